@@ -1,0 +1,37 @@
+import type { Campaign, PartialRules, RuleField } from "../domain/rules.js";
+
+export interface PlatformCapabilities {
+  /**
+   * True when the platform refuses a write made against a stale revision (v2: X-If-Match → 409).
+   * False (cxone) makes the engine re-read and merge immediately before each write.
+   */
+  conditionalWrite: boolean;
+  /** Rule fields this platform can write; a desired change to any other field is reported, never guessed. */
+  writableFields: readonly RuleField[];
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface UpdateResult {
+  campaign: Campaign;
+  /** The platform's request id when it sends one (x-request-id), for the audit record. */
+  requestId?: string;
+}
+
+/**
+ * What the engine needs from a platform. Drivers throw the typed errors of src/http/errors.ts:
+ * ConflictError, PlatformValidationError, RateLimitedError, AuthError, NotFoundError, TransientError.
+ */
+export interface Platform {
+  /** Driver name for records and messages, e.g. "v2", "cxone". */
+  readonly name: string;
+  readonly capabilities: PlatformCapabilities;
+  getCampaign(id: string, options?: CallOptions): Promise<Campaign>;
+  /** Every campaign, all pages. */
+  listCampaigns(options?: CallOptions): Promise<Campaign[]>;
+  /** Writes only the given fields, conditional on `revision` where the platform supports it. */
+  updateRules(id: string, revision: number, rules: PartialRules, options?: CallOptions): Promise<UpdateResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,90 @@
+import type { Clock } from "../clock/clock.js";
+import type { Campaign, PartialRules } from "../domain/rules.js";
+
+export interface SimClient {
+  id: string;
+  secret: string;
+  /** Scopes this client may obtain; default all three v2 scopes. */
+  scopes?: string[];
+}
+
+/** Fault injection. Rates are probabilities per request in [0,1], drawn from the seeded generator. */
+export interface FaultSpec {
+  /** Added latency per request in ms (fixed part). */
+  latencyMs?: number;
+  /** Added random latency, uniform in [0, latencyJitterMs]. */
+  latencyJitterMs?: number;
+  /** Probability of answering 500/502/503/504 instead of handling the request. */
+  serverErrorRate?: number;
+  /** Probability of destroying the socket without an answer (request not processed). */
+  dropRate?: number;
+  /** Probability, per API request, that a "concurrent editor" changes a random campaign first. */
+  concurrentEditRate?: number;
+  /** Probability that a successful PATCH is applied but its reply is dropped (socket destroyed). */
+  lostResponseRate?: number;
+}
+
+export interface SimOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Seeded campaigns (default 200). */
+  campaigns?: number;
+  /** Seed for campaigns and faults (default 1). */
+  seed?: number;
+  /** Per-client budget (default 100/min; burst = the whole minute's budget). */
+  rateLimitPerMinute?: number;
+  /** Token lifetime in seconds (default 3600). */
+  tokenTtlSec?: number;
+  /** Accepted clients; default one client `demo` / `demo-secret`. */
+  clients?: SimClient[];
+  faults?: FaultSpec;
+  /** Time for token expiry, rate buckets and latency; default system clock. */
+  clock?: Clock;
+  /** Which API the simulator speaks; "cxone" is added by the CXone driver issue. */
+  mode?: "v2" | "cxone";
+  /** Log each request to stderr (the `dialrules sim` command sets this). */
+  verbose?: boolean;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Simulator clock time (ms). */
+  time: number;
+  method: string;
+  /** Path without query string. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased header names; `authorization` is replaced by `<redacted>`. */
+  headers: Record<string, string>;
+  /** Parsed JSON or form body as received, or undefined. */
+  body: unknown;
+  /** Status sent, or "dropped" / "lost" when no reply reached the client. */
+  status: number | "dropped" | "lost";
+  clientId?: string;
+  /** The fault that shaped this reply, if any. */
+  fault?: "latency" | "server-error" | "drop" | "lost-response" | "rate-limited";
+}
+
+export interface SimHandle {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** `${url}/oauth/token` */
+  readonly tokenUrl: string;
+  /** `${url}/api/v2` */
+  readonly apiBase: string;
+  /** Every request in arrival order. */
+  readonly log: RequestLogEntry[];
+  /** A snapshot copy of the stored campaign. */
+  getCampaign(id: string): Campaign | undefined;
+  listCampaigns(): Campaign[];
+  /** Change a campaign as another writer would (bumps revision). Returns the new state. */
+  editCampaign(id: string, rules: PartialRules): Campaign;
+  /** Replace the fault spec at run time (e.g. drop the next write's reply). */
+  setFaults(faults: FaultSpec): void;
+  /** Number of tokens issued so far (per client id). */
+  tokensIssued(clientId?: string): number;
+  /** Make every token issued so far invalid (as if expired server-side). */
+  revokeTokens(): void;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // PostgreSQL-backed suites share one database; files run in separate forks but in one worker pool.
+    pool: "forks",
+    fileParallelism: true,
+  },
+});
