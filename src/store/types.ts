@@ -1,0 +1,122 @@
+import type { Finding } from "../domain/findings.js";
+import type { DialingRules, PartialRules } from "../domain/rules.js";
+
+export const AUDIT_OUTCOMES = [
+  "applied",
+  "noop",
+  "rejected_locally",
+  "rejected_by_platform",
+  "conflict",
+  "failed",
+  "overwritten",
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** How a write was made: with X-If-Match, after a fresh read on a platform without it, or last-writer-wins. */
+export type WriteMode = "conditional" | "unconditional" | "overwrite";
+
+/** One field that changes: `from` is the platform's value, `to` the desired one. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** What the engine hands the store for one attempt on one campaign. */
+export interface AuditInput {
+  runId: string;
+  actor: string;
+  reason: string;
+  platform: string;
+  campaignId: string;
+  campaignName?: string;
+  outcome: AuditOutcome;
+  writeMode?: WriteMode;
+  revisionBefore?: number;
+  revisionAfter?: number;
+  rulesBefore?: DialingRules;
+  rulesAfter?: DialingRules;
+  diff: FieldChange[];
+  findings: Finding[];
+  /** Secret-free description of the platform's error: code, status, message, field errors. */
+  platformError?: { code: string; status?: number; message: string; fields?: { field: string; message: string }[] };
+  /** Conflicting fields when outcome is "conflict": ours vs theirs. */
+  conflicts?: { field: string; base: unknown; ours: unknown; theirs: unknown }[];
+  /** Overrides (loosened limits) in force, with their reasons. */
+  overrides?: { limit: string; value: unknown; reason: string }[];
+  latencyMs?: number;
+  requestId?: string;
+}
+
+/** A stored, chained audit record. `hash` = SHA-256 over the canonical form of every other field + prevHash. */
+export interface AuditRecord extends AuditInput {
+  id: string;
+  seq: number;
+  time: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  campaignId?: string;
+  /** ISO time, inclusive. */
+  since?: string;
+  runId?: string;
+  limit?: number;
+}
+
+export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; firstBroken: { seq: number; id: string; problem: string } };
+
+/** An apply run: what was asked, by whom. */
+export interface RunInput {
+  runId: string;
+  actor: string;
+  reason: string;
+  platform: string;
+  /** Hash of the rules file or saved plan, so a re-run of the same command can be recognised. */
+  sourceHash: string;
+}
+
+/** A write about to be attempted (journal "intent"), recorded durably before the request is sent. */
+export interface IntentInput {
+  runId: string;
+  campaignId: string;
+  baseRevision: number;
+  /** Exactly the fields that will be sent. */
+  patch: PartialRules;
+}
+
+export interface JournalEntry extends IntentInput {
+  id: string;
+  createdAt: string;
+  /** null while in doubt (no outcome recorded). */
+  outcome: AuditOutcome | null;
+}
+
+export interface AuditStore {
+  /** Appends one record (and its webhook outbox row) in one transaction; returns the stored record. */
+  append(input: AuditInput): Promise<AuditRecord>;
+  list(query?: AuditQuery): Promise<AuditRecord[]>;
+  /** Walks the chain from the first record; reports the first record whose hash or link is wrong. */
+  verify(): Promise<VerifyResult>;
+}
+
+export interface Journal {
+  startRun(run: RunInput): Promise<void>;
+  finishRun(runId: string, summary: Record<string, number>, interrupted: boolean): Promise<void>;
+  /** Durable before the write is sent. */
+  recordIntent(intent: IntentInput): Promise<JournalEntry>;
+  /** Closes an intent: the journal outcome, its audit record and outbox row are written in one transaction. */
+  complete(entryId: string, audit: AuditInput): Promise<AuditRecord>;
+  /** Intents of any earlier run that never got an outcome (crash, kill -9): to reconcile by reading. */
+  inDoubt(): Promise<JournalEntry[]>;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  /** Where the data lives, for messages ("./dialrules.db", or the PostgreSQL URL without password). */
+  readonly location: string;
+  readonly audit: AuditStore;
+  readonly journal: Journal;
+  close(): Promise<void>;
+}
