@@ -14,14 +14,18 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Added random latency, uniform in [0, latencyJitterMs]. */
   latencyJitterMs?: number;
-  /** Probability of answering 500/502/503/504 instead of handling the request. */
+  /** Probability of answering a 5xx instead of handling the request (request not processed). */
   serverErrorRate?: number;
+  /** The 5xx status to answer with; default: drawn from 500, 502, 503, 504. */
+  serverErrorStatus?: number;
   /** Probability of destroying the socket without an answer (request not processed). */
   dropRate?: number;
   /** Probability, per API request, that a "concurrent editor" changes a random campaign first. */
   concurrentEditRate?: number;
   /** Probability that a successful PATCH is applied but its reply is dropped (socket destroyed). */
   lostResponseRate?: number;
+  /** Deterministic variant: every Nth successful PATCH is applied and its reply dropped. */
+  lostResponseEvery?: number;
 }
 
 export interface SimOptions {
