@@ -1,4 +1,7 @@
+import type { FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
+
+export type { FieldChange };
 import type { DialingRules, PartialRules } from "../domain/rules.js";
 
 export const AUDIT_OUTCOMES = [
@@ -15,12 +18,6 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 /** How a write was made: with X-If-Match, after a fresh read on a platform without it, or last-writer-wins. */
 export type WriteMode = "conditional" | "unconditional" | "overwrite";
 
-/** One field that changes: `from` is the platform's value, `to` the desired one. */
-export interface FieldChange {
-  field: string;
-  from: unknown;
-  to: unknown;
-}
 
 /** What the engine hands the store for one attempt on one campaign. */
 export interface AuditInput {
