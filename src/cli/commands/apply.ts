@@ -1,5 +1,162 @@
-import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline/promises";
+import { type Command, Option } from "commander";
+import { systemClock } from "../../clock/clock.js";
+import { InputError } from "../../domain/errors.js";
+import { createPlan } from "../../engine/plan.js";
+import type { Plan } from "../../engine/plan-types.js";
+import { databaseOptions, openStore } from "../../store/open-store.js";
+import { reconcileInDoubt, runApply } from "../apply-run.js";
+import { EXIT, setExitCode } from "../exit.js";
+import {
+  addCapacityOptions,
+  type CapacityFlags,
+  capacityInputs,
+  databaseOption,
+  defaultActor,
+  loadRulesFile,
+  outputOption,
+  platformOption,
+  positiveInt,
+} from "../options.js";
+import { openPlatform } from "../platform-factory.js";
+import { progressReporter } from "../progress.js";
 
-export function registerApply(_program: Command): void {
-  // not yet implemented
+interface ApplyFlags extends CapacityFlags {
+  file?: string;
+  plan?: string;
+  yes?: boolean;
+  concurrency: number;
+  reason?: string;
+  actor?: string;
+  onConflict: "abort" | "rebase" | "overwrite";
+  skipInvalid?: boolean;
+  output: "text" | "json";
+  platform?: string;
+  database?: string;
+  metricsFile?: string;
 }
+
+async function loadSavedPlan(path: string): Promise<Plan> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new InputError("PLAN_UNREADABLE", `cannot read the saved plan: ${(err as Error).message}`, undefined, { file: path });
+  }
+  if (typeof parsed !== "object" || parsed === null || (parsed as { format?: unknown }).format !== "dialrules-plan/1") {
+    throw new InputError("PLAN_FORMAT", "not a dialrules plan (expected format dialrules-plan/1); create one with `dialrules plan --out`", "format", { file: path });
+  }
+  return parsed as Plan;
+}
+
+/** Ctrl-C once: finish the writes in flight and stop. Twice: abort them (they stay in the journal as in doubt). */
+function interruptSignals(): { stop: AbortController; abort: AbortController; dispose(): void } {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      process.stderr.write("\nStopping after the writes in flight (Ctrl-C again to abort them)…\n");
+      stop.abort();
+    } else abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    stop,
+    abort,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+export function registerApply(program: Command): void {
+  const command = program
+    .command("apply")
+    .description("write the planned changes: validated first, conflict-safe, journaled and audited")
+    .option("-f, --file <file>", "rules file (YAML or JSON); plans afresh")
+    .option("--plan <plan.json>", "a plan saved by `plan --out`; writes are conditional on its revisions")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--concurrency <n>", "campaigns written in parallel (all share one rate limiter)", positiveInt, 4)
+    .option("--reason <text>", "why this change is made (required; goes into every audit record)")
+    .option("--actor <name>", "who makes the change (env DIALRULES_ACTOR, default the OS user)")
+    .addOption(
+      new Option("--on-conflict <policy>", "when another writer changed the same field").choices(["abort", "rebase", "overwrite"]).default("rebase"),
+    )
+    .option("--skip-invalid", "apply the valid campaigns and report the invalid ones")
+    .option("--metrics-file <file>", "write Prometheus metrics of this run to a file")
+    .addOption(outputOption())
+    .addOption(platformOption())
+    .addOption(databaseOption());
+  addCapacityOptions(command).action(async (flags: ApplyFlags) => {
+    if ((flags.file === undefined) === (flags.plan === undefined)) {
+      throw new InputError("APPLY_SOURCE", "give exactly one of -f FILE or --plan plan.json");
+    }
+    if (!flags.reason?.trim()) {
+      throw new InputError("APPLY_REASON", 'apply needs --reason "…": it is written into every audit record', "reason");
+    }
+    const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    if (!flags.yes && !interactive) {
+      throw new InputError("APPLY_CONFIRM", "not a terminal: pass --yes to apply without confirmation");
+    }
+    const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
+    const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
+    const platform = await openPlatform(flags.platform);
+    const store = await openStore(databaseOptions(flags.database));
+    const signals = interruptSignals();
+    const progress = flags.output === "text" ? progressReporter(process.stderr) : undefined;
+    try {
+      const actor = flags.actor ?? defaultActor();
+      // Settle what an interrupted earlier run left in doubt before planning, so the plan sees the truth.
+      const reconciled = await reconcileInDoubt({ platform, store, clock: systemClock }, actor, signals.abort.signal);
+      const plan =
+        saved ??
+        (await createPlan({
+          file: loaded!.file,
+          sourceText: loaded!.text,
+          platform,
+          clock: systemClock,
+          capacity: capacityInputs(flags, loaded!.file),
+        }));
+      const { exitCode } = await runApply(
+        {
+          plan,
+          platform,
+          store,
+          clock: systemClock,
+          actor,
+          reason: flags.reason,
+          concurrency: flags.concurrency,
+          onConflict: flags.onConflict,
+          skipInvalid: flags.skipInvalid === true,
+          output: flags.output,
+          out: (t) => process.stdout.write(t),
+          confirm: flags.yes ? undefined : askYesNo,
+          observer: progress,
+          stop: signals.stop.signal,
+          abort: signals.abort.signal,
+        },
+        reconciled,
+      );
+      progress?.end();
+      setExitCode(exitCode);
+    } finally {
+      signals.dispose();
+      await store.close();
+      await platform.close();
+    }
+  });
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export { EXIT };

@@ -1,5 +1,25 @@
 import type { Command } from "commander";
+import { runDemo } from "../demo-run.js";
+import { setExitCode } from "../exit.js";
+import { positiveInt } from "../options.js";
 
-export function registerDemo(_program: Command): void {
-  // not yet implemented
+export function registerDemo(program: Command): void {
+  program
+    .command("demo")
+    .description("run plan and apply of examples/demo.yaml against a built-in simulator; needs no configuration")
+    .option("--database <path>", "SQLite file for the audit trail", "./dialrules-demo.db")
+    .option("--campaigns <n>", "campaigns the simulator seeds", positiveInt, 200)
+    .option("-f, --file <file>", "another rules file to run instead of examples/demo.yaml")
+    .action(async (flags: { database: string; campaigns: number; file?: string }) => {
+      const outcome = await runDemo({
+        database: flags.database,
+        campaigns: flags.campaigns,
+        rulesFile: flags.file,
+        out: (t) => process.stdout.write(t),
+      });
+      // The demo's invalid campaign is expected: success means everything valid was applied.
+      const r = outcome.result?.counts;
+      const ok = r !== undefined && r.failed === 0 && r.conflict === 0 && outcome.chainIntact;
+      setExitCode(ok ? 0 : 1);
+    });
 }

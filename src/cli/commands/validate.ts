@@ -1,5 +1,118 @@
 import type { Command } from "commander";
+import type { CapacityEstimate } from "../../domain/capacity.js";
+import { InputError } from "../../domain/errors.js";
+import type { Finding } from "../../domain/findings.js";
+import { RulesFileError } from "../../domain/rules-file.js";
+import { type FileValidation, type GroupValidation, validateFile } from "../../domain/validate-file.js";
+import { inputErrorReport, validationReport } from "../../domain/validate-report.js";
+import { EXIT, setExitCode } from "../exit.js";
+import { addCapacityOptions, capacityInputs, loadRulesFile, outputOption } from "../options.js";
 
-export function registerValidate(_program: Command): void {
-  // not yet implemented
+export interface ValidateOptions {
+  file: string;
+  output?: "text" | "json";
+  agents?: number;
+  aht?: number;
+  connectRate?: number;
+}
+
+export interface Output {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processOutput: Output = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export function registerValidate(program: Command): void {
+  const command = program
+    .command("validate")
+    .description(
+      "check a rules file offline against its regulatory profiles (no platform access); exit 0 valid, 1 invalid, 2 unreadable",
+    )
+    .requiredOption("-f, --file <path>", "rules file (YAML or JSON)")
+    .addOption(outputOption());
+  addCapacityOptions(command).action(async (opts: ValidateOptions) => {
+    setExitCode(await runValidate(opts));
+  });
+}
+
+/**
+ * The whole command as a function (tests and golden files call it). Input problems (missing file, YAML
+ * syntax, schema) are rendered here — all of them, in the chosen format — and give exit 2.
+ */
+export async function runValidate(opts: ValidateOptions, out: Output = processOutput): Promise<number> {
+  const json = opts.output === "json";
+  let validation: FileValidation;
+  try {
+    const { file } = await loadRulesFile(opts.file);
+    validation = validateFile(file, capacityInputs(opts, file));
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const problems = err instanceof RulesFileError ? err.problems : [err];
+    if (json) out.stdout(`${JSON.stringify(inputErrorReport(opts.file, problems), null, 2)}\n`);
+    else out.stderr(renderInputErrors(opts.file, problems));
+    return EXIT.usage;
+  }
+  if (json) out.stdout(`${JSON.stringify(validationReport(opts.file, validation), null, 2)}\n`);
+  else out.stdout(renderText(opts.file, validation));
+  return validation.valid ? EXIT.ok : EXIT.failed;
+}
+
+function renderInputErrors(file: string, problems: readonly InputError[]): string {
+  const lines = problems.map((p) => {
+    const loc = p.location;
+    const where = `${loc?.file ?? file}${loc?.line ? `:${loc.line}:${loc.column ?? 1}` : ""}`;
+    return `error[${p.code}]: ${where}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+  });
+  const n = problems.length;
+  return `${lines.join("\n")}\n${file}: unreadable — ${n} input problem${n === 1 ? "" : "s"}, nothing was validated\n`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const percent = (f: number) => `${+(f * 100).toFixed(2)}%`;
+
+function renderFinding(f: Finding): string[] {
+  const lines = [`  ${f.severity === "error" ? "error  " : "warning"} ${f.code}  ${f.path}`, `      ${f.message}`];
+  if (f.citation) lines.push(`      source: ${f.citation}`);
+  return lines;
+}
+
+function renderCapacity(c: CapacityEstimate): string {
+  return (
+    `  capacity: ${c.method} ×${c.pacingRatio} lines/agent · ${c.linesInUse} lines in use · ` +
+    `${c.dialsPerHour} dials/h · ${c.connectsPerHour} connects/h · worst-case abandon ` +
+    `${percent(c.worstCaseAbandonRate)} (threshold ${percent(c.abandonLimit)})`
+  );
+}
+
+function renderGroup(g: GroupValidation): string[] {
+  const lines = [`${g.label}${g.line !== undefined ? `  (line ${g.line})` : ""}`];
+  if (g.findings.length === 0) lines.push("  ok");
+  for (const f of g.findings) lines.push(...renderFinding(f));
+  if (g.capacity) lines.push(renderCapacity(g.capacity));
+  return lines;
+}
+
+function renderText(file: string, v: FileValidation): string {
+  const p = v.policy;
+  const lines: string[] = [
+    `${file}: ${v.valid ? "valid" : "INVALID"} — ${plural(v.errors, "error")}, ${plural(v.warnings, "warning")}, ${plural(v.entries.length, "entry").replace("entrys", "entries")}`,
+    `profiles: ${p.profiles.join(", ") || "none"} · licence tier: ${p.licenseTier ?? "not declared"}` +
+      (p.maxAbandonmentRate ? ` · max abandonment ${percent(p.maxAbandonmentRate.value)} (${p.maxAbandonmentRate.source})` : ""),
+  ];
+  for (const o of p.overrides) lines.push(`override: ${o.limit} ${o.from} → ${o.to} — reason: ${o.reason}`);
+  if (p.findings.length > 0) {
+    lines.push("", "policy");
+    for (const f of p.findings) lines.push(...renderFinding(f));
+  }
+  if (v.defaults) lines.push("", ...renderGroup(v.defaults));
+  for (const e of v.entries) lines.push("", ...renderGroup(e));
+  lines.push(
+    "",
+    "Checked offline: each entry with the defaults. `dialrules plan` validates the merged result against the platform's current rules.",
+  );
+  return `${lines.join("\n")}\n`;
 }

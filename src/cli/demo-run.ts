@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { systemClock } from "../clock/clock.js";
+import { parseRulesFile } from "../domain/rules-file.js";
+import type { ApplyResult } from "../engine/apply.js";
+import { createPlan } from "../engine/plan.js";
+import type { Plan } from "../engine/plan-types.js";
+import { Secret } from "../http/secret.js";
+import { createV2Platform } from "../platform/v2/v2-platform.js";
+import { startSimulator } from "../sim/server.js";
+import type { SimHandle } from "../sim/types.js";
+import { databaseOptions, openStore } from "../store/open-store.js";
+import { runApply } from "./apply-run.js";
+import { capacityInputs } from "./options.js";
+import { progressReporter } from "./progress.js";
+import { renderPlanText } from "./render/plan-text.js";
+
+/** examples/demo.yaml, found from the installed package (dist/cli → ../../examples). */
+export const DEMO_RULES_FILE = fileURLToPath(new URL("../../examples/demo.yaml", import.meta.url));
+
+export interface DemoOptions {
+  database?: string;
+  campaigns: number;
+  rulesFile?: string;
+  out: (text: string) => void;
+}
+
+export interface DemoOutcome {
+  exitCode: number;
+  plan: Plan;
+  result?: ApplyResult;
+  rebased?: string;
+  databaseLocation: string;
+  chainIntact: boolean;
+}
+
+/**
+ * Picks a planned change and has "another writer" edit a field that change does not touch, between plan
+ * and apply, so the write meets a 409 and is rebased. Returns the campaign id.
+ */
+function injectConcurrentEdit(plan: Plan, sim: SimHandle): string | undefined {
+  for (const c of plan.campaigns) {
+    if (c.status !== "change" || c.changes.some((x) => x.field === "abandonmentRateThreshold")) continue;
+    const current = c.current.abandonmentRateThreshold;
+    sim.editCampaign(c.id, { abandonmentRateThreshold: { ...current, coolDownSec: current.coolDownSec + 120 } });
+    return c.id;
+  }
+  return undefined;
+}
+
+/** `dialrules demo`: the whole job against an embedded simulator and an embedded SQLite database. */
+export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
+  const out = options.out;
+  const perMinute = 600;
+  const sim = await startSimulator({ campaigns: options.campaigns, seed: 1, rateLimitPerMinute: perMinute });
+  const platform = createV2Platform({
+    apiBaseUrl: sim.apiBase,
+    tokenUrl: sim.tokenUrl,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
+    rateLimitPerMinute: perMinute,
+    clientAuth: "basic",
+  });
+  const dbOptions = databaseOptions(options.database ?? "./dialrules-demo.db");
+  const store = await openStore(dbOptions);
+  const databaseLocation = dbOptions.sqlitePath ? resolve(dbOptions.sqlitePath) : store.location;
+  try {
+    const rulesPath = options.rulesFile ?? DEMO_RULES_FILE;
+    const text = await readFile(rulesPath, "utf8");
+    const file = parseRulesFile(text, rulesPath);
+    out(`Simulator: ${sim.url} with ${options.campaigns} seeded campaigns, ${perMinute} requests/min per client.\n`);
+    out(`Rules file: ${rulesPath}\n\n== plan ==\n`);
+    const plan = await createPlan({
+      file,
+      sourceText: text,
+      platform,
+      clock: systemClock,
+      capacity: capacityInputs({}, file),
+    });
+    out(renderPlanText(plan));
+    const rebased = injectConcurrentEdit(plan, sim);
+    if (rebased) out(`\n(demo) another writer now changes ${rebased}'s abandonment cool-down behind our back.\n`);
+    out("\n== apply (invalid campaigns are skipped and reported) ==\n");
+    const progress = process.stderr.isTTY ? progressReporter(process.stderr) : undefined;
+    const { exitCode, result } = await runApply({
+      plan,
+      platform,
+      store,
+      clock: systemClock,
+      actor: "demo",
+      reason: "dialrules demo: move the demo campaigns to the compliant rules of examples/demo.yaml",
+      concurrency: 4,
+      onConflict: "rebase",
+      skipInvalid: true,
+      output: "text",
+      showPlan: false,
+      out,
+      observer: progress,
+      runId: randomUUID(),
+    });
+    progress?.end();
+    const verify = await store.audit.verify();
+    out(`\nAudit trail: ${verify.count} record(s), chain ${verify.ok ? "intact" : "BROKEN"}.\n`);
+    out(`SQLite database: ${databaseLocation}\n`);
+    out(`Look at it with: dialrules audit list --database ${databaseLocation}\n`);
+    return { exitCode, plan, result, rebased, databaseLocation, chainIntact: verify.ok };
+  } finally {
+    await store.close();
+    await platform.close();
+    await sim.stop();
+  }
+}

@@ -1,0 +1,36 @@
+import { InputError } from "../domain/errors.js";
+import type { HttpObserver } from "../http/events.js";
+import { loadPlatformConfig } from "../platform/config.js";
+import type { Platform } from "../platform/platform.js";
+import { createV2Platform } from "../platform/v2/v2-platform.js";
+
+export const PLATFORM_NAMES = ["v2", "cxone"] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
+
+export interface PlatformWiring {
+  env?: NodeJS.ProcessEnv;
+  observer?: HttpObserver;
+}
+
+/**
+ * The one place that knows which drivers exist. The engine only sees the Platform interface.
+ * Configuration comes from the environment (see README, "Configuration").
+ */
+export async function openPlatform(name: string | undefined, wiring: PlatformWiring = {}): Promise<Platform> {
+  const env = wiring.env ?? process.env;
+  const chosen = name ?? env.DIALRULES_PLATFORM ?? "v2";
+  switch (chosen) {
+    case "v2": {
+      if (!env.CXONE_CLIENT_ID) {
+        throw new InputError(
+          "PLATFORM_NOT_CONFIGURED",
+          "no platform configured: set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET (or run `dialrules sim` and use the variables it prints, or try `dialrules demo`)",
+          "CXONE_CLIENT_ID",
+        );
+      }
+      return createV2Platform(loadPlatformConfig(env), { observer: wiring.observer });
+    }
+    default:
+      throw new InputError("PLATFORM_UNKNOWN", `unknown platform "${chosen}"; choose one of ${PLATFORM_NAMES.join(", ")}`, "platform");
+  }
+}

@@ -1,0 +1,12 @@
+/** Compact, stable rendering of rule values for people: `{maxAttempts: 3, intervalMinutes: [15, 60]}`. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "(unset)";
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${formatValue(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
