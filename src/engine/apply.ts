@@ -5,7 +5,13 @@ import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/mer
 import { mergeRules } from "../domain/resolve.js";
 import type { Campaign, DialingRules, PartialRules } from "../domain/rules.js";
 import { policyFromFile, validateRules } from "../domain/validate.js";
-import { ConflictError, PlatformError, PlatformValidationError, TransientError } from "../http/errors.js";
+import {
+  ConflictError,
+  PlatformError,
+  PlatformValidationError,
+  TransientError,
+  UnexpectedResponseError,
+} from "../http/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { AuditInput, AuditOutcome, JournalEntry, Store, WriteMode } from "../store/types.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
@@ -375,7 +381,7 @@ async function applyCampaign(
         mustReread = true;
         continue;
       }
-      if (err instanceof TransientError && err.mayHaveBeenApplied) {
+      if ((err instanceof TransientError || err instanceof UnexpectedResponseError) && err.mayHaveBeenApplied) {
         // The reply was lost after the request was sent: read back before deciding, never write blind.
         let fresh: Campaign;
         try {

@@ -88,9 +88,17 @@ export class TransientError extends PlatformError {
   }
 }
 
-/** Any other unexpected reply (e.g. a body over the size limit, a 418). Not retried. */
+/**
+ * Any other unexpected reply (e.g. a body over the size limit, a 418). Not retried. `mayHaveBeenApplied` is
+ * true when a write got a success status but an unreadable body: like TransientError, re-read first.
+ */
 export class UnexpectedResponseError extends PlatformError {
-  constructor(message: string, status?: number, requestId?: string) {
+  constructor(
+    message: string,
+    status?: number,
+    requestId?: string,
+    readonly mayHaveBeenApplied = false,
+  ) {
     super("PLATFORM_UNEXPECTED", message, status, requestId);
   }
 }

@@ -32,6 +32,11 @@ export interface Platform {
   /** Every campaign, all pages. */
   listCampaigns(options?: CallOptions): Promise<Campaign[]>;
   /** Writes only the given fields, conditional on `revision` where the platform supports it. */
-  updateRules(id: string, revision: number, rules: PartialRules, options?: CallOptions): Promise<UpdateResult>;
+  updateRules(
+    id: string,
+    revision: number,
+    rules: PartialRules,
+    options?: CallOptions,
+  ): Promise<UpdateResult>;
   close(): Promise<void>;
 }

@@ -1,0 +1,342 @@
+/**
+ * The JSON-over-HTTP client every platform driver uses: bearer token, shared rate limiter, retries,
+ * timeouts, size-limited bodies, and replies mapped onto the typed errors of errors.ts.
+ *
+ * Write safety: a write is resent only when the server certainly did not apply it (429, 503, 401, or a
+ * connection that failed before anything was sent). After a timeout, a socket that died after sending, or
+ * 500/502/504 it throws TransientError{mayHaveBeenApplied: true} instead, and the caller re-reads: applying
+ * a change twice is worse than asking again.
+ */
+import type { Clock } from "../clock/clock.js";
+import {
+  BodyTooLargeError,
+  DEFAULT_MAX_BODY_BYTES,
+  MalformedJsonError,
+  parseJsonBody,
+  readBodyLimited,
+} from "./body.js";
+import {
+  AuthError,
+  ConflictError,
+  NotFoundError,
+  type PlatformFieldError,
+  PlatformValidationError,
+  RateLimitedError,
+  TransientError,
+  UnexpectedResponseError,
+} from "./errors.js";
+import type { HttpObserver } from "./events.js";
+import { describeNetworkError, failedBeforeSending, isTimeout } from "./network-errors.js";
+import { safeObserver } from "./observe.js";
+import type { RequestLimiter } from "./rate-limiter.js";
+import {
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  type RandomSource,
+  type RetryPolicy,
+  runWithRetry,
+} from "./retry.js";
+import type { AccessTokenProvider } from "./token-source.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path below the base URL, starting with "/", ids already encoded. */
+  path: string;
+  /** Template of `path` for metrics and messages, e.g. `/outbound/campaigns/:id`. */
+  route: string;
+  query?: Record<string, string | number>;
+  /** Sent as JSON when present. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: unknown;
+  requestId?: string;
+  headers: Headers;
+}
+
+export interface HttpClientOptions {
+  /** e.g. https://platform.nicecxone.com/api/v2 (no trailing slash needed). */
+  baseUrl: string;
+  /** Omit for unauthenticated endpoints. */
+  tokens?: AccessTokenProvider;
+  limiter: RequestLimiter;
+  clock: Clock;
+  random?: RandomSource;
+  observer?: HttpObserver;
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout in real milliseconds (network time is not virtualised); default 30 s. */
+  timeoutMs?: number;
+  /** Largest reply body accepted; default 1 MiB. */
+  maxBodyBytes?: number;
+  userAgent?: string;
+}
+
+const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export class HttpClient {
+  private readonly base: string;
+  private readonly observer: Required<HttpObserver>;
+  private readonly policy: RetryPolicy;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, "");
+    this.observer = safeObserver(options.observer);
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const state: AttemptState = { refreshedAfter401: false };
+    return runWithRetry(() => this.attempt(req, state), {
+      clock: this.options.clock,
+      random: this.options.random ?? Math.random,
+      policy: this.policy,
+      signal: req.signal,
+      onRetry: (e) => this.observer.retry({ route: req.route, ...e }),
+    });
+  }
+
+  private url(req: HttpRequest): string {
+    const url = new URL(this.base + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, String(value));
+    return url.href;
+  }
+
+  private async attempt(req: HttpRequest, state: AttemptState): Promise<AttemptOutcome<HttpResponse>> {
+    const { clock, limiter, tokens, timeoutMs = 30_000 } = this.options;
+    const isWrite = WRITE_METHODS.has(req.method);
+    const token = tokens ? await tokens.getToken(req.signal) : undefined;
+    await limiter.acquire(req.signal);
+
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.options.userAgent ?? "dialrules",
+      ...req.headers,
+    };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(req.body);
+    }
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = clock.now();
+    const observe = (status: number | "network") =>
+      this.observer.request({
+        method: req.method,
+        route: req.route,
+        status,
+        durationMs: clock.now() - started,
+      });
+
+    let response: Response;
+    try {
+      response = await fetch(this.url(req), {
+        method: req.method,
+        headers,
+        body,
+        signal,
+        redirect: "manual",
+      });
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      observe("network");
+      return this.networkFailure(req, err, isWrite && !failedBeforeSending(err), timeoutMs);
+    }
+
+    const requestId = response.headers.get("x-request-id") ?? undefined;
+    const status = response.status;
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyLimited(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (err instanceof BodyTooLargeError) {
+        observe(status);
+        return {
+          kind: "fail",
+          error: new UnexpectedResponseError(
+            `${req.method} ${req.route} answered ${status} with a body over ${err.limit} bytes`,
+            status,
+            requestId,
+            isWrite && status < 300,
+          ),
+        };
+      }
+      // The headers arrived, so the request was received; the body was cut off.
+      observe("network");
+      return this.networkFailure(req, err, isWrite, timeoutMs, requestId);
+    }
+    observe(status);
+
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBody(bytes);
+    } catch (err) {
+      if (!(err instanceof MalformedJsonError)) throw err;
+      if (status >= 200 && status < 300) {
+        return {
+          kind: "fail",
+          error: new UnexpectedResponseError(
+            `${req.method} ${req.route}: ${err.message}`,
+            status,
+            requestId,
+            isWrite,
+          ),
+        };
+      }
+      // An error status with a non-JSON body (a proxy's HTML page, say) is still classified by its status.
+      parsed = undefined;
+    }
+
+    if (status >= 200 && status < 300) {
+      return { kind: "done", value: { status, body: parsed, requestId, headers: response.headers } };
+    }
+    return this.classifyFailure(
+      req,
+      state,
+      { status, body: parsed, requestId, headers: response.headers },
+      token,
+    );
+  }
+
+  private networkFailure(
+    req: HttpRequest,
+    err: unknown,
+    mayHaveBeenApplied: boolean,
+    timeoutMs: number,
+    requestId?: string,
+  ): AttemptOutcome<HttpResponse> {
+    const detail = isTimeout(err) ? `no reply within ${timeoutMs} ms` : describeNetworkError(err);
+    const error = new TransientError(
+      `${req.method} ${req.route} failed: ${detail}${mayHaveBeenApplied ? "; the change may have been applied, re-read before retrying" : ""}`,
+      mayHaveBeenApplied,
+      undefined,
+      requestId,
+    );
+    return mayHaveBeenApplied ? { kind: "fail", error } : { kind: "retry", status: "network", error };
+  }
+
+  private classifyFailure(
+    req: HttpRequest,
+    state: AttemptState,
+    res: HttpResponse,
+    token: string | undefined,
+  ): AttemptOutcome<HttpResponse> {
+    const { status, requestId } = res;
+    const isWrite = WRITE_METHODS.has(req.method);
+    const serverMessage = messageOf(res.body);
+    const what = `${req.method} ${req.route}`;
+    switch (status) {
+      case 400: {
+        const fields = fieldErrorsOf(res.body);
+        if (fields) return { kind: "fail", error: new PlatformValidationError(fields, requestId) };
+        return {
+          kind: "fail",
+          error: new UnexpectedResponseError(
+            `${what} answered 400${serverMessage ? `: ${serverMessage}` : ""}`,
+            400,
+            requestId,
+          ),
+        };
+      }
+      case 401: {
+        const error = new AuthError(
+          `${what} was refused (401) even with a fresh token${serverMessage ? `: ${serverMessage}` : ""}`,
+          401,
+          requestId,
+        );
+        if (this.options.tokens && token !== undefined && !state.refreshedAfter401) {
+          state.refreshedAfter401 = true;
+          this.options.tokens.invalidate(token);
+          return { kind: "retry", status, error, immediate: true };
+        }
+        return { kind: "fail", error };
+      }
+      case 403:
+        return {
+          kind: "fail",
+          error: new AuthError(
+            `${what} was forbidden (403)${serverMessage ? `: ${serverMessage}` : ""}; check the client's scopes (CXONE_SCOPES)`,
+            403,
+            requestId,
+          ),
+        };
+      case 404:
+        return {
+          kind: "fail",
+          error: new NotFoundError(
+            `${what}: not found${serverMessage ? ` (${serverMessage})` : ""}`,
+            requestId,
+          ),
+        };
+      case 409: {
+        const current = (res.body as { currentRevision?: unknown } | undefined)?.currentRevision;
+        return {
+          kind: "fail",
+          error: new ConflictError(
+            `${what}: the campaign changed since it was read${serverMessage ? ` (${serverMessage})` : ""}`,
+            typeof current === "number" && Number.isInteger(current) ? current : undefined,
+            requestId,
+          ),
+        };
+      }
+      case 429: {
+        const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.options.clock.now());
+        if (retryAfterMs !== undefined) this.options.limiter.holdFor(retryAfterMs);
+        return { kind: "retry", status, retryAfterMs, error: new RateLimitedError(retryAfterMs, requestId) };
+      }
+    }
+    if (status >= 500) {
+      // 503 means "not processed, come back later"; other 5xx on a write leave its fate unknown.
+      const unknownFate = isWrite && status !== 503;
+      const error = new TransientError(
+        `${what} answered ${status}${serverMessage ? `: ${serverMessage}` : ""}${unknownFate ? "; the change may have been applied, re-read before retrying" : ""}`,
+        unknownFate,
+        status,
+        requestId,
+      );
+      return unknownFate ? { kind: "fail", error } : { kind: "retry", status, error };
+    }
+    return {
+      kind: "fail",
+      error: new UnexpectedResponseError(
+        `${what} answered ${status}${serverMessage ? `: ${serverMessage}` : ""}`,
+        status,
+        requestId,
+      ),
+    };
+  }
+}
+
+interface AttemptState {
+  refreshedAfter401: boolean;
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const message = (body as { message?: unknown }).message;
+  return typeof message === "string" ? message.slice(0, 500) : undefined;
+}
+
+/** The contract's `{"errors":[{"field","message"}]}`; undefined when the body has no such list. */
+function fieldErrorsOf(body: unknown): PlatformFieldError[] | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return errors.map((e: unknown) => {
+    const item = (typeof e === "object" && e !== null ? e : {}) as { field?: unknown; message?: unknown };
+    return {
+      field: typeof item.field === "string" ? item.field : "",
+      message: typeof item.message === "string" ? item.message : JSON.stringify(e),
+    };
+  });
+}

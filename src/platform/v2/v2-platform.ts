@@ -1,0 +1,162 @@
+/**
+ * The `v2` driver: the campaigns API of contract/v2-contract.openapi.yaml over the shared HTTP plumbing.
+ * Writes are conditional (X-If-Match equal to the body's revision, 409 otherwise) and carry only the
+ * rule fields being changed.
+ */
+import { setMaxListeners } from "node:events";
+import type { z } from "zod";
+import { type Clock, systemClock } from "../../clock/clock.js";
+import { type Campaign, type PartialRules, RULE_FIELDS } from "../../domain/rules.js";
+import { HttpClient, type HttpResponse } from "../../http/client.js";
+import { UnexpectedResponseError } from "../../http/errors.js";
+import type { HttpObserver } from "../../http/events.js";
+import { limiterFor, type RequestLimiter } from "../../http/rate-limiter.js";
+import type { RandomSource, RetryPolicy } from "../../http/retry.js";
+import { ClientCredentialsTokenSource } from "../../http/token-source.js";
+import type { PlatformConfig } from "../config.js";
+import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
+import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
+
+export const V2_PAGE_SIZE = 100;
+
+export interface V2PlatformDeps {
+  clock?: Clock;
+  observer?: HttpObserver;
+  /** Defaults to the process-wide limiter of this client id (see limiterFor). */
+  limiter?: RequestLimiter;
+  random?: RandomSource;
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout in real milliseconds. */
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+const CAMPAIGNS_ROUTE = "/outbound/campaigns";
+const CAMPAIGN_ROUTE = "/outbound/campaigns/:id";
+
+export function createV2Platform(config: PlatformConfig, deps: V2PlatformDeps = {}): Platform {
+  const clock = deps.clock ?? systemClock;
+  const limiter =
+    deps.limiter ??
+    limiterFor(`${config.tokenUrl} ${config.clientId}`, {
+      perMinute: config.rateLimitPerMinute,
+      clock,
+      observer: deps.observer,
+    });
+  const shared = {
+    clock,
+    limiter,
+    observer: deps.observer,
+    random: deps.random,
+    retry: deps.retry,
+    timeoutMs: deps.timeoutMs,
+    maxBodyBytes: deps.maxBodyBytes,
+  };
+  const tokens = new ClientCredentialsTokenSource({
+    ...shared,
+    tokenUrl: config.tokenUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    scopes: config.scopes,
+    clientAuth: config.clientAuth,
+  });
+  const http = new HttpClient({ ...shared, baseUrl: config.apiBaseUrl, tokens, userAgent: "dialrules-v2" });
+  return new V2Platform(http);
+}
+
+class V2Platform implements Platform {
+  readonly name = "v2";
+  readonly capabilities: PlatformCapabilities = { conditionalWrite: true, writableFields: RULE_FIELDS };
+  private readonly closing = new AbortController();
+
+  constructor(private readonly http: HttpClient) {
+    // Every in-flight call listens on this signal; hundreds at once are normal, not a leak.
+    setMaxListeners(0, this.closing.signal);
+  }
+
+  async getCampaign(id: string, options?: CallOptions): Promise<Campaign> {
+    const res = await this.http.request({
+      method: "GET",
+      path: campaignPath(id),
+      route: CAMPAIGN_ROUTE,
+      signal: this.signal(options),
+    });
+    return parseReply(campaignSchema, res, `GET ${CAMPAIGN_ROUTE}`, false);
+  }
+
+  async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
+    const byId = new Map<string, Campaign>();
+    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
+    let lastPage = Number.POSITIVE_INFINITY;
+    for (let page = 1; page <= lastPage; page++) {
+      const res = await this.http.request({
+        method: "GET",
+        path: CAMPAIGNS_ROUTE,
+        route: CAMPAIGNS_ROUTE,
+        query: { page, pageSize: V2_PAGE_SIZE },
+        signal: this.signal(options),
+      });
+      const body = parseReply(campaignPageSchema, res, `GET ${CAMPAIGNS_ROUTE}`, false);
+      // A campaign that moves between pages while we read is seen twice; the later copy wins.
+      for (const campaign of body.campaigns) byId.set(campaign.id, campaign);
+      if (page === 1) lastPage = Math.max(1, Math.ceil(body.total / body.pageSize));
+      if (body.campaigns.length === 0) break;
+    }
+    return [...byId.values()];
+  }
+
+  async updateRules(
+    id: string,
+    revision: number,
+    rules: PartialRules,
+    options?: CallOptions,
+  ): Promise<UpdateResult> {
+    if (!Number.isInteger(revision) || revision < 0) {
+      throw new RangeError(`revision must be a non-negative integer, got ${revision}`);
+    }
+    const dialingRules = onlyRuleFields(rules);
+    if (Object.keys(dialingRules).length === 0)
+      throw new RangeError("updateRules needs at least one rule field");
+    const res = await this.http.request({
+      method: "PATCH",
+      path: campaignPath(id),
+      route: CAMPAIGN_ROUTE,
+      headers: { "x-if-match": String(revision) },
+      body: { revision, dialingRules },
+      signal: this.signal(options),
+    });
+    const campaign = parseReply(campaignSchema, res, `PATCH ${CAMPAIGN_ROUTE}`, true);
+    return res.requestId === undefined ? { campaign } : { campaign, requestId: res.requestId };
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort(new Error("platform client closed"));
+  }
+
+  private signal(options: CallOptions | undefined): AbortSignal {
+    return options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+  }
+}
+
+function campaignPath(id: string): string {
+  if (id === "") throw new RangeError("campaign id must not be empty");
+  return `${CAMPAIGNS_ROUTE}/${encodeURIComponent(id)}`;
+}
+
+/** Copies only the four rule fields that are present, so nothing else can slip into the PATCH body. */
+function onlyRuleFields(rules: PartialRules): PartialRules {
+  const out: Record<string, unknown> = {};
+  for (const field of RULE_FIELDS) if (rules[field] !== undefined) out[field] = rules[field];
+  return out as PartialRules;
+}
+
+function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string, isWrite: boolean): T {
+  const result = schema.safeParse(res.body);
+  if (result.success) return result.data;
+  throw new UnexpectedResponseError(
+    `${what} answered ${res.status} with a body that does not match the v2 contract: ${describeIssues(result.error)}`,
+    res.status,
+    res.requestId,
+    isWrite,
+  );
+}
