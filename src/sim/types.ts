@@ -36,7 +36,7 @@ export interface SimOptions {
   campaigns?: number;
   /** Seed for campaigns and faults (default 1). */
   seed?: number;
-  /** Per-client budget (default 100/min; burst = the whole minute's budget). */
+  /** Per-client budget (default 100/min; burst = the whole minute's budget; Infinity turns limiting off). */
   rateLimitPerMinute?: number;
   /** Token lifetime in seconds (default 3600). */
   tokenTtlSec?: number;
@@ -63,11 +63,25 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** Parsed JSON or form body as received, or undefined. */
   body: unknown;
-  /** Status sent, or "dropped" / "lost" when no reply reached the client. */
-  status: number | "dropped" | "lost";
+  /**
+   * Status sent, or "dropped" / "lost" when no reply reached the client; "pending" while the request is
+   * still being handled (e.g. sleeping its injected latency).
+   */
+  status: number | "dropped" | "lost" | "pending";
   clientId?: string;
   /** The fault that shaped this reply, if any. */
   fault?: "latency" | "server-error" | "drop" | "lost-response" | "rate-limited";
+  /** The x-request-id header of the reply (unique per simulator instance). */
+  requestId?: string;
+  /** A "concurrent editor" change applied just before this request was handled. */
+  concurrentEdit?: ConcurrentEditRecord;
+}
+
+export interface ConcurrentEditRecord {
+  campaignId: string;
+  field: "maxCallsPerAgent" | "abandonmentRateThreshold.coolDownSec";
+  /** The campaign's revision after the edit. */
+  revision: number;
 }
 
 export interface SimHandle {
