@@ -77,6 +77,9 @@ export class CampaignStore {
     return {
       campaignId: changed.id,
       field: changeMaxCalls ? "maxCallsPerAgent" : "abandonmentRateThreshold.coolDownSec",
+      value: changeMaxCalls
+        ? changed.dialingRules.maxCallsPerAgent
+        : changed.dialingRules.abandonmentRateThreshold.coolDownSec,
       revision: changed.revision,
     };
   }

@@ -80,6 +80,8 @@ export interface RequestLogEntry {
 export interface ConcurrentEditRecord {
   campaignId: string;
   field: "maxCallsPerAgent" | "abandonmentRateThreshold.coolDownSec";
+  /** The value the editor wrote. */
+  value: number;
   /** The campaign's revision after the edit. */
   revision: number;
 }
