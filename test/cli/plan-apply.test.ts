@@ -1,0 +1,166 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../src/sim/server.js";
+import type { SimHandle } from "../../src/sim/types.js";
+import { envFor, runCli } from "./run-cli.js";
+
+const VALID = {
+  dialingMethod: "PREDICTIVE" as const,
+  retrySettings: { maxAttempts: 2, intervalMinutes: [60, 240] },
+  abandonmentRateThreshold: { maxRate: 0.03, coolDownSec: 300 },
+  maxCallsPerAgent: 2,
+};
+
+let sim: SimHandle;
+let dir: string;
+beforeEach(async () => {
+  sim = await startSimulator({ campaigns: 12, rateLimitPerMinute: Number.POSITIVE_INFINITY });
+  for (const c of sim.listCampaigns()) sim.editCampaign(c.id, VALID);
+  dir = mkdtempSync(join(tmpdir(), "dialrules-cli-"));
+});
+afterEach(async () => {
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const CHANGE = `profiles: [US_TCPA]
+licenseTier: ENTERPRISE
+campaigns:
+  - id: CMP-10001
+    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}
+  - id: CMP-10002
+    dialingRules: {maxCallsPerAgent: 3}
+`;
+const INVALID = `${CHANGE}  - id: CMP-10003
+    dialingRules: {abandonmentRateThreshold: {maxRate: 0.05, coolDownSec: 300}}
+`;
+
+const patches = () => sim.log.filter((e) => e.method === "PATCH");
+
+describe("dialrules plan", () => {
+  it("shows each change, a summary line, and exits by --detailed-exitcode", async () => {
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--detailed-exitcode"], envFor(sim));
+    expect(r.stdout).toContain("~ CMP-10001");
+    expect(r.stdout).toContain("dialingMethod: PREDICTIVE → PROGRESSIVE");
+    expect(r.stdout).toContain("maxCallsPerAgent: 2 → 3");
+    expect(r.stdout).toContain("Plan: 2 to change, 0 unchanged, 0 invalid.");
+    expect(r.code).toBe(2);
+    expect(patches()).toHaveLength(0);
+    const plain = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], envFor(sim));
+    expect(plain.code).toBe(0);
+  });
+
+  it("exits 1 on an invalid campaign and names the rule it breaks", async () => {
+    const r = await runCli(["plan", "-f", file("rules.yaml", INVALID)], envFor(sim));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/! CMP-10003 .*INVALID/);
+    expect(r.stdout).toContain("47 CFR 64.1200(a)(7)");
+  });
+
+  it("--output json and --out write the plan with each campaign's revision", async () => {
+    const out = join(dir, "plan.json");
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--output", "json", "--out", out], envFor(sim));
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(readFileSync(out, "utf8"));
+    expect(JSON.parse(r.stdout)).toEqual(plan);
+    expect(plan.campaigns.find((c: { id: string }) => c.id === "CMP-10001")).toMatchObject({
+      revision: sim.getCampaign("CMP-10001")!.revision,
+      status: "change",
+    });
+  });
+
+  it("a missing file is an input error (exit 2) and no platform request is made", async () => {
+    const r = await runCli(["plan", "-f", join(dir, "nope.yaml")], envFor(sim));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot read the rules file");
+    expect(sim.log).toHaveLength(0);
+  });
+
+  it("with no platform configured it says how to get one", async () => {
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], { PATH: process.env.PATH });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("dialrules demo");
+  });
+});
+
+describe("dialrules apply", () => {
+  it("refuses the whole plan when one campaign is invalid: zero writes", async () => {
+    const r = await runCli(
+      ["apply", "-f", file("rules.yaml", INVALID), "--yes", "--reason", "t", "--database", join(dir, "db")],
+      envFor(sim),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Refusing to apply");
+    expect(patches()).toHaveLength(0);
+  });
+
+  it("--skip-invalid applies the valid ones and reports the rest", async () => {
+    const r = await runCli(
+      ["apply", "-f", file("rules.yaml", INVALID), "--yes", "--reason", "t", "--skip-invalid", "--database", join(dir, "db")],
+      envFor(sim),
+    );
+    expect(r.code).toBe(1);
+    expect(patches().map((p) => p.path.split("/").pop()).sort()).toEqual(["CMP-10001", "CMP-10002"]);
+    expect(r.stdout).toMatch(/rejected_locally\s+CMP-10003/);
+  });
+
+  it("applies, then a second run is a no-op; --output json for machines", async () => {
+    const rules = file("rules.yaml", CHANGE);
+    const db = join(dir, "db");
+    const first = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--database", db], envFor(sim));
+    expect(first.code).toBe(0);
+    expect(sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
+    const second = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--database", db, "--output", "json"], envFor(sim));
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).counts).toMatchObject({ applied: 0, noop: 2 });
+    expect(patches()).toHaveLength(2);
+  });
+
+  it("applies a saved plan; a stale plan is merged, not clobbered", async () => {
+    const out = join(dir, "plan.json");
+    await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--out", out], envFor(sim));
+    sim.editCampaign("CMP-10002", { dialingMethod: "POWER" });
+    const r = await runCli(["apply", "--plan", out, "--yes", "--reason", "t", "--database", join(dir, "db")], envFor(sim));
+    expect(r.code).toBe(0);
+    expect(sim.getCampaign("CMP-10002")!.dialingRules).toMatchObject({ dialingMethod: "POWER", maxCallsPerAgent: 3 });
+  });
+
+  it("usage errors exit 2: no --reason, no --yes off a terminal, both -f and --plan", async () => {
+    const rules = file("rules.yaml", CHANGE);
+    const noReason = await runCli(["apply", "-f", rules, "--yes"], envFor(sim));
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("--reason");
+    const noYes = await runCli(["apply", "-f", rules, "--reason", "t"], envFor(sim));
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toContain("--yes");
+    const both = await runCli(["apply", "-f", rules, "--plan", rules, "--yes", "--reason", "t"], envFor(sim));
+    expect(both.code).toBe(2);
+    const badPolicy = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--on-conflict", "maybe"], envFor(sim));
+    expect(badPolicy.code).toBe(2);
+    expect(patches()).toHaveLength(0);
+  });
+});
+
+describe("dialrules export", () => {
+  it("writes a rules file that plan then shows as no changes", async () => {
+    const out = join(dir, "export.yaml");
+    const r = await runCli(["export", "--all", "-o", out, "--profile", "US_TCPA", "--license-tier", "ENTERPRISE"], envFor(sim));
+    expect(r.code).toBe(0);
+    const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], envFor(sim));
+    expect(plan.stdout).toContain("Plan: 0 to change, 12 unchanged, 0 invalid.");
+    expect(plan.code).toBe(0);
+  });
+
+  it("needs a selection", async () => {
+    const r = await runCli(["export"], envFor(sim));
+    expect(r.code).toBe(2);
+  });
+});
