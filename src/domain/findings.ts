@@ -8,4 +8,5 @@ export interface Finding {
   citation?: string;
 }
 
-export const hasErrors = (findings: readonly Finding[]): boolean => findings.some((f) => f.severity === "error");
+export const hasErrors = (findings: readonly Finding[]): boolean =>
+  findings.some((f) => f.severity === "error");

@@ -28,7 +28,12 @@ export interface DialingRules {
 }
 
 /** The four top-level fields; each is replaced as a whole by a write (the platform's PATCH semantics). */
-export const RULE_FIELDS = ["dialingMethod", "retrySettings", "abandonmentRateThreshold", "maxCallsPerAgent"] as const;
+export const RULE_FIELDS = [
+  "dialingMethod",
+  "retrySettings",
+  "abandonmentRateThreshold",
+  "maxCallsPerAgent",
+] as const;
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** Desired rules: a field that is absent is not managed by dialrules and is left as it is. */

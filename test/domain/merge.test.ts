@@ -88,7 +88,9 @@ const rulesArb: fc.Arbitrary<DialingRules> = fc.record({
   maxCallsPerAgent: fc.integer({ min: 1, max: 4 }),
 });
 const partialArb = rulesArb.chain((r) =>
-  fc.subarray(Object.keys(r) as (keyof DialingRules)[]).map((keys) => Object.fromEntries(keys.map((k) => [k, r[k]]))),
+  fc
+    .subarray(Object.keys(r) as (keyof DialingRules)[])
+    .map((keys) => Object.fromEntries(keys.map((k) => [k, r[k]]))),
 );
 
 describe("merge properties", () => {

@@ -75,7 +75,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const percent = (f: number) => `${+(f * 100).toFixed(2)}%`;
 
 function renderFinding(f: Finding): string[] {
-  const lines = [`  ${f.severity === "error" ? "error  " : "warning"} ${f.code}  ${f.path}`, `      ${f.message}`];
+  const lines = [
+    `  ${f.severity === "error" ? "error  " : "warning"} ${f.code}  ${f.path}`,
+    `      ${f.message}`,
+  ];
   if (f.citation) lines.push(`      source: ${f.citation}`);
   return lines;
 }
@@ -101,7 +104,9 @@ function renderText(file: string, v: FileValidation): string {
   const lines: string[] = [
     `${file}: ${v.valid ? "valid" : "INVALID"} — ${plural(v.errors, "error")}, ${plural(v.warnings, "warning")}, ${plural(v.entries.length, "entry").replace("entrys", "entries")}`,
     `profiles: ${p.profiles.join(", ") || "none"} · licence tier: ${p.licenseTier ?? "not declared"}` +
-      (p.maxAbandonmentRate ? ` · max abandonment ${percent(p.maxAbandonmentRate.value)} (${p.maxAbandonmentRate.source})` : ""),
+      (p.maxAbandonmentRate
+        ? ` · max abandonment ${percent(p.maxAbandonmentRate.value)} (${p.maxAbandonmentRate.source})`
+        : ""),
   ];
   for (const o of p.overrides) lines.push(`override: ${o.limit} ${o.from} → ${o.to} — reason: ${o.reason}`);
   if (p.findings.length > 0) {

@@ -1,0 +1,323 @@
+/**
+ * The effective policy of a rules file: the selected profiles combined (strictest wins), the baseline,
+ * `overrides:` (the only way to loosen, always with a reason) and then `limits:` (only ever tighten).
+ * Every limit keeps the citation of whatever set it, so a finding can quote its source.
+ */
+import type { Finding } from "./findings.js";
+import {
+  type Advisory,
+  BASELINE,
+  type LicenseTier,
+  PROFILE_IDS,
+  PROFILES,
+  type ProfileId,
+} from "./profiles.js";
+import type { DialingMethod } from "./rules.js";
+import {
+  CEILING_METHODS,
+  type CeilingMethod,
+  type OverrideLimit,
+  type RulesFile,
+} from "./rules-file-types.js";
+
+export interface LimitValue {
+  value: number;
+  citation: string;
+  /** What set it: a profile id (or several joined by "+"), "baseline", "limits" or "overrides[i]". */
+  source: string;
+}
+
+export interface FrequencyRule {
+  /** Stable id: the profiles that impose it ("US_FL+US_OK") or "limits.frequency[i]". */
+  id: string;
+  maxAttempts: number;
+  windowMinutes: number;
+  window: string;
+  citation: string;
+}
+
+/** Loosening applied through `overrides:`: recorded in the plan and the audit record. */
+export interface AppliedOverride {
+  limit: OverrideLimit;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export interface Policy {
+  profiles: ProfileId[];
+  licenseTier?: LicenseTier;
+  /** Absent when no selected profile limits abandonment. */
+  maxAbandonmentRate?: LimitValue;
+  minRetryIntervalMinutes: LimitValue;
+  maxRetryIntervalMinutes: LimitValue;
+  /** Ceiling on retrySettings.maxAttempts; only set by `limits.maxRetries`. */
+  maxRetries?: LimitValue;
+  maxCallsPerAgent: Record<DialingMethod, LimitValue>;
+  /** Sorted by window length; at most one rule per window length (the strictest). */
+  frequency: FrequencyRule[];
+  recallAfterAbandonMinutes?: LimitValue;
+  overrides: AppliedOverride[];
+  /**
+   * Findings about the policy itself, reported once per file (not per campaign): advisories (warnings)
+   * and errors in `limits:`/`overrides:`. A plan with an error here must not be applied.
+   */
+  findings: Finding[];
+}
+
+type Scalar = "maxAbandonmentRate" | "minRetryIntervalMinutes" | "maxRetryIntervalMinutes";
+/** Direction of "stricter" per limit: a lower ceiling or a higher floor. */
+const STRICTER_IS_LOWER: Record<Scalar | "maxRetries" | "maxCallsPerAgent", boolean> = {
+  maxAbandonmentRate: true,
+  minRetryIntervalMinutes: false,
+  maxRetryIntervalMinutes: true,
+  maxRetries: true,
+  maxCallsPerAgent: true,
+};
+
+const stricter = (lowerIsStricter: boolean, a: number, b: number): boolean =>
+  lowerIsStricter ? a < b : a > b;
+
+function strictestAbandonment(profiles: readonly ProfileId[]): LimitValue | undefined {
+  let best: LimitValue | undefined;
+  for (const id of profiles) {
+    const lim = PROFILES[id].maxAbandonmentRate;
+    if (!lim) continue;
+    if (!best || lim.value < best.value) best = { value: lim.value, citation: lim.citation, source: id };
+    else if (lim.value === best.value) {
+      best = { ...best, source: `${best.source}+${id}`, citation: `${best.citation}; ${lim.citation}` };
+    }
+  }
+  return best;
+}
+
+export function policyFromFile(file: RulesFile): Policy {
+  const profiles = PROFILE_IDS.filter((p) => file.profiles.includes(p));
+  const findings: Finding[] = [];
+  const applied: AppliedOverride[] = [];
+
+  const scalars: Record<Scalar, LimitValue | undefined> = {
+    maxAbandonmentRate: strictestAbandonment(profiles),
+    minRetryIntervalMinutes: { ...BASELINE.minRetryIntervalMinutes, source: "baseline" },
+    maxRetryIntervalMinutes: { ...BASELINE.maxRetryIntervalMinutes, source: "baseline" },
+  };
+  const ceilings: Record<DialingMethod, LimitValue> = {
+    PREVIEW: { ...BASELINE.maxCallsPerAgent.PREVIEW, source: "baseline" },
+    PROGRESSIVE: { ...BASELINE.maxCallsPerAgent.PROGRESSIVE, source: "baseline" },
+    POWER: { ...BASELINE.maxCallsPerAgent.POWER, source: "baseline" },
+    PREDICTIVE: { ...BASELINE.maxCallsPerAgent.PREDICTIVE, source: "baseline" },
+  };
+  const profileFrequency = new Map<ProfileId, { maxAttempts: number; citation: string; source: string }>();
+  for (const id of profiles) {
+    const f = PROFILES[id].frequency;
+    if (f) profileFrequency.set(id, { maxAttempts: f.maxAttempts, citation: f.citation, source: id });
+  }
+
+  // 1. overrides: may loosen; each says why
+  for (const [i, o] of file.overrides.entries()) {
+    const path = `overrides[${i}]`;
+    const source = `overrides[${i}]`;
+    const citation = `override (${o.reason})`;
+    let current: { value: number } | undefined;
+    let lowerIsStricter = true;
+    let set: ((v: LimitValue) => void) | undefined;
+    if (
+      o.limit === "maxAbandonmentRate" ||
+      o.limit === "minRetryIntervalMinutes" ||
+      o.limit === "maxRetryIntervalMinutes"
+    ) {
+      const key = o.limit;
+      current = scalars[key];
+      lowerIsStricter = STRICTER_IS_LOWER[key];
+      set = (v) => {
+        scalars[key] = v;
+      };
+    } else if (o.limit.startsWith("maxCallsPerAgent.")) {
+      const method = o.limit.slice("maxCallsPerAgent.".length) as CeilingMethod;
+      current = ceilings[method];
+      set = (v) => {
+        ceilings[method] = v;
+      };
+    } else {
+      const pid = o.limit.slice("frequency.".length) as ProfileId;
+      const f = profileFrequency.get(pid);
+      current = f ? { value: f.maxAttempts } : undefined;
+      set = f
+        ? (v) => profileFrequency.set(pid, { maxAttempts: v.value, citation: v.citation, source: v.source })
+        : undefined;
+    }
+    if (!current || !set) {
+      findings.push({
+        severity: "warning",
+        code: "OVERRIDE_UNUSED",
+        path,
+        message: `${o.limit} is not limited by the selected profiles (${profiles.join(", ") || "none"}); remove the override`,
+      });
+      continue;
+    }
+    if (!stricter(lowerIsStricter, current.value, o.value)) {
+      findings.push({
+        severity: "warning",
+        code: "OVERRIDE_NOT_LOOSER",
+        path,
+        message: `override of ${o.limit} to ${o.value} does not loosen the current ${current.value}; use limits: to tighten`,
+      });
+    }
+    applied.push({ limit: o.limit, from: current.value, to: o.value, reason: o.reason });
+    set({ value: o.value, citation, source });
+  }
+
+  // 2. limits: only tighten
+  const loosens = (key: string, value: number, current: number) =>
+    findings.push({
+      severity: "error",
+      code: "LIMIT_LOOSENS",
+      path: `limits.${key}`,
+      message: `${value} is looser than the effective limit ${current}; limits: can only tighten — loosening needs an overrides: entry with a reason`,
+    });
+  const lim = file.limits;
+  for (const key of ["maxAbandonmentRate", "minRetryIntervalMinutes", "maxRetryIntervalMinutes"] as const) {
+    const value = lim[key];
+    if (value === undefined) continue;
+    const current = scalars[key];
+    if (current && !stricter(STRICTER_IS_LOWER[key], value, current.value) && value !== current.value) {
+      loosens(key, value, current.value);
+    } else if (!current || value !== current.value) {
+      scalars[key] = { value, citation: `rules file limits.${key}`, source: "limits" };
+    }
+  }
+  let maxRetries: LimitValue | undefined;
+  if (lim.maxRetries !== undefined) {
+    maxRetries = { value: lim.maxRetries, citation: "rules file limits.maxRetries", source: "limits" };
+  }
+  if (lim.maxCallsPerAgent !== undefined) {
+    const value = lim.maxCallsPerAgent;
+    const tightened = CEILING_METHODS.filter((m) => value < ceilings[m].value);
+    if (tightened.length === 0 && CEILING_METHODS.some((m) => value > ceilings[m].value)) {
+      loosens("maxCallsPerAgent", value, Math.max(...CEILING_METHODS.map((m) => ceilings[m].value)));
+    }
+    for (const m of tightened) {
+      ceilings[m] = { value, citation: "rules file limits.maxCallsPerAgent", source: "limits" };
+    }
+  }
+  const minI = scalars.minRetryIntervalMinutes;
+  const maxI = scalars.maxRetryIntervalMinutes;
+  if (minI && maxI && minI.value > maxI.value) {
+    findings.push({
+      severity: "error",
+      code: "POLICY_EMPTY_RANGE",
+      path: "limits",
+      message: `minRetryIntervalMinutes ${minI.value} is above maxRetryIntervalMinutes ${maxI.value}: no retry schedule can pass`,
+    });
+  }
+
+  // 3. frequency: strictest per window length; extra windows from limits
+  const candidates: FrequencyRule[] = [];
+  for (const [pid, f] of profileFrequency) {
+    const def = PROFILES[pid].frequency;
+    if (!def) continue;
+    candidates.push({
+      id: pid,
+      maxAttempts: f.maxAttempts,
+      windowMinutes: def.windowMinutes,
+      window: def.window,
+      citation: f.citation,
+    });
+  }
+  for (const [i, f] of (lim.frequency ?? []).entries()) {
+    candidates.push({
+      id: `limits.frequency[${i}]`,
+      maxAttempts: f.maxAttempts,
+      windowMinutes: f.windowMinutes,
+      window: `${f.windowMinutes} minutes`,
+      citation: `rules file limits.frequency[${i}]`,
+    });
+  }
+  const byWindow = new Map<number, FrequencyRule>();
+  for (const c of candidates) {
+    const prev = byWindow.get(c.windowMinutes);
+    if (!prev || c.maxAttempts < prev.maxAttempts) byWindow.set(c.windowMinutes, c);
+    else if (c.maxAttempts === prev.maxAttempts) {
+      byWindow.set(c.windowMinutes, {
+        ...prev,
+        id: `${prev.id}+${c.id}`,
+        citation: `${prev.citation}; ${c.citation}`,
+      });
+    }
+  }
+  const frequency = [...byWindow.values()].sort((a, b) => a.windowMinutes - b.windowMinutes);
+
+  // 4. advisories and recall rule
+  let recall: LimitValue | undefined;
+  for (const id of profiles) {
+    const r = PROFILES[id].recallAfterAbandonMinutes;
+    if (r && (!recall || r.value > recall.value))
+      recall = { value: r.value, citation: r.citation, source: id };
+  }
+  findings.push(...advisoryFindings(profiles));
+  if (profiles.length === 0) {
+    findings.push({
+      severity: "warning",
+      code: "POLICY_NO_PROFILE",
+      path: "profiles",
+      message:
+        "no regulatory profile selected: only structural checks run; list the profiles that apply (e.g. US_TCPA)",
+    });
+  }
+
+  const policy: Policy = {
+    profiles,
+    minRetryIntervalMinutes: scalars.minRetryIntervalMinutes ?? {
+      ...BASELINE.minRetryIntervalMinutes,
+      source: "baseline",
+    },
+    maxRetryIntervalMinutes: scalars.maxRetryIntervalMinutes ?? {
+      ...BASELINE.maxRetryIntervalMinutes,
+      source: "baseline",
+    },
+    maxCallsPerAgent: ceilings,
+    frequency,
+    overrides: applied,
+    findings: sortFindings(findings),
+  };
+  if (file.licenseTier) policy.licenseTier = file.licenseTier;
+  if (scalars.maxAbandonmentRate) policy.maxAbandonmentRate = scalars.maxAbandonmentRate;
+  if (maxRetries) policy.maxRetries = maxRetries;
+  if (recall) policy.recallAfterAbandonMinutes = recall;
+  return policy;
+}
+
+/** One warning per distinct advisory; the same advice from two profiles is shown once with both sources. */
+function advisoryFindings(profiles: readonly ProfileId[]): Finding[] {
+  const merged = new Map<string, Advisory & { from: string[] }>();
+  for (const id of profiles) {
+    for (const a of PROFILES[id].advisories) {
+      const key = `${a.code}\u0000${a.message}`;
+      const prev = merged.get(key);
+      if (!prev) merged.set(key, { ...a, from: [id] });
+      else {
+        prev.from.push(id);
+        if (!prev.citation.includes(a.citation)) prev.citation = `${prev.citation}; ${a.citation}`;
+      }
+    }
+  }
+  return [...merged.values()].map((a) => ({
+    severity: "warning" as const,
+    code: a.code,
+    path: "profiles",
+    message: `${a.from.join(", ")}: ${a.message}`,
+    citation: a.citation,
+  }));
+}
+
+const collator = new Intl.Collator("en", { numeric: true });
+
+/** Findings in a stable order: path (numeric-aware, so [2] before [10]), code, message. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      collator.compare(a.path, b.path) ||
+      collator.compare(a.code, b.code) ||
+      collator.compare(a.message, b.message),
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * Reading a rules file: YAML (JSON accepted) → checked `RulesFile`, or one `RulesFileError` that lists every
+ * problem with file, line, column and field path. Pure: the caller reads the file and passes its text.
+ * The contract: for any input whatsoever, the only thing that escapes is a `RulesFileError`.
+ */
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { InputError } from "./errors.js";
+import type { RulesFile } from "./rules-file-types.js";
+import { checkRulesValue, formatPath, type Issue, type Path } from "./rules-schema.js";
+
+export * from "./rules-file-types.js";
+export { formatPath } from "./rules-schema.js";
+
+/** All problems of one rules file. An InputError, so the CLI maps it to exit 2 and the API to 400. */
+export class RulesFileError extends InputError {
+  constructor(
+    readonly fileName: string,
+    readonly problems: readonly InputError[],
+  ) {
+    super("RULES_FILE_INVALID", summarize(fileName, problems));
+  }
+}
+
+/** `file:line:col: path: message [CODE]` — the one-line form used in messages and by the CLI. */
+export function formatProblem(p: InputError): string {
+  const loc = p.location;
+  const where = loc?.file ? `${loc.file}${loc.line ? `:${loc.line}:${loc.column ?? 1}` : ""}: ` : "";
+  return `${where}${p.path ? `${p.path}: ` : ""}${p.message} [${p.code}]`;
+}
+
+function summarize(fileName: string, problems: readonly InputError[]): string {
+  const head = `${problems.length} problem${problems.length === 1 ? "" : "s"} in ${fileName}`;
+  return [`${head}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n");
+}
+
+type Locate = (path: Path, atKey?: boolean) => { line: number; column: number } | undefined;
+
+/** Parses and checks a rules file's text. Throws only `RulesFileError`. */
+export function parseRulesFile(text: string, fileName: string): RulesFile {
+  let result: RulesFile | InputError[];
+  try {
+    result = parseUnsafe(text, fileName);
+  } catch (err) {
+    // Defence in depth: a bug or a pathological document must still surface as our typed error.
+    result = [
+      new InputError(
+        "RULES_UNREADABLE",
+        `cannot read the rules file: ${err instanceof Error ? err.message : String(err)}`,
+        undefined,
+        { file: fileName },
+      ),
+    ];
+  }
+  if (Array.isArray(result)) throw new RulesFileError(fileName, result);
+  return result;
+}
+
+/**
+ * Checks an already-parsed value (an HTTP request body, a test fixture). Throws only `RulesFileError`;
+ * problems carry the path but no line.
+ */
+export function parseRulesValue(value: unknown, fileName: string): RulesFile {
+  let problems: InputError[];
+  try {
+    const checked = checkRulesValue(value, fileName);
+    if (checked.file) return checked.file;
+    problems = toProblems(checked.issues, fileName, () => undefined);
+  } catch (err) {
+    problems = [
+      new InputError(
+        "RULES_UNREADABLE",
+        `cannot check the rules: ${err instanceof Error ? err.message : String(err)}`,
+        undefined,
+        {
+          file: fileName,
+        },
+      ),
+    ];
+  }
+  throw new RulesFileError(fileName, problems);
+}
+
+function parseUnsafe(text: string, fileName: string): RulesFile | InputError[] {
+  if (typeof text !== "string") {
+    return [new InputError("RULES_UNREADABLE", "the rules file is not text", undefined, { file: fileName })];
+  }
+  const looksJson = /\.json$/i.test(fileName);
+  let value: unknown;
+  let locate: Locate;
+  if (looksJson) {
+    // JSON.parse is an order of magnitude faster than the YAML parser on large files; positions are only
+    // needed when something is wrong, so the YAML parse (JSON is YAML) is done lazily then.
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return [jsonSyntaxError(text, fileName, err)];
+    }
+    locate = lazyYamlLocator(text);
+  } else {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+    const syntax = [...doc.errors, ...doc.warnings].map((e) => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return new InputError(`RULES_YAML_${e.code}`, e.message.split("\n")[0] ?? e.message, undefined, {
+        file: fileName,
+        line: pos.line,
+        column: pos.col,
+      });
+    });
+    if (syntax.length > 0) return syntax;
+    value = doc.toJS({ maxAliasCount: 1000 });
+    locate = yamlLocator(doc, lineCounter);
+  }
+  const checked = checkRulesValue(value, fileName);
+  if (!checked.file) return toProblems(checked.issues, fileName, locate);
+  // entry lines are a display nicety; for JSON they would cost the slow YAML parse, so they are skipped
+  if (looksJson) return checked.file;
+  for (const entry of checked.file.campaigns) {
+    const pos = locate(["campaigns", entry.index]);
+    if (pos) {
+      entry.line = pos.line;
+      entry.column = pos.column;
+    }
+  }
+  for (const [i, o] of checked.file.overrides.entries()) {
+    const pos = locate(["overrides", i]);
+    if (pos) o.line = pos.line;
+  }
+  return checked.file;
+}
+
+function toProblems(issues: readonly Issue[], fileName: string, locate: Locate): InputError[] {
+  const problems = issues.map((issue) => {
+    const pos = locate(issue.path, issue.atKey);
+    const location = pos ? { file: fileName, line: pos.line, column: pos.column } : { file: fileName };
+    return new InputError(issue.code, issue.message, formatPath(issue.path) || undefined, location);
+  });
+  // document order, then path: stable whatever order the checks ran in
+  return problems.sort(
+    (a, b) =>
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+      (a.path ?? "").localeCompare(b.path ?? "") ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+function jsonSyntaxError(text: string, fileName: string, err: unknown): InputError {
+  const message = (err instanceof Error ? err.message : String(err)).replace(
+    / in JSON at position \d+.*$/,
+    "",
+  );
+  // V8 names a position only for some errors; the YAML parser (JSON is YAML) locates the others.
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : "");
+  let offset = m?.[1] ? Number(m[1]) : undefined;
+  if (offset === undefined) {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    offset = doc.errors[0]?.pos[0];
+  }
+  if (offset === undefined)
+    return new InputError("RULES_JSON_SYNTAX", message, undefined, { file: fileName });
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return new InputError("RULES_JSON_SYNTAX", message, undefined, {
+    file: fileName,
+    line,
+    column: offset - before.lastIndexOf("\n"),
+  });
+}
+
+function lazyYamlLocator(text: string): Locate {
+  let locate: Locate | undefined;
+  return (path, atKey) => {
+    if (!locate) {
+      const lineCounter = new LineCounter();
+      const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+      locate = doc.errors.length > 0 ? () => undefined : yamlLocator(doc, lineCounter);
+    }
+    return locate(path, atKey);
+  };
+}
+
+/** Finds the node at `path` (or the nearest existing ancestor) and returns its 1-based line and column. */
+function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
+  return (path, atKey) => {
+    let node: unknown = doc.contents;
+    let best: unknown = node;
+    for (const [i, seg] of path.entries()) {
+      if (isAlias(node)) node = node.resolve(doc);
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+        );
+        if (!pair) break;
+        if (atKey && i === path.length - 1) {
+          next = pair.key;
+        } else {
+          next = pair.value;
+        }
+      } else if (isSeq(node) && typeof seg === "number") {
+        next = node.items[seg];
+      }
+      if (next === undefined || next === null) break;
+      node = next;
+      best = next;
+    }
+    const range = (best as { range?: [number, number, number] } | null)?.range;
+    if (!range) return undefined;
+    const pos = lineCounter.linePos(range[0]);
+    return { line: pos.line, column: pos.col };
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Offline validation of a whole rules file (`dialrules validate`): no platform, so each entry is checked with
+ * what the file itself says — defaults + the entry's own rules. Checks that need a field neither sets are
+ * skipped; `plan` validates the merged result (platform's current rules + desired) with the same rules.
+ * Findings point at where the value was written: `defaults.dialingRules.…` or `campaigns[i].dialingRules.…`.
+ */
+import { type CapacityEstimate, type CapacityInputs, estimateFor } from "./capacity.js";
+import type { Finding } from "./findings.js";
+import { type Policy, policyFromFile, sortFindings } from "./policy.js";
+import { type PartialRules, RULE_FIELDS, type RuleField } from "./rules.js";
+import type { CampaignEntry, RulesFile, Selector } from "./rules-file-types.js";
+import { validatePartialRules } from "./validate.js";
+
+export interface GroupValidation {
+  /** "defaults" or `campaigns[i] (id …)` / `campaigns[i] (match "…")`. */
+  label: string;
+  index?: number;
+  selector?: Selector;
+  line?: number;
+  /** The rules known offline: defaults overlaid with the entry's own fields. */
+  rules: PartialRules;
+  findings: Finding[];
+  capacity?: CapacityEstimate;
+}
+
+export interface FileValidation {
+  policy: Policy;
+  /** Present when `defaults` sets any field; its findings are not repeated in each entry. */
+  defaults?: GroupValidation;
+  entries: GroupValidation[];
+  errors: number;
+  warnings: number;
+  valid: boolean;
+}
+
+const CAPACITY_CITATION = "dialrules capacity model (docs/capacity.md)";
+
+export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileValidation {
+  const policy = policyFromFile(file);
+  const hasDefaults = RULE_FIELDS.some((f) => file.defaults[f] !== undefined);
+  const defaults = hasDefaults ? checkGroup("defaults", {}, file, policy, capacity) : undefined;
+  const seen = new Set((defaults?.findings ?? []).map(key));
+  const entries = file.campaigns.map((entry) => {
+    const g = checkGroup(entry.label, entry.dialingRules, file, policy, capacity, entry);
+    // a problem of the defaults alone is reported once, under "defaults"
+    g.findings = g.findings.filter((f) => !seen.has(key(f)));
+    return g;
+  });
+  const all = [...policy.findings, ...(defaults?.findings ?? []), ...entries.flatMap((e) => e.findings)];
+  const errors = all.filter((f) => f.severity === "error").length;
+  const result: FileValidation = {
+    policy,
+    entries,
+    errors,
+    warnings: all.length - errors,
+    valid: errors === 0,
+  };
+  if (defaults) result.defaults = defaults;
+  return result;
+}
+
+const key = (f: Finding): string => `${f.severity}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
+
+function checkGroup(
+  label: string,
+  own: PartialRules,
+  file: RulesFile,
+  policy: Policy,
+  capacity: CapacityInputs | undefined,
+  entry?: CampaignEntry,
+): GroupValidation {
+  const rules: PartialRules = {};
+  const origin = new Map<RuleField, string>();
+  const ownPrefix = entry ? `campaigns[${entry.index}].dialingRules` : "defaults.dialingRules";
+  for (const field of RULE_FIELDS) {
+    if (own[field] !== undefined) {
+      Object.assign(rules, { [field]: own[field] });
+      origin.set(field, ownPrefix);
+    } else if (file.defaults[field] !== undefined) {
+      Object.assign(rules, { [field]: file.defaults[field] });
+      origin.set(field, "defaults.dialingRules");
+    }
+  }
+  const at = (field: RuleField) => origin.get(field) ?? ownPrefix;
+  const findings = validatePartialRules(rules, policy, "").map((f) => {
+    const field = RULE_FIELDS.find((r) => f.path === r || f.path.startsWith(`${r}.`)) ?? "dialingMethod";
+    return { ...f, path: `${at(field)}.${f.path}` };
+  });
+  const group: GroupValidation = { label, rules, findings };
+  if (entry) {
+    group.index = entry.index;
+    group.selector = entry.selector;
+    if (entry.line !== undefined) group.line = entry.line;
+  }
+  const limit = rules.abandonmentRateThreshold?.maxRate ?? policy.maxAbandonmentRate?.value;
+  if (capacity && rules.dialingMethod && rules.maxCallsPerAgent !== undefined && limit !== undefined) {
+    const est = estimateFor(rules.dialingMethod, rules.maxCallsPerAgent, limit, capacity);
+    group.capacity = est;
+    if (est.canExceedAbandonmentLimit) {
+      findings.push({
+        severity: "warning",
+        code: "CAPACITY_ABANDON_RISK",
+        path: `${at("maxCallsPerAgent")}.maxCallsPerAgent`,
+        message: `${est.method} at up to ${est.maxCallsPerAgent} lines per agent with connect rate ${capacity.connectRate} can abandon up to ${+(est.worstCaseAbandonRate * 100).toFixed(2)}% of live calls, above the ${+(limit * 100).toFixed(2)}% threshold; lower maxCallsPerAgent or make sure the dialer's abandonment throttle is on`,
+        citation: CAPACITY_CITATION,
+      });
+    }
+  }
+  group.findings = sortFindings(findings);
+  return group;
+}

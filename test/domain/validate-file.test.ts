@@ -1,0 +1,48 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Finding } from "../../src/domain/findings.js";
+import { validateFile } from "../../src/domain/validate-file.js";
+import { fileOf } from "./helpers.js";
+
+const ENTRIES = [
+  { id: "A", dialingRules: { dialingMethod: "PREDICTIVE", maxCallsPerAgent: 5 } },
+  { id: "B", dialingRules: { retrySettings: { maxAttempts: 3, intervalMinutes: [5, 5, 9] } } },
+  { match: "C-*", dialingRules: { dialingMethod: "PREVIEW", maxCallsPerAgent: 2 } },
+  { id: "D", dialingRules: { abandonmentRateThreshold: { maxRate: 0.031, coolDownSec: 1 } } },
+  { id: "E" },
+];
+
+/** Findings keyed by the entry's selector, with the entry index taken out of paths. */
+function bySelector(entries: readonly Record<string, unknown>[], profiles: string[]) {
+  const v = validateFile(
+    fileOf({
+      profiles,
+      licenseTier: "PROFESSIONAL",
+      defaults: { dialingRules: { retrySettings: { maxAttempts: 1, intervalMinutes: [60] } } },
+      campaigns: entries,
+    }),
+    { agents: 10, avgHandleTimeSec: 200, connectRate: 0.2 },
+  );
+  const norm = (f: Finding) => ({ ...f, path: f.path.replace(/^campaigns\[\d+\]/, "campaigns[*]") });
+  const out: Record<string, unknown> = { policy: v.policy.findings, defaults: v.defaults?.findings };
+  for (const e of v.entries)
+    out[JSON.stringify(e.selector)] = { findings: e.findings.map(norm), capacity: e.capacity };
+  return { out, errors: v.errors, warnings: v.warnings };
+}
+
+describe("validateFile", () => {
+  it("is deterministic and independent of entry and profile order (property)", () => {
+    const expected = bySelector(ENTRIES, ["US_TCPA", "US_FL", "UK_OFCOM"]);
+    expect(expected.errors).toBeGreaterThan(4);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(ENTRIES, { minLength: ENTRIES.length }),
+        fc.shuffledSubarray(["US_TCPA", "US_FL", "UK_OFCOM"], { minLength: 3 }),
+        (entries, profiles) => {
+          expect(bySelector(entries, profiles)).toEqual(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
