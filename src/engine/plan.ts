@@ -36,7 +36,8 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   const policy = policyFromFile(input.file);
   const { targets, findings: targetFindings } = resolveTargets(input.file, campaigns);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
-  const fileFindings: Finding[] = [];
+  // Once-per-file findings of the policy itself: advisories, and limits that would loosen a profile.
+  const fileFindings: Finding[] = [...policy.findings];
   const perCampaign = new Map<string, Finding[]>();
   for (const tf of targetFindings) {
     if (tf.campaignId === undefined) fileFindings.push(tf.finding);
