@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
-import { type ApplyObserver, type ApplyResult, type CampaignResult, type ConflictPolicy, applyPlan, reconcileInDoubt } from "../engine/apply.js";
+import {
+  type ApplyObserver,
+  type ApplyResult,
+  applyPlan,
+  type CampaignResult,
+  type ConflictPolicy,
+  reconcileInDoubt,
+} from "../engine/apply.js";
 import type { Plan } from "../engine/plan-types.js";
 import type { Platform } from "../platform/platform.js";
 import type { Store } from "../store/types.js";
 import { EXIT } from "./exit.js";
-import { renderPlanText } from "./render/plan-text.js";
 import { renderApplySummary } from "./render/apply-summary.js";
+import { renderPlanText } from "./render/plan-text.js";
 
 export interface ApplyRun {
   plan: Plan;
@@ -49,7 +56,9 @@ export async function runApply(run: ApplyRun, reconciled: CampaignResult[] = [])
   if (run.output === "text" && run.showPlan !== false) run.out(renderPlanText(plan));
   const invalid = plan.summary.invalid + plan.summary.fileErrors;
   if (invalid > 0 && !run.skipInvalid && run.output === "text") {
-    run.out(`Refusing to apply: ${plan.summary.invalid} invalid campaign(s)${plan.summary.fileErrors ? ` and ${plan.summary.fileErrors} file error(s)` : ""}; nothing was written. Fix them, or use --skip-invalid to apply only the valid ones.\n`);
+    run.out(
+      `Refusing to apply: ${plan.summary.invalid} invalid campaign(s)${plan.summary.fileErrors ? ` and ${plan.summary.fileErrors} file error(s)` : ""}; nothing was written. Fix them, or use --skip-invalid to apply only the valid ones.\n`,
+    );
   }
   if (plan.summary.toChange > 0 && (invalid === 0 || run.skipInvalid) && run.confirm) {
     const ok = await run.confirm(`Apply ${plan.summary.toChange} change(s)? [y/N] `);

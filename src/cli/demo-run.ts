@@ -44,7 +44,9 @@ function injectConcurrentEdit(plan: Plan, sim: SimHandle): string | undefined {
   for (const c of plan.campaigns) {
     if (c.status !== "change" || c.changes.some((x) => x.field === "abandonmentRateThreshold")) continue;
     const current = c.current.abandonmentRateThreshold;
-    sim.editCampaign(c.id, { abandonmentRateThreshold: { ...current, coolDownSec: current.coolDownSec + 120 } });
+    sim.editCampaign(c.id, {
+      abandonmentRateThreshold: { ...current, coolDownSec: current.coolDownSec + 120 },
+    });
     return c.id;
   }
   return undefined;
@@ -71,7 +73,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const rulesPath = options.rulesFile ?? DEMO_RULES_FILE;
     const text = await readFile(rulesPath, "utf8");
     const file = parseRulesFile(text, rulesPath);
-    out(`Simulator: ${sim.url} with ${options.campaigns} seeded campaigns, ${perMinute} requests/min per client.\n`);
+    out(
+      `Simulator: ${sim.url} with ${options.campaigns} seeded campaigns, ${perMinute} requests/min per client.\n`,
+    );
     out(`Rules file: ${rulesPath}\n\n== plan ==\n`);
     const plan = await createPlan({
       file,
@@ -82,7 +86,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     });
     out(renderPlanText(plan));
     const rebased = injectConcurrentEdit(plan, sim);
-    if (rebased) out(`\n(demo) another writer now changes ${rebased}'s abandonment cool-down behind our back.\n`);
+    if (rebased)
+      out(`\n(demo) another writer now changes ${rebased}'s abandonment cool-down behind our back.\n`);
     out("\n== apply (invalid campaigns are skipped and reported) ==\n");
     const progress = process.stderr.isTTY ? progressReporter(process.stderr) : undefined;
     const { exitCode, result } = await runApply({

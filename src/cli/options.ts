@@ -13,7 +13,8 @@ export const databaseOption = () =>
   );
 export const platformOption = () =>
   new Option("--platform <name>", "platform driver (env DIALRULES_PLATFORM)").choices(["v2", "cxone"]);
-export const outputOption = () => new Option("--output <format>", "output format").choices(["text", "json"]).default("text");
+export const outputOption = () =>
+  new Option("--output <format>", "output format").choices(["text", "json"]).default("text");
 
 export function addCapacityOptions(command: Command): Command {
   return command
@@ -47,7 +48,12 @@ export function capacityInputs(flags: CapacityFlags, file?: RulesFile): Capacity
   const avgHandleTimeSec = flags.aht ?? fromFile?.avgHandleTimeSec;
   const connectRate = flags.connectRate ?? fromFile?.connectRate;
   if (agents === undefined || avgHandleTimeSec === undefined || connectRate === undefined) return undefined;
-  if (connectRate > 1) throw new InputError("CAPACITY_CONNECT_RATE", "--connect-rate is a fraction between 0 and 1", "connectRate");
+  if (connectRate > 1)
+    throw new InputError(
+      "CAPACITY_CONNECT_RATE",
+      "--connect-rate is a fraction between 0 and 1",
+      "connectRate",
+    );
   return { agents, avgHandleTimeSec, connectRate };
 }
 
@@ -63,7 +69,9 @@ export async function loadRulesFile(path: string): Promise<LoadedRulesFile> {
     text = await readFile(path, "utf8");
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
-    throw new InputError("FILE_UNREADABLE", `cannot read the rules file: ${reason}`, undefined, { file: path });
+    throw new InputError("FILE_UNREADABLE", `cannot read the rules file: ${reason}`, undefined, {
+      file: path,
+    });
   }
   return { file: parseRulesFile(text, path), text };
 }

@@ -31,6 +31,10 @@ export async function openPlatform(name: string | undefined, wiring: PlatformWir
       return createV2Platform(loadPlatformConfig(env), { observer: wiring.observer });
     }
     default:
-      throw new InputError("PLATFORM_UNKNOWN", `unknown platform "${chosen}"; choose one of ${PLATFORM_NAMES.join(", ")}`, "platform");
+      throw new InputError(
+        "PLATFORM_UNKNOWN",
+        `unknown platform "${chosen}"; choose one of ${PLATFORM_NAMES.join(", ")}`,
+        "platform",
+      );
   }
 }

@@ -4,7 +4,10 @@ import type { ApplyObserver, CampaignResult } from "../engine/apply.js";
  * Apply progress on stderr: a redrawn bar on a TTY (done/total, rate, ETA, conflicts, failures),
  * one plain line per campaign otherwise (logs, CI).
  */
-export function progressReporter(stream: NodeJS.WriteStream, now: () => number = Date.now): ApplyObserver & { end(): void } {
+export function progressReporter(
+  stream: NodeJS.WriteStream,
+  now: () => number = Date.now,
+): ApplyObserver & { end(): void } {
   const tty = stream.isTTY === true;
   let total = 0;
   let done = 0;
@@ -33,7 +36,8 @@ export function progressReporter(stream: NodeJS.WriteStream, now: () => number =
       if (r.outcome === "failed" || r.outcome === "rejected_by_platform") failures += 1;
       if (tty) draw();
       else if (r.outcome !== "noop") {
-        const revs = r.revisionAfter !== undefined ? ` (revision ${r.revisionBefore ?? "?"} → ${r.revisionAfter})` : "";
+        const revs =
+          r.revisionAfter !== undefined ? ` (revision ${r.revisionBefore ?? "?"} → ${r.revisionAfter})` : "";
         stream.write(`${r.outcome.padEnd(20)} ${r.id}${revs}${r.note ? ` — ${r.note}` : ""}\n`);
       }
     },

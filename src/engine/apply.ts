@@ -1,5 +1,5 @@
 import type { Clock } from "../clock/clock.js";
-import { type FieldChange, diffRules, holdsAll, patchFor } from "../domain/diff.js";
+import { diffRules, type FieldChange, holdsAll, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
 import { mergeRules } from "../domain/resolve.js";
@@ -98,7 +98,11 @@ export function blockingProblems(plan: Plan): { invalid: PlannedCampaign[]; file
  * read back; if the campaign holds what was sent the write is recorded as applied, otherwise as failed.
  * Nothing is written to the platform here.
  */
-export async function reconcileInDoubt(deps: ApplyDeps, actor: string, signal?: AbortSignal): Promise<CampaignResult[]> {
+export async function reconcileInDoubt(
+  deps: ApplyDeps,
+  actor: string,
+  signal?: AbortSignal,
+): Promise<CampaignResult[]> {
   const entries = await deps.store.journal.inDoubt();
   const results: CampaignResult[] = [];
   for (const entry of entries) {
@@ -175,7 +179,12 @@ function result(
   };
 }
 
-function describeError(err: unknown): { code: string; status?: number; message: string; fields?: { field: string; message: string }[] } {
+function describeError(err: unknown): {
+  code: string;
+  status?: number;
+  message: string;
+  fields?: { field: string; message: string }[];
+} {
   if (err instanceof PlatformValidationError) {
     return { code: err.code, status: err.status, message: err.message, fields: err.fields };
   }
@@ -224,13 +233,21 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   // Local decisions first: they need no request, and a refused plan must send none.
   for (const c of invalid) {
     await deps.store.audit.append({ ...auditBase(c), outcome: "rejected_locally" });
-    record({ ...result(c.id, c.name, "rejected_locally", deps.clock.now(), deps), changes: c.changes, findings: c.findings });
+    record({
+      ...result(c.id, c.name, "rejected_locally", deps.clock.now(), deps),
+      changes: c.changes,
+      findings: c.findings,
+    });
   }
   const toWrite = refused ? [] : plan.campaigns.filter((c) => c.status === "change");
   if (!refused) {
     for (const c of plan.campaigns.filter((p) => p.status === "unchanged")) {
       await deps.store.audit.append({ ...auditBase(c), revisionAfter: c.revision, rulesAfter: c.current });
-      record({ ...result(c.id, c.name, "noop", deps.clock.now(), deps), revisionBefore: c.revision, revisionAfter: c.revision });
+      record({
+        ...result(c.id, c.name, "noop", deps.clock.now(), deps),
+        revisionBefore: c.revision,
+        revisionAfter: c.revision,
+      });
     }
   }
 
@@ -245,7 +262,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
       if (r.outcome === "conflict" && options.onConflict === "abort") aborted = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, toWrite.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.concurrency, toWrite.length)) }, worker),
+  );
 
   const interrupted = options.stop?.aborted === true || options.abort?.aborted === true;
   await deps.store.journal.finishRun(options.runId, { ...counts }, interrupted);
@@ -277,7 +296,12 @@ async function applyCampaign(
   let writes = 0;
   let notes: string[] = [];
 
-  const entry = await store.journal.recordIntent({ runId: options.runId, campaignId: c.id, baseRevision: c.revision, patch });
+  const entry = await store.journal.recordIntent({
+    runId: options.runId,
+    campaignId: c.id,
+    baseRevision: c.revision,
+    patch,
+  });
   const finish = async (
     outcome: AuditOutcome,
     extra: Partial<AuditInput> & { note?: string; conflicts?: FieldConflict[] } = {},
@@ -306,7 +330,9 @@ async function applyCampaign(
       changes: c.changes,
       conflicts: extra.conflicts ?? [],
       findings: c.findings,
-      ...(auditExtra.platformError ? { error: { code: auditExtra.platformError.code, message: auditExtra.platformError.message } } : {}),
+      ...(auditExtra.platformError
+        ? { error: { code: auditExtra.platformError.code, message: auditExtra.platformError.message } }
+        : {}),
       latencyMs,
       writes,
     };
@@ -323,7 +349,10 @@ async function applyCampaign(
         fresh = await platform.getCampaign(c.id, { signal });
       } catch (err) {
         if (signal?.aborted) return undefined;
-        return finish("failed", { platformError: describeError(err), note: "could not re-read the campaign" });
+        return finish("failed", {
+          platformError: describeError(err),
+          note: "could not re-read the campaign",
+        });
       }
       mustReread = false;
       const merged = threeWayMerge(c.current, fresh.dialingRules, ours);
@@ -381,14 +410,20 @@ async function applyCampaign(
         mustReread = true;
         continue;
       }
-      if ((err instanceof TransientError || err instanceof UnexpectedResponseError) && err.mayHaveBeenApplied) {
+      if (
+        (err instanceof TransientError || err instanceof UnexpectedResponseError) &&
+        err.mayHaveBeenApplied
+      ) {
         // The reply was lost after the request was sent: read back before deciding, never write blind.
         let fresh: Campaign;
         try {
           fresh = await platform.getCampaign(c.id, { signal });
         } catch (readErr) {
           if (signal?.aborted) return undefined;
-          return finish("failed", { platformError: describeError(readErr), note: "reply lost and read-back failed; re-run apply to settle" });
+          return finish("failed", {
+            platformError: describeError(readErr),
+            note: "reply lost and read-back failed; re-run apply to settle",
+          });
         }
         if (fresh.revision !== revision && holdsAll(fresh.dialingRules, patch)) {
           return finish(writeMode === "overwrite" ? "overwritten" : "applied", {
@@ -411,6 +446,9 @@ async function applyCampaign(
     }
   }
   return finish("failed", {
-    platformError: { code: "TOO_MANY_CONFLICTS", message: `still conflicting after ${maxRounds} merge rounds; re-run apply` },
+    platformError: {
+      code: "TOO_MANY_CONFLICTS",
+      message: `still conflicting after ${maxRounds} merge rounds; re-run apply`,
+    },
   });
 }

@@ -1,8 +1,8 @@
 import type { CapacityEstimate } from "../domain/capacity.js";
 import type { FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
-import type { RulesFile } from "../domain/rules-file.js";
 import type { DialingRules, PartialRules } from "../domain/rules.js";
+import type { RulesFile } from "../domain/rules-file.js";
 
 export type PlannedStatus = "change" | "unchanged" | "invalid";
 

@@ -2,6 +2,7 @@ import type { FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
 
 export type { FieldChange };
+
 import type { DialingRules, PartialRules } from "../domain/rules.js";
 
 export const AUDIT_OUTCOMES = [
@@ -17,7 +18,6 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** How a write was made: with X-If-Match, after a fresh read on a platform without it, or last-writer-wins. */
 export type WriteMode = "conditional" | "unconditional" | "overwrite";
-
 
 /** What the engine hands the store for one attempt on one campaign. */
 export interface AuditInput {
@@ -36,7 +36,12 @@ export interface AuditInput {
   diff: FieldChange[];
   findings: Finding[];
   /** Secret-free description of the platform's error: code, status, message, field errors. */
-  platformError?: { code: string; status?: number; message: string; fields?: { field: string; message: string }[] };
+  platformError?: {
+    code: string;
+    status?: number;
+    message: string;
+    fields?: { field: string; message: string }[];
+  };
   /** Conflicting fields when outcome is "conflict": ours vs theirs. */
   conflicts?: { field: string; base: unknown; ours: unknown; theirs: unknown }[];
   /** Overrides (loosened limits) in force, with their reasons. */
@@ -60,9 +65,13 @@ export interface AuditQuery {
   since?: string;
   runId?: string;
   limit?: number;
+  /** Only records with seq greater than this: keyset paging for exports. */
+  afterSeq?: number;
 }
 
-export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; firstBroken: { seq: number; id: string; problem: string } };
+export type VerifyResult =
+  | { ok: true; count: number }
+  | { ok: false; count: number; firstBroken: { seq: number; id: string; problem: string } };
 
 /** An apply run: what was asked, by whom. */
 export interface RunInput {
@@ -106,7 +115,7 @@ export interface Journal {
   /** Closes an intent: the journal outcome, its audit record and outbox row are written in one transaction. */
   complete(entryId: string, audit: AuditInput): Promise<AuditRecord>;
   /** Intents of any earlier run that never got an outcome (crash, kill -9): to reconcile by reading. */
-  inDoubt(): Promise<JournalEntry[]>;
+  inDoubt(options?: { excludeRunId?: string }): Promise<JournalEntry[]>;
 }
 
 export interface Store {
@@ -116,4 +125,87 @@ export interface Store {
   readonly audit: AuditStore;
   readonly journal: Journal;
   close(): Promise<void>;
+}
+
+// ---- Added by the storage work (issue 5); everything above is the original contract. ----
+
+export const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** One webhook delivery to make: the audit record's event, fixed at the time the record was written. */
+export interface OutboxRow {
+  auditId: string;
+  seq: number;
+  campaignId: string;
+  eventType: string;
+  /** The exact body sent on every attempt. */
+  payload: string;
+  attempts: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  status: OutboxStatus;
+  lastError: string | null;
+  lastStatus: number | null;
+  claimedBy: string | null;
+  claimedUntil: number | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface OutboxStats {
+  pending: number;
+  /** Pending, unclaimed and due now. */
+  due: number;
+  /** Pending after at least one failed attempt. */
+  retrying: number;
+  /** Pending and under a live claim (a worker is delivering it). */
+  inFlight: number;
+  delivered: number;
+  dead: number;
+  oldestPendingAt: number | null;
+  lastFailure: { auditId: string; error: string; status: number | null; attempts: number } | null;
+}
+
+export interface EndpointState {
+  displayUrl: string;
+  state: "active" | "disabled";
+  reason: string | null;
+  changedAt: string | null;
+}
+
+export interface OutboxStore {
+  /**
+   * Leases up to `limit` due rows to `workerId` until now+leaseMs. Only the oldest pending row of each campaign
+   * is eligible, so a campaign's events are delivered in order. PostgreSQL: FOR UPDATE SKIP LOCKED.
+   */
+  claim(options: { workerId: string; now: number; leaseMs: number; limit: number }): Promise<OutboxRow[]>;
+  markDelivered(auditId: string, now: number): Promise<void>;
+  /** Many successes in one transaction (one commit for a whole round instead of one per row). */
+  markDeliveredMany(auditIds: readonly string[], now: number): Promise<void>;
+  /** Records a failed attempt; false when the claim was lost to another worker (nothing changed). */
+  markFailed(
+    auditId: string,
+    workerId: string,
+    failure: { error: string; status?: number; nextAttemptAt: number; dead: boolean },
+  ): Promise<boolean>;
+  /** Gives a claimed row back without counting an attempt (endpoint disabled, worker stopping). */
+  release(auditId: string, workerId: string): Promise<void>;
+  /** Re-queues a dead or pending row for delivery now, attempts reset; null when the id is unknown. */
+  retry(auditId: string, now: number): Promise<OutboxRow | null>;
+  get(auditId: string): Promise<OutboxRow | null>;
+  list(query?: { status?: OutboxStatus; limit?: number }): Promise<OutboxRow[]>;
+  stats(now: number): Promise<OutboxStats>;
+  /** Earliest next_attempt_at (or lease end) among pending rows, to know how long a worker may sleep. */
+  nextDueAt(): Promise<number | null>;
+  endpoint(url: string): Promise<EndpointState>;
+  setEndpointState(url: string, state: "active" | "disabled", reason: string | null): Promise<void>;
+}
+
+/** What openStore returns: the Store contract plus the outbox and a few conveniences. */
+export interface SqlStore extends Store {
+  readonly outbox: OutboxStore;
+  /** Every journal entry (of one run), oldest first: for inspection and tests. */
+  journalEntries(runId?: string): Promise<JournalEntry[]>;
+  /** Called after each audit record commits (in this process): lets a delivery worker wake at once. */
+  onAppend(listener: (record: AuditRecord) => void): () => void;
 }

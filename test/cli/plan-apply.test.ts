@@ -67,7 +67,10 @@ describe("dialrules plan", () => {
 
   it("--output json and --out write the plan with each campaign's revision", async () => {
     const out = join(dir, "plan.json");
-    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--output", "json", "--out", out], envFor(sim));
+    const r = await runCli(
+      ["plan", "-f", file("rules.yaml", CHANGE), "--output", "json", "--out", out],
+      envFor(sim),
+    );
     expect(r.code).toBe(0);
     const plan = JSON.parse(readFileSync(out, "utf8"));
     expect(JSON.parse(r.stdout)).toEqual(plan);
@@ -104,21 +107,41 @@ describe("dialrules apply", () => {
 
   it("--skip-invalid applies the valid ones and reports the rest", async () => {
     const r = await runCli(
-      ["apply", "-f", file("rules.yaml", INVALID), "--yes", "--reason", "t", "--skip-invalid", "--database", join(dir, "db")],
+      [
+        "apply",
+        "-f",
+        file("rules.yaml", INVALID),
+        "--yes",
+        "--reason",
+        "t",
+        "--skip-invalid",
+        "--database",
+        join(dir, "db"),
+      ],
       envFor(sim),
     );
     expect(r.code).toBe(1);
-    expect(patches().map((p) => p.path.split("/").pop()).sort()).toEqual(["CMP-10001", "CMP-10002"]);
+    expect(
+      patches()
+        .map((p) => p.path.split("/").pop())
+        .sort(),
+    ).toEqual(["CMP-10001", "CMP-10002"]);
     expect(r.stdout).toMatch(/rejected_locally\s+CMP-10003/);
   });
 
   it("applies, then a second run is a no-op; --output json for machines", async () => {
     const rules = file("rules.yaml", CHANGE);
     const db = join(dir, "db");
-    const first = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--database", db], envFor(sim));
+    const first = await runCli(
+      ["apply", "-f", rules, "--yes", "--reason", "t", "--database", db],
+      envFor(sim),
+    );
     expect(first.code).toBe(0);
     expect(sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
-    const second = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--database", db, "--output", "json"], envFor(sim));
+    const second = await runCli(
+      ["apply", "-f", rules, "--yes", "--reason", "t", "--database", db, "--output", "json"],
+      envFor(sim),
+    );
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).counts).toMatchObject({ applied: 0, noop: 2 });
     expect(patches()).toHaveLength(2);
@@ -128,9 +151,15 @@ describe("dialrules apply", () => {
     const out = join(dir, "plan.json");
     await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--out", out], envFor(sim));
     sim.editCampaign("CMP-10002", { dialingMethod: "POWER" });
-    const r = await runCli(["apply", "--plan", out, "--yes", "--reason", "t", "--database", join(dir, "db")], envFor(sim));
+    const r = await runCli(
+      ["apply", "--plan", out, "--yes", "--reason", "t", "--database", join(dir, "db")],
+      envFor(sim),
+    );
     expect(r.code).toBe(0);
-    expect(sim.getCampaign("CMP-10002")!.dialingRules).toMatchObject({ dialingMethod: "POWER", maxCallsPerAgent: 3 });
+    expect(sim.getCampaign("CMP-10002")!.dialingRules).toMatchObject({
+      dialingMethod: "POWER",
+      maxCallsPerAgent: 3,
+    });
   });
 
   it("usage errors exit 2: no --reason, no --yes off a terminal, both -f and --plan", async () => {
@@ -143,7 +172,10 @@ describe("dialrules apply", () => {
     expect(noYes.stderr).toContain("--yes");
     const both = await runCli(["apply", "-f", rules, "--plan", rules, "--yes", "--reason", "t"], envFor(sim));
     expect(both.code).toBe(2);
-    const badPolicy = await runCli(["apply", "-f", rules, "--yes", "--reason", "t", "--on-conflict", "maybe"], envFor(sim));
+    const badPolicy = await runCli(
+      ["apply", "-f", rules, "--yes", "--reason", "t", "--on-conflict", "maybe"],
+      envFor(sim),
+    );
     expect(badPolicy.code).toBe(2);
     expect(patches()).toHaveLength(0);
   });
@@ -152,7 +184,10 @@ describe("dialrules apply", () => {
 describe("dialrules export", () => {
   it("writes a rules file that plan then shows as no changes", async () => {
     const out = join(dir, "export.yaml");
-    const r = await runCli(["export", "--all", "-o", out, "--profile", "US_TCPA", "--license-tier", "ENTERPRISE"], envFor(sim));
+    const r = await runCli(
+      ["export", "--all", "-o", out, "--profile", "US_TCPA", "--license-tier", "ENTERPRISE"],
+      envFor(sim),
+    );
     expect(r.code).toBe(0);
     const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], envFor(sim));
     expect(plan.stdout).toContain("Plan: 0 to change, 12 unchanged, 0 invalid.");

@@ -7,7 +7,8 @@ export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.u
 
 /** CLI tests run the built program, as users do; `npm test` builds first. */
 export function assertBuilt(): void {
-  if (!existsSync(CLI)) throw new Error("dist/cli/main.js is missing: run `npm run build` (npm test does it)");
+  if (!existsSync(CLI))
+    throw new Error("dist/cli/main.js is missing: run `npm run build` (npm test does it)");
 }
 
 export function envFor(sim: SimHandle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -31,7 +32,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): { child: ChildProcess; done: Promise<CliResult> } {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ScaledClock } from "../../src/clock/clock.js";
 import type { DialingRules } from "../../src/domain/rules.js";
-import { type Harness, apply, harness, patchesPerCampaign, planFor } from "./harness.js";
+import { apply, type Harness, harness, patchesPerCampaign, planFor } from "./harness.js";
 
 const VALID: DialingRules = {
   dialingMethod: "PREDICTIVE",
@@ -65,7 +65,10 @@ describe("apply with a concurrent writer", () => {
     ]);
     expect(h.sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("POWER");
     const [record] = await h.store.audit.list({ campaignId: "CMP-10001" });
-    expect(record).toMatchObject({ outcome: "conflict", conflicts: [{ field: "dialingMethod", ours: "PROGRESSIVE", theirs: "POWER" }] });
+    expect(record).toMatchObject({
+      outcome: "conflict",
+      conflicts: [{ field: "dialingMethod", ours: "PROGRESSIVE", theirs: "POWER" }],
+    });
   });
 
   it("--on-conflict overwrite writes ours and records last-writer-wins", async () => {
@@ -120,7 +123,8 @@ describe("apply with a concurrent writer", () => {
     for (const id of ids(40)) {
       const final = h.sim.getCampaign(id)!.dialingRules;
       expect(final.dialingMethod).toBe("PROGRESSIVE");
-      const lastEdit = (field: string) => edits.filter((e) => e.campaignId === id && e.field === field).at(-1);
+      const lastEdit = (field: string) =>
+        edits.filter((e) => e.campaignId === id && e.field === field).at(-1);
       const calls = lastEdit("maxCallsPerAgent");
       expect(final.maxCallsPerAgent).toBe(calls ? Number(calls.value) : VALID.maxCallsPerAgent);
       const cool = lastEdit("abandonmentRateThreshold.coolDownSec");
@@ -159,9 +163,15 @@ describe("apply with lost replies", () => {
 describe("apply at scale with faults", () => {
   it("1,000 campaigns at 6,000/min with 5% 503s converge with zero 429s", async () => {
     const clock = new ScaledClock(4);
-    h = await harness({ campaigns: 1000, clock, faults: { serverErrorRate: 0.05, serverErrorStatus: 503 } }, 6000);
+    h = await harness(
+      { campaigns: 1000, clock, faults: { serverErrorRate: 0.05, serverErrorStatus: 503 } },
+      6000,
+    );
     const desired = { dialingMethod: "PROGRESSIVE", maxCallsPerAgent: 1, ...pick(VALID) };
-    const plan = await planFor(h, { licenseTier: "ENTERPRISE", campaigns: [{ match: "*", dialingRules: desired }] });
+    const plan = await planFor(h, {
+      licenseTier: "ENTERPRISE",
+      campaigns: [{ match: "*", dialingRules: desired }],
+    });
     expect(plan.summary.invalid).toBe(0);
 
     const result = await apply(h, plan, { concurrency: 8 });

@@ -31,7 +31,11 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 }
 
 it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate writes", async () => {
-  sim = await startSimulator({ campaigns: 300, rateLimitPerMinute: Number.POSITIVE_INFINITY, faults: { latencyMs: 10 } });
+  sim = await startSimulator({
+    campaigns: 300,
+    rateLimitPerMinute: Number.POSITIVE_INFINITY,
+    faults: { latencyMs: 10 },
+  });
   for (const c of sim.listCampaigns()) sim.editCampaign(c.id, VALID);
   dir = mkdtempSync(join(tmpdir(), "dialrules-crash-"));
   const rules = join(dir, "rules.yaml");
@@ -40,7 +44,18 @@ it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate wr
     'licenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}\n',
   );
   const db = join(dir, "dialrules.db");
-  const args = ["apply", "-f", rules, "--yes", "--reason", "crash test", "--database", db, "--concurrency", "4"];
+  const args = [
+    "apply",
+    "-f",
+    rules,
+    "--yes",
+    "--reason",
+    "crash test",
+    "--database",
+    db,
+    "--concurrency",
+    "4",
+  ];
   const env = envFor(sim);
   const s = sim;
 

@@ -61,7 +61,12 @@ export function rulesFile(value: unknown) {
 }
 
 export async function planFor(h: Harness, file: unknown): Promise<Plan> {
-  return createPlan({ file: rulesFile(file), sourceText: JSON.stringify(file), platform: h.platform, clock: h.clock });
+  return createPlan({
+    file: rulesFile(file),
+    sourceText: JSON.stringify(file),
+    platform: h.platform,
+    clock: h.clock,
+  });
 }
 
 export function applyOptions(overrides: Partial<ApplyOptions> = {}): ApplyOptions {
@@ -81,7 +86,10 @@ export async function apply(h: Harness, plan: Plan, overrides: Partial<ApplyOpti
 }
 
 /** Successful PATCHes per campaign id, from the simulator's log. */
-export function patchesPerCampaign(sim: SimHandle, statuses: (number | string)[] = [200, 202, "lost"]): Map<string, number> {
+export function patchesPerCampaign(
+  sim: SimHandle,
+  statuses: (number | string)[] = [200, 202, "lost"],
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of sim.log) {
     if (e.method !== "PATCH" || !statuses.includes(e.status)) continue;

@@ -42,10 +42,24 @@ async function loadSavedPlan(path: string): Promise<Plan> {
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (err) {
-    throw new InputError("PLAN_UNREADABLE", `cannot read the saved plan: ${(err as Error).message}`, undefined, { file: path });
+    throw new InputError(
+      "PLAN_UNREADABLE",
+      `cannot read the saved plan: ${(err as Error).message}`,
+      undefined,
+      { file: path },
+    );
   }
-  if (typeof parsed !== "object" || parsed === null || (parsed as { format?: unknown }).format !== "dialrules-plan/1") {
-    throw new InputError("PLAN_FORMAT", "not a dialrules plan (expected format dialrules-plan/1); create one with `dialrules plan --out`", "format", { file: path });
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    (parsed as { format?: unknown }).format !== "dialrules-plan/1"
+  ) {
+    throw new InputError(
+      "PLAN_FORMAT",
+      "not a dialrules plan (expected format dialrules-plan/1); create one with `dialrules plan --out`",
+      "format",
+      { file: path },
+    );
   }
   return parsed as Plan;
 }
@@ -83,7 +97,9 @@ export function registerApply(program: Command): void {
     .option("--reason <text>", "why this change is made (required; goes into every audit record)")
     .option("--actor <name>", "who makes the change (env DIALRULES_ACTOR, default the OS user)")
     .addOption(
-      new Option("--on-conflict <policy>", "when another writer changed the same field").choices(["abort", "rebase", "overwrite"]).default("rebase"),
+      new Option("--on-conflict <policy>", "when another writer changed the same field")
+        .choices(["abort", "rebase", "overwrite"])
+        .default("rebase"),
     )
     .option("--skip-invalid", "apply the valid campaigns and report the invalid ones")
     .option("--metrics-file <file>", "write Prometheus metrics of this run to a file")
@@ -95,7 +111,11 @@ export function registerApply(program: Command): void {
       throw new InputError("APPLY_SOURCE", "give exactly one of -f FILE or --plan plan.json");
     }
     if (!flags.reason?.trim()) {
-      throw new InputError("APPLY_REASON", 'apply needs --reason "…": it is written into every audit record', "reason");
+      throw new InputError(
+        "APPLY_REASON",
+        'apply needs --reason "…": it is written into every audit record',
+        "reason",
+      );
     }
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
     if (!flags.yes && !interactive) {
@@ -110,7 +130,11 @@ export function registerApply(program: Command): void {
     try {
       const actor = flags.actor ?? defaultActor();
       // Settle what an interrupted earlier run left in doubt before planning, so the plan sees the truth.
-      const reconciled = await reconcileInDoubt({ platform, store, clock: systemClock }, actor, signals.abort.signal);
+      const reconciled = await reconcileInDoubt(
+        { platform, store, clock: systemClock },
+        actor,
+        signals.abort.signal,
+      );
       const plan =
         saved ??
         (await createPlan({

@@ -1,9 +1,10 @@
 /** `dialrules audit list | verify | export`: read and check the hash-chained audit log. */
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { type Command, Option } from "commander";
 import { InputError } from "../../domain/errors.js";
-import { exportAudit, type ExportFormat } from "../../store/export.js";
+import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
 import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { EXIT, setExitCode } from "../exit.js";
@@ -27,7 +28,10 @@ export async function withStore<T>(
   io: CommandIo,
   fn: (store: SqlStore) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore({ ...databaseOptions(database, io.env), schema: io.env.DIALRULES_DATABASE_SCHEMA });
+  const store = await openStore({
+    ...databaseOptions(database, io.env),
+    schema: io.env.DIALRULES_DATABASE_SCHEMA,
+  });
   try {
     return await fn(store);
   } finally {
@@ -37,13 +41,21 @@ export async function withStore<T>(
 
 function isoFlag(value: string): string {
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InputError("bad_time", `--since ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
+  if (Number.isNaN(t))
+    throw new InputError("bad_time", `--since ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
   return new Date(t).toISOString();
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function renderAuditList(records: AuditRecord[]): string {
@@ -89,7 +101,12 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
         database?: string;
       }) => {
         const records = await withStore(opts.database, io, (store) =>
-          store.audit.list({ campaignId: opts.campaign, since: opts.since, runId: opts.run, limit: opts.limit }),
+          store.audit.list({
+            campaignId: opts.campaign,
+            since: opts.since,
+            runId: opts.run,
+            limit: opts.limit,
+          }),
         );
         io.out(opts.output === "json" ? `${JSON.stringify(records, null, 2)}\n` : renderAuditList(records));
         setExitCode(EXIT.ok);

@@ -6,7 +6,9 @@ import { positiveInt } from "../options.js";
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("run plan and apply of examples/demo.yaml against a built-in simulator; needs no configuration")
+    .description(
+      "run plan and apply of examples/demo.yaml against a built-in simulator; needs no configuration",
+    )
     .option("--database <path>", "SQLite file for the audit trail", "./dialrules-demo.db")
     .option("--campaigns <n>", "campaigns the simulator seeds", positiveInt, 200)
     .option("-f, --file <file>", "another rules file to run instead of examples/demo.yaml")

@@ -26,18 +26,35 @@ export function registerExport(program: Command): void {
     .option("--match <glob>", "campaigns whose name matches")
     .option("--all", "every campaign")
     .option("-o, --output <file>", "write to a file instead of standard output")
-    .addOption(new Option("--profile <id>", "regulatory profile to put in the file (repeatable)").choices(PROFILE_IDS).argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
+    .addOption(
+      new Option("--profile <id>", "regulatory profile to put in the file (repeatable)")
+        .choices(PROFILE_IDS)
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
     .addOption(new Option("--license-tier <tier>", "licence tier to put in the file").choices(LICENSE_TIERS))
     .addOption(platformOption())
     .action(async (flags: ExportFlags) => {
       if (!flags.all && flags.id.length === 0 && !flags.match) {
-        throw new InputError("EXPORT_SELECTION", "say which campaigns: --id ID (repeatable), --match GLOB or --all");
+        throw new InputError(
+          "EXPORT_SELECTION",
+          "say which campaigns: --id ID (repeatable), --match GLOB or --all",
+        );
       }
       const platform = await openPlatform(flags.platform);
       try {
-        const campaigns = selectCampaigns(await platform.listCampaigns(), { ids: flags.id, match: flags.match, all: flags.all === true });
+        const campaigns = selectCampaigns(await platform.listCampaigns(), {
+          ids: flags.id,
+          match: flags.match,
+          all: flags.all === true,
+        });
         const missing = flags.id.filter((id) => !campaigns.some((c) => c.id === id));
-        if (missing.length) throw new InputError("EXPORT_UNKNOWN_ID", `no such campaign on the platform: ${missing.join(", ")}`, "id");
+        if (missing.length)
+          throw new InputError(
+            "EXPORT_UNKNOWN_ID",
+            `no such campaign on the platform: ${missing.join(", ")}`,
+            "id",
+          );
         const text = renderExport(campaigns, {
           platform: platform.name,
           exportedAt: new Date().toISOString(),

@@ -36,7 +36,10 @@ export function registerPlan(program: Command): void {
     .description("show what apply would change, validated against the profiles, without writing anything")
     .requiredOption("-f, --file <file>", "rules file (YAML or JSON)")
     .addOption(outputOption())
-    .option("--detailed-exitcode", "exit 0 when nothing changes, 2 when there are changes, 1 on invalid campaigns")
+    .option(
+      "--detailed-exitcode",
+      "exit 0 when nothing changes, 2 when there are changes, 1 on invalid campaigns",
+    )
     .option("--out <plan.json>", "save the plan (with each campaign's revision) for `apply --plan`")
     .option("--show-unchanged", "list unchanged campaigns too")
     .addOption(platformOption());
@@ -52,8 +55,11 @@ export function registerPlan(program: Command): void {
         capacity: capacityInputs(flags, file),
       });
       if (flags.out) await writeFile(flags.out, `${JSON.stringify(plan, null, 2)}\n`);
-      process.stdout.write(flags.output === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan, flags));
-      if (flags.out && flags.output === "text") process.stdout.write(`Saved to ${flags.out}; apply it with: dialrules apply --plan ${flags.out}\n`);
+      process.stdout.write(
+        flags.output === "json" ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan, flags),
+      );
+      if (flags.out && flags.output === "text")
+        process.stdout.write(`Saved to ${flags.out}; apply it with: dialrules apply --plan ${flags.out}\n`);
       setExitCode(planExitCode(plan, flags.detailedExitcode === true));
     } finally {
       await platform.close();

@@ -31,7 +31,8 @@ export function renderStatus(
   now: number,
 ): string {
   const lines: string[] = [];
-  if (!endpoint) lines.push("endpoint:     not configured (DIALRULES_WEBHOOK_URL unset); records queue until it is");
+  if (!endpoint)
+    lines.push("endpoint:     not configured (DIALRULES_WEBHOOK_URL unset); records queue until it is");
   else if (endpoint.state === "active") lines.push(`endpoint:     ${endpoint.displayUrl} (active)`);
   else {
     lines.push(
@@ -40,7 +41,9 @@ export function renderStatus(
     );
   }
   const oldest = stats.oldestPendingAt === null ? "" : `, oldest ${ago(now - stats.oldestPendingAt)} old`;
-  lines.push(`backlog:      ${stats.pending} pending (${stats.due} due now, ${stats.inFlight} in flight${oldest})`);
+  lines.push(
+    `backlog:      ${stats.pending} pending (${stats.due} due now, ${stats.inFlight} in flight${oldest})`,
+  );
   lines.push(`failures:     ${stats.retrying} record(s) retrying after failed attempts`);
   if (stats.lastFailure) {
     const f = stats.lastFailure;
@@ -56,7 +59,9 @@ export function renderStatus(
 }
 
 export function registerWebhooks(program: Command, io: CommandIo = processIo()): void {
-  const webhooks = program.command("webhooks").description("Deliver and inspect compliance webhooks (the outbox)");
+  const webhooks = program
+    .command("webhooks")
+    .description("Deliver and inspect compliance webhooks (the outbox)");
 
   webhooks
     .command("deliver")
@@ -125,9 +130,13 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
       await withStore(opts.database, io, async (store) => {
         const now = Date.now();
         const row = await store.outbox.retry(id, now);
-        if (!row) throw new InputError("webhook_unknown_id", `no outbox record ${id}; see "dialrules audit list"`);
+        if (!row)
+          throw new InputError("webhook_unknown_id", `no outbox record ${id}; see "dialrules audit list"`);
         if (row.claimedUntil !== null && row.claimedUntil > now) {
-          throw new DialrulesError("webhook_in_flight", `${id} is being delivered right now; try again shortly`);
+          throw new DialrulesError(
+            "webhook_in_flight",
+            `${id} is being delivered right now; try again shortly`,
+          );
         }
         io.out(`${id} queued; "dialrules webhooks deliver" sends it\n`);
         setExitCode(EXIT.ok);

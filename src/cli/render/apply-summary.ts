@@ -11,7 +11,9 @@ export function renderApplySummary(result: ApplyResult): string {
   for (const r of notable) {
     lines.push(`${r.outcome.padEnd(20)} ${r.id}  ${r.name}${r.note ? ` — ${r.note}` : ""}`);
     for (const c of r.conflicts) {
-      lines.push(`    ${c.field}: ours ${formatValue(c.ours)}, theirs ${formatValue(c.theirs)} (planned from ${formatValue(c.base)})`);
+      lines.push(
+        `    ${c.field}: ours ${formatValue(c.ours)}, theirs ${formatValue(c.theirs)} (planned from ${formatValue(c.base)})`,
+      );
     }
     if (r.error) lines.push(`    ${r.error.code}: ${r.error.message}`);
     for (const f of r.findings.filter((x) => x.severity === "error")) {

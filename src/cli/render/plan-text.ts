@@ -18,7 +18,9 @@ export function renderPlanText(plan: Plan, options: { showUnchanged?: boolean } 
   for (const c of plan.campaigns) {
     if (c.status === "unchanged" && !options.showUnchanged && !c.findings.length) continue;
     const sign = c.status === "invalid" ? "!" : c.status === "change" ? "~" : "=";
-    lines.push(`${sign} ${c.id}  ${c.name}  (revision ${c.revision})${c.status === "invalid" ? "  INVALID" : ""}`);
+    lines.push(
+      `${sign} ${c.id}  ${c.name}  (revision ${c.revision})${c.status === "invalid" ? "  INVALID" : ""}`,
+    );
     for (const change of c.changes) {
       lines.push(`    ${change.field}: ${formatValue(change.from)} → ${formatValue(change.to)}`);
     }
