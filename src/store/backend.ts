@@ -1,0 +1,226 @@
+/**
+ * Opens Kysely on SQLite or PostgreSQL and provides the one primitive everything writes through:
+ * `write(fn, {chain})`, a transaction that is serialised against other audit appends when `chain` is set.
+ *  - SQLite: BEGIN IMMEDIATE takes the database write lock up front (a deferred BEGIN would let two processes
+ *    read the same chain head and then fail to upgrade). better-sqlite3 is synchronous, so two Store objects in
+ *    one process on one file would block the event loop waiting for each other; a per-file in-process mutex
+ *    orders them first, busy_timeout covers other processes.
+ *  - PostgreSQL: pg_advisory_xact_lock on a key derived from the schema, taken before reading the chain head.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { DialrulesError } from "../domain/errors.js";
+import { sha256Hex } from "./canonical.js";
+import { type DialectKind, migrationProvider } from "./migrations.js";
+import type { Database } from "./schema.js";
+
+export interface Backend {
+  readonly kind: DialectKind;
+  readonly db: Kysely<Database>;
+  readonly location: string;
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: { chain?: boolean }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  databaseUrl?: string;
+  sqlitePath?: string;
+  /** PostgreSQL schema to use (created if missing); isolates tests and tenants. */
+  schema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export const DEFAULT_SQLITE_PATH = "./dialrules.db";
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** A FIFO async mutex. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+const fileMutexes = new Map<string, Mutex>();
+function fileMutex(path: string): Mutex {
+  let m = fileMutexes.get(path);
+  if (!m) {
+    m = new Mutex();
+    fileMutexes.set(path, m);
+  }
+  return m;
+}
+
+export function isPostgresUrl(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** The URL with the password removed, for messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "";
+    return u.toString().replace(/:@/, "@");
+  } catch {
+    return "postgres://(unparseable URL)";
+  }
+}
+
+function checkSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new DialrulesError(
+      "store_bad_schema",
+      `schema name "${schema}" must be lower-case letters, digits and underscores, starting with a letter`,
+    );
+  }
+}
+
+/** 64-bit signed advisory-lock key for the audit chain of one schema, as a decimal string. */
+export function chainLockKey(schema: string): string {
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${sha256Hex(`dialrules.audit.chain:${schema}`).slice(0, 16)}`),
+  ).toString();
+}
+
+async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string): Promise<void> {
+  // The schema must be named: Kysely otherwise looks for its migration tables in every schema and may find
+  // another tenant's (or test's) and skip creating its own.
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(kind),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new DialrulesError(
+      "store_migration_failed",
+      `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
+async function openSqlite(path: string): Promise<Backend> {
+  const file = path === ":memory:" ? path : resolve(path);
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw new DialrulesError(
+      "store_open_failed",
+      `cannot open SQLite database ${path}: ${err instanceof Error ? err.message : String(err)}; check the path and permissions or pass --database`,
+      undefined,
+      { cause: err },
+    );
+  }
+  raw.pragma("journal_mode = WAL");
+  // FULL: a commit survives power loss, which the journal promises (an apply can be re-run after a crash).
+  raw.pragma("synchronous = FULL");
+  raw.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const mutex = fileMutex(file);
+  const backend: Backend = {
+    kind: "sqlite",
+    db,
+    location: path,
+    write: (fn) =>
+      mutex.run(() =>
+        db.connection().execute(async (conn) => {
+          await sql`BEGIN IMMEDIATE`.execute(conn);
+          try {
+            const result = await fn(conn);
+            await sql`COMMIT`.execute(conn);
+            return result;
+          } catch (err) {
+            await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+            throw err;
+          }
+        }),
+      ),
+    close: () => db.destroy(),
+  };
+  await mutex.run(() => migrate(db, "sqlite"));
+  return backend;
+}
+
+async function openPostgres(url: string, schema: string, poolSize: number): Promise<Backend> {
+  checkSchemaName(schema);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: `-c search_path=${schema}`,
+    // int8 (bigint) as number: seq, revisions and epoch-ms times stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === 20
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  pool.on("error", () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    // Several processes may open the same empty database at once: a session advisory lock orders schema
+    // creation and migration (CREATE SCHEMA IF NOT EXISTS alone races on the catalog's unique index).
+    const key = chainLockKey(`migrate:${schema}`);
+    await db.connection().execute(async (conn) => {
+      await sql`SELECT pg_advisory_lock(${key}::bigint)`.execute(conn);
+      try {
+        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
+        await migrate(conn, "postgres", schema);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${key}::bigint)`.execute(conn);
+      }
+    });
+  } catch (err) {
+    await db.destroy();
+    if (err instanceof DialrulesError) throw err;
+    throw new DialrulesError(
+      "store_open_failed",
+      `cannot open PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}; check DIALRULES_DATABASE_URL and that the server is running`,
+      undefined,
+      { cause: err },
+    );
+  }
+  const lockKey = chainLockKey(schema);
+  const backend: Backend = {
+    kind: "postgres",
+    db,
+    location: `${redactDatabaseUrl(url)}${schema === "public" ? "" : ` (schema ${schema})`}`,
+    write: (fn, options) =>
+      db.transaction().execute(async (trx) => {
+        if (options?.chain) await sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`.execute(trx);
+        return fn(trx);
+      }),
+    close: () => db.destroy(),
+  };
+  return backend;
+}
+
+export function openBackend(options: BackendOptions): Promise<Backend> {
+  const url = options.databaseUrl;
+  if (url !== undefined && isPostgresUrl(url)) {
+    return openPostgres(url, options.schema ?? "public", options.poolSize ?? 10);
+  }
+  if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
+    throw new DialrulesError(
+      "store_bad_url",
+      "database URL must start with postgres:// or postgresql://; for SQLite pass a file path instead",
+    );
+  }
+  return openSqlite(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
+}

@@ -1,0 +1,137 @@
+/** The apply journal: intent before each write, outcome (with its audit record) after, in one transaction. */
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock/clock.js";
+import { DialrulesError } from "../domain/errors.js";
+import { type AuditContext, appendInTx } from "./audit-store.js";
+import type { Backend } from "./backend.js";
+import { rowToJournalEntry } from "./records.js";
+import type { AuditRecord, Journal, JournalEntry } from "./types.js";
+
+let counter = 0;
+/** Sortable by creation (time, then a per-process counter) so entries written in one millisecond keep order. */
+function journalId(now: number): string {
+  counter = (counter + 1) % 36 ** 4;
+  return `jrn_${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${randomUUID().slice(0, 8)}`;
+}
+
+export function createJournal(
+  backend: Backend,
+  ctx: AuditContext & { clock: Clock },
+): Journal & {
+  entries(runId?: string): Promise<JournalEntry[]>;
+} {
+  const { db } = backend;
+  const iso = () => new Date(ctx.clock.now()).toISOString();
+
+  return {
+    async startRun(run) {
+      await backend.write((trx) =>
+        trx
+          .insertInto("runs")
+          .values({
+            run_id: run.runId,
+            actor: run.actor,
+            reason: run.reason,
+            platform: run.platform,
+            source_hash: run.sourceHash,
+            started_at: iso(),
+            finished_at: null,
+            summary: null,
+            interrupted: null,
+          })
+          // A re-run with the same id keeps the original start.
+          .onConflict((oc) => oc.column("run_id").doNothing())
+          .execute(),
+      );
+    },
+
+    async finishRun(runId, summary, interrupted) {
+      await backend.write((trx) =>
+        trx
+          .updateTable("runs")
+          .set({ finished_at: iso(), summary: JSON.stringify(summary), interrupted: interrupted ? 1 : 0 })
+          .where("run_id", "=", runId)
+          .execute(),
+      );
+    },
+
+    async recordIntent(intent) {
+      const entry: JournalEntry = {
+        id: journalId(ctx.clock.now()),
+        runId: intent.runId,
+        campaignId: intent.campaignId,
+        baseRevision: intent.baseRevision,
+        patch: JSON.parse(JSON.stringify(intent.patch)),
+        createdAt: iso(),
+        outcome: null,
+      };
+      await backend.write((trx) =>
+        trx
+          .insertInto("journal")
+          .values({
+            id: entry.id,
+            run_id: entry.runId,
+            campaign_id: entry.campaignId,
+            base_revision: entry.baseRevision,
+            patch: JSON.stringify(entry.patch),
+            created_at: entry.createdAt,
+            outcome: null,
+            audit_id: null,
+            completed_at: null,
+          })
+          .execute(),
+      );
+      return entry;
+    },
+
+    async complete(entryId, input): Promise<AuditRecord> {
+      const record = await backend.write(
+        async (trx) => {
+          const row = await trx
+            .selectFrom("journal")
+            .select(["outcome", "campaign_id"])
+            .where("id", "=", entryId)
+            .$if(backend.kind === "postgres", (q) => q.forUpdate())
+            .executeTakeFirst();
+          if (!row) {
+            throw new DialrulesError("journal_entry_not_found", `journal entry ${entryId} does not exist`);
+          }
+          if (row.outcome !== null) {
+            throw new DialrulesError(
+              "journal_entry_completed",
+              `journal entry ${entryId} already has outcome ${row.outcome}; an intent is completed once`,
+            );
+          }
+          if (row.campaign_id !== input.campaignId) {
+            throw new DialrulesError(
+              "journal_campaign_mismatch",
+              `journal entry ${entryId} is for campaign ${row.campaign_id}, the audit record for ${input.campaignId}`,
+            );
+          }
+          const rec = await appendInTx(trx, input, ctx);
+          await trx
+            .updateTable("journal")
+            .set({ outcome: rec.outcome, audit_id: rec.id, completed_at: rec.time })
+            .where("id", "=", entryId)
+            .execute();
+          return rec;
+        },
+        { chain: true },
+      );
+      ctx.committed(record);
+      return record;
+    },
+
+    async inDoubt(options) {
+      let q = db.selectFrom("journal").selectAll().where("outcome", "is", null);
+      if (options?.excludeRunId !== undefined) q = q.where("run_id", "!=", options.excludeRunId);
+      return (await q.orderBy("created_at").orderBy("id").execute()).map(rowToJournalEntry);
+    },
+
+    async entries(runId) {
+      let q = db.selectFrom("journal").selectAll();
+      if (runId !== undefined) q = q.where("run_id", "=", runId);
+      return (await q.orderBy("created_at").orderBy("id").execute()).map(rowToJournalEntry);
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * One migration set for both databases, provided in code (no migration files to ship or find at run time).
+ * Column types are chosen to mean the same on both: text, bigint (SQLite: INTEGER affinity), double precision
+ * (SQLite: REAL affinity). Only the append-only guards differ, because trigger syntax differs.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+
+export type DialectKind = "sqlite" | "postgres";
+
+const APPEND_ONLY = "audit records are append-only";
+
+function initial(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("runs")
+        .addColumn("run_id", "text", (c) => c.primaryKey())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("platform", "text", (c) => c.notNull())
+        .addColumn("source_hash", "text", (c) => c.notNull())
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .addColumn("finished_at", "text")
+        .addColumn("summary", "text")
+        .addColumn("interrupted", "integer")
+        .execute();
+
+      await db.schema
+        .createTable("audit")
+        .addColumn("seq", "bigint", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("time", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("platform", "text", (c) => c.notNull())
+        .addColumn("campaign_id", "text", (c) => c.notNull())
+        .addColumn("campaign_name", "text")
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("write_mode", "text")
+        .addColumn("revision_before", "bigint")
+        .addColumn("revision_after", "bigint")
+        .addColumn("rules_before", "text")
+        .addColumn("rules_after", "text")
+        .addColumn("diff", "text", (c) => c.notNull())
+        .addColumn("findings", "text", (c) => c.notNull())
+        .addColumn("platform_error", "text")
+        .addColumn("conflicts", "text")
+        .addColumn("overrides", "text")
+        .addColumn("latency_ms", "double precision")
+        .addColumn("request_id", "text")
+        .execute();
+      await db.schema.createIndex("audit_campaign_idx").on("audit").columns(["campaign_id", "seq"]).execute();
+      await db.schema.createIndex("audit_run_idx").on("audit").columns(["run_id", "seq"]).execute();
+      await db.schema.createIndex("audit_time_idx").on("audit").column("time").execute();
+
+      await db.schema
+        .createTable("journal")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        // No foreign key to runs: an intent must never be lost because a run row is missing.
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("campaign_id", "text", (c) => c.notNull())
+        .addColumn("base_revision", "bigint", (c) => c.notNull())
+        .addColumn("patch", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("outcome", "text")
+        .addColumn("audit_id", "text", (c) => c.references("audit.id"))
+        .addColumn("completed_at", "text")
+        .execute();
+      await db.schema
+        .createIndex("journal_run_idx")
+        .on("journal")
+        .columns(["run_id", "created_at"])
+        .execute();
+      await db.schema
+        .createIndex("journal_campaign_idx")
+        .on("journal")
+        .columns(["campaign_id", "created_at"])
+        .execute();
+
+      await db.schema
+        .createTable("outbox")
+        .addColumn("audit_id", "text", (c) => c.primaryKey().references("audit.id"))
+        .addColumn("seq", "bigint", (c) => c.notNull().unique())
+        .addColumn("campaign_id", "text", (c) => c.notNull())
+        .addColumn("event_type", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("last_error", "text")
+        .addColumn("last_status", "integer")
+        .addColumn("claimed_by", "text")
+        .addColumn("claimed_until", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("delivered_at", "bigint")
+        .execute();
+      await db.schema
+        .createIndex("outbox_due_idx")
+        .on("outbox")
+        .columns(["status", "next_attempt_at"])
+        .execute();
+      await db.schema
+        .createIndex("outbox_campaign_idx")
+        .on("outbox")
+        .columns(["campaign_id", "status", "seq"])
+        .execute();
+
+      await db.schema
+        .createTable("webhook_endpoints")
+        .addColumn("url_key", "text", (c) => c.primaryKey())
+        .addColumn("display_url", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("changed_at", "text", (c) => c.notNull())
+        .execute();
+
+      if (kind === "postgres") {
+        // The trigger refuses row changes and TRUNCATE for every role but a superuser who disables triggers.
+        await sql`
+          CREATE FUNCTION dialrules_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            RAISE EXCEPTION '${sql.raw(APPEND_ONLY)} (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+          END $$`.execute(db);
+        await sql`CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+          FOR EACH ROW EXECUTE FUNCTION dialrules_audit_append_only()`.execute(db);
+        await sql`CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+          FOR EACH STATEMENT EXECUTE FUNCTION dialrules_audit_append_only()`.execute(db);
+      } else {
+        await sql`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+          BEGIN SELECT RAISE(ABORT, '${sql.raw(APPEND_ONLY)} (UPDATE refused)'); END`.execute(db);
+        await sql`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+          BEGIN SELECT RAISE(ABORT, '${sql.raw(APPEND_ONLY)} (DELETE refused)'); END`.execute(db);
+      }
+    },
+  };
+}
+
+export function migrationProvider(kind: DialectKind): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { "0001_initial": initial(kind) };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * openStore: the one entry point to the database. SQLite file by default (./dialrules.db), PostgreSQL when
+ * the URL starts with postgres:// (DIALRULES_DATABASE_URL). Migrations run on open.
+ */
+import { type Clock, systemClock } from "../clock/clock.js";
+import { createAuditStore } from "./audit-store.js";
+import { DEFAULT_SQLITE_PATH, isPostgresUrl, openBackend } from "./backend.js";
+import { createJournal } from "./journal.js";
+import { createOutboxStore } from "./outbox.js";
+import type { AuditRecord, SqlStore } from "./types.js";
+
+export interface OpenStoreOptions {
+  /** postgres://… selects PostgreSQL; otherwise SQLite at sqlitePath. */
+  databaseUrl?: string;
+  sqlitePath?: string;
+  clock?: Clock;
+  /** PostgreSQL schema (default "public"); created if missing. Tests use one schema per case. */
+  schema?: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /**
+   * Secret values (webhook secret, client secret, tokens) that must never be stored: any occurrence inside an
+   * audit input is replaced by "[REDACTED]" before the record is hashed.
+   */
+  secrets?: readonly string[];
+}
+
+export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
+  const clock = options.clock ?? systemClock;
+  const backend = await openBackend(options);
+  const listeners = new Set<(record: AuditRecord) => void>();
+  const ctx = {
+    clock,
+    secrets: options.secrets ?? [],
+    committed(record: AuditRecord) {
+      for (const l of listeners) {
+        try {
+          l(record);
+        } catch {
+          // A listener's failure must not turn a committed append into a reported failure.
+        }
+      }
+    },
+  };
+  const journal = createJournal(backend, ctx);
+  return {
+    kind: backend.kind,
+    location: backend.location,
+    audit: createAuditStore(backend, ctx),
+    journal,
+    outbox: createOutboxStore(backend, clock),
+    journalEntries: (runId) => journal.entries(runId),
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => backend.close(),
+  };
+}
+
+/**
+ * Where the CLI's database is: `--database` (a postgres:// URL or a SQLite path, optionally `sqlite:`/`file:`
+ * prefixed), else DIALRULES_DATABASE_URL, else ./dialrules.db.
+ */
+export function databaseOptions(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<OpenStoreOptions, "databaseUrl" | "sqlitePath"> {
+  const value = flag ?? env.DIALRULES_DATABASE_URL;
+  if (value === undefined || value === "") return { sqlitePath: DEFAULT_SQLITE_PATH };
+  if (isPostgresUrl(value)) return { databaseUrl: value };
+  return { sqlitePath: value.replace(/^(sqlite|file):(\/\/)?/i, "") };
+}

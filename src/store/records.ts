@@ -1,0 +1,179 @@
+/**
+ * Conversions between AuditInput/AuditRecord and rows. The input is normalised before hashing so that
+ * what is hashed is exactly what reading the row back yields: top-level null/undefined fields are dropped,
+ * nested values go through a JSON round trip (undefined keys vanish, NaN becomes null), and secrets the
+ * store was told about are replaced.
+ */
+
+import type { Selectable } from "kysely";
+import { DialrulesError } from "../domain/errors.js";
+import type { AuditTable, JournalTable } from "./schema.js";
+import {
+  AUDIT_OUTCOMES,
+  type AuditInput,
+  type AuditOutcome,
+  type AuditRecord,
+  type JournalEntry,
+} from "./types.js";
+
+const SCALAR_FIELDS = [
+  "runId",
+  "actor",
+  "reason",
+  "platform",
+  "campaignId",
+  "campaignName",
+  "outcome",
+  "writeMode",
+  "revisionBefore",
+  "revisionAfter",
+  "latencyMs",
+  "requestId",
+] as const;
+const JSON_FIELDS = [
+  "rulesBefore",
+  "rulesAfter",
+  "diff",
+  "findings",
+  "platformError",
+  "conflicts",
+  "overrides",
+] as const;
+
+export const REDACTED = "[REDACTED]";
+
+/** Replaces every occurrence of each secret in every string inside `value`. */
+export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0) return value;
+  if (typeof value === "string") return redactText(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        redactText(k, secrets),
+        redactDeep(v, secrets),
+      ]),
+    );
+  }
+  return value;
+}
+
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function isOutcome(value: unknown): value is AuditOutcome {
+  return typeof value === "string" && (AUDIT_OUTCOMES as readonly string[]).includes(value);
+}
+
+export function normalizeInput(input: AuditInput, secrets: readonly string[]): AuditInput {
+  if (!isOutcome(input.outcome)) {
+    throw new DialrulesError(
+      "audit_invalid_outcome",
+      `audit outcome ${JSON.stringify(input.outcome)} is not one of ${AUDIT_OUTCOMES.join(", ")}`,
+    );
+  }
+  for (const f of ["runId", "actor", "reason", "platform", "campaignId"] as const) {
+    if (typeof input[f] !== "string") {
+      throw new DialrulesError("audit_invalid_input", `audit input field ${f} must be a string`);
+    }
+  }
+  const source = input as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of [...SCALAR_FIELDS, ...JSON_FIELDS]) {
+    const v = source[key];
+    if (v === undefined || v === null) continue;
+    out[key] = redactDeep(JSON.parse(JSON.stringify(v)), secrets);
+  }
+  out.diff ??= [];
+  out.findings ??= [];
+  return out as unknown as AuditInput;
+}
+
+const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+
+export function recordToRow(r: AuditRecord): AuditTable {
+  return {
+    seq: r.seq,
+    id: r.id,
+    time: r.time,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+    run_id: r.runId,
+    actor: r.actor,
+    reason: r.reason,
+    platform: r.platform,
+    campaign_id: r.campaignId,
+    campaign_name: r.campaignName ?? null,
+    outcome: r.outcome,
+    write_mode: r.writeMode ?? null,
+    revision_before: r.revisionBefore ?? null,
+    revision_after: r.revisionAfter ?? null,
+    rules_before: json(r.rulesBefore),
+    rules_after: json(r.rulesAfter),
+    diff: JSON.stringify(r.diff),
+    findings: JSON.stringify(r.findings),
+    platform_error: json(r.platformError),
+    conflicts: json(r.conflicts),
+    overrides: json(r.overrides),
+    latency_ms: r.latencyMs ?? null,
+    request_id: r.requestId ?? null,
+  };
+}
+
+/** Parses a JSON column; a value that does not parse is kept as text so verify() reports a hash mismatch. */
+function parse(text: string | null): unknown {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const num = (v: number | string | null): number | undefined => (v === null ? undefined : Number(v));
+
+export function rowToRecord(row: Selectable<AuditTable>): AuditRecord {
+  const r: Record<string, unknown> = {
+    id: row.id,
+    seq: Number(row.seq),
+    time: row.time,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    runId: row.run_id,
+    actor: row.actor,
+    reason: row.reason,
+    platform: row.platform,
+    campaignId: row.campaign_id,
+    campaignName: row.campaign_name ?? undefined,
+    outcome: row.outcome,
+    writeMode: row.write_mode ?? undefined,
+    revisionBefore: num(row.revision_before),
+    revisionAfter: num(row.revision_after),
+    rulesBefore: parse(row.rules_before),
+    rulesAfter: parse(row.rules_after),
+    diff: parse(row.diff),
+    findings: parse(row.findings),
+    platformError: parse(row.platform_error),
+    conflicts: parse(row.conflicts),
+    overrides: parse(row.overrides),
+    latencyMs: num(row.latency_ms),
+    requestId: row.request_id ?? undefined,
+  };
+  for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
+  return r as unknown as AuditRecord;
+}
+
+export function rowToJournalEntry(row: Selectable<JournalTable>): JournalEntry {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    campaignId: row.campaign_id,
+    baseRevision: Number(row.base_revision),
+    patch: JSON.parse(row.patch),
+    createdAt: row.created_at,
+    outcome: isOutcome(row.outcome) ? row.outcome : null,
+  };
+}
