@@ -1,0 +1,120 @@
+import type { Finding } from "../domain/findings.js";
+import type { Campaign } from "../domain/rules.js";
+import type { CampaignResult } from "../engine/apply.js";
+import type { Plan } from "../engine/plan-types.js";
+import type {
+  AuditOutcome,
+  AuditQuery,
+  AuditRecord,
+  EndpointState,
+  OutboxStats,
+  VerifyResult,
+} from "../store/types.js";
+
+/**
+ * What `dialrules serve` can do, independent of HTTP: the JSON API (src/server/api) and the dashboard
+ * (src/server/dashboard) are two views over this one interface, so they cannot drift apart.
+ */
+
+export const ROLES = ["viewer", "operator", "approver"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, resolved from a bearer token (API) or the session cookie (dashboard). */
+export interface Principal {
+  /** The token's name, recorded as the actor. */
+  actor: string;
+  role: Role;
+  tokenId: string;
+}
+
+export const CHANGE_STATES = [
+  "pending_approval",
+  "approved",
+  "rejected",
+  "applying",
+  "applied",
+  "failed",
+] as const;
+export type ChangeState = (typeof CHANGE_STATES)[number];
+
+export interface ChangeRequest {
+  id: string;
+  state: ChangeState;
+  requestedBy: string;
+  reason: string;
+  createdAt: string;
+  /** High risk needs an approver other than the requester (four-eyes). */
+  risk: "low" | "high";
+  /** Why it is high risk: "CMP-1: dialingMethod → PREDICTIVE", "overrides: maxAbandonmentRate". */
+  riskReasons: string[];
+  plan: Plan;
+  /** The rules file as submitted (YAML or JSON text). */
+  rulesText: string;
+  approvedBy?: string;
+  rejectedBy?: string;
+  rejectionReason?: string;
+  job?: ApplyJobView;
+}
+
+export interface ApplyJobView {
+  id: string;
+  state: "queued" | "running" | "done" | "failed";
+  startedBy: string;
+  /** Replica that runs (or last ran) it. */
+  worker?: string;
+  progress: { done: number; total: number; counts: Partial<Record<AuditOutcome, number>> };
+  results: CampaignResult[];
+  error?: string;
+}
+
+export interface CampaignView {
+  campaign: Campaign;
+  /** Findings of the campaign's current rules under the service's default policy. */
+  findings: Finding[];
+  compliant: boolean;
+  lastAudit?: AuditRecord;
+}
+
+export interface WebhookStatusView {
+  configured: boolean;
+  stats?: OutboxStats;
+  endpoint?: EndpointState;
+}
+
+export interface ServiceInfo {
+  /** Shown as a banner on every page and printed at start-up when running against the embedded simulator. */
+  banner?: string;
+  platform: string;
+  database: "sqlite" | "postgres";
+  replica: string;
+}
+
+export interface ServerServices {
+  info(): ServiceInfo;
+  authenticate(token: string): Promise<Principal | undefined>;
+  listCampaigns(): Promise<CampaignView[]>;
+  /** Plans the rules (YAML/JSON text) against the platform; input errors throw InputError (→ 400). */
+  createChange(input: { rulesText: string; reason: string }, by: Principal): Promise<ChangeRequest>;
+  getChange(id: string): Promise<ChangeRequest | undefined>;
+  listChanges(): Promise<ChangeRequest[]>;
+  approve(id: string, by: Principal): Promise<ChangeRequest>;
+  reject(id: string, by: Principal, reason: string): Promise<ChangeRequest>;
+  /** Queues the apply job; returns at once. Progress via getChange(id).job. */
+  apply(id: string, by: Principal): Promise<ChangeRequest>;
+  audit(query: AuditQuery): Promise<AuditRecord[]>;
+  verifyAudit(): Promise<VerifyResult>;
+  webhookStatus(): Promise<WebhookStatusView>;
+  ready(): Promise<{ database: boolean; platform: boolean }>;
+  metricsText(): Promise<string>;
+}
+
+/** Service errors the HTTP layer maps to RFC 9457 problem details. */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
