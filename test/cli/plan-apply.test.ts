@@ -199,3 +199,71 @@ describe("dialrules export", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe("apply with a compliance webhook and a metrics file", () => {
+  it("delivers one signed event per audit record and writes metrics; no secret anywhere", async () => {
+    const { createServer } = await import("node:http");
+    const { Webhook } = await import("svix");
+    const { openStore } = await import("../../src/store/open-store.js");
+    const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on("end", () => {
+        received.push({ headers: req.headers as Record<string, string>, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const db = join(dir, "db");
+      const metricsFile = join(dir, "metrics.prom");
+      const env = envFor(sim, {
+        DIALRULES_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
+        DIALRULES_WEBHOOK_SECRET: secret,
+      });
+      const r = await runCli(
+        [
+          "apply",
+          "-f",
+          file("rules.yaml", CHANGE),
+          "--yes",
+          "--reason",
+          "t",
+          "--database",
+          db,
+          "--metrics-file",
+          metricsFile,
+        ],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("Webhooks: 2 delivered");
+      expect(received).toHaveLength(2);
+      const verifier = new Webhook(secret);
+      const ids = received.map((m) => {
+        const event = verifier.verify(m.body, m.headers) as { type: string; data: { id: string } };
+        expect(event.type).toBe("campaign.rules.applied");
+        expect(m.headers["webhook-id"]).toBe(event.data.id);
+        return event.data.id;
+      });
+      const store = await openStore({ sqlitePath: db });
+      const records = await store.audit.list();
+      await store.close();
+      expect(ids.sort()).toEqual(records.map((x) => x.id).sort());
+      const metrics = readFileSync(metricsFile, "utf8");
+      expect(metrics).toMatch(/dialrules_update_outcomes_total\{outcome="applied"\} 2/);
+      expect(metrics).toMatch(/dialrules_platform_requests_total\{method="PATCH"/);
+      const everything =
+        r.stdout + r.stderr + metrics + JSON.stringify(records) + received.map((m) => m.body).join("");
+      for (const s of ["demo-secret", secret, secret.slice(6)]) expect(everything).not.toContain(s);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import {
 } from "../options.js";
 import { openPlatform } from "../platform-factory.js";
 import { progressReporter } from "../progress.js";
+import { bothObservers, deliverWebhooks, knownSecrets, runMetrics } from "../run-wiring.js";
 
 interface ApplyFlags extends CapacityFlags {
   file?: string;
@@ -123,8 +124,14 @@ export function registerApply(program: Command): void {
     }
     const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
     const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
-    const platform = await openPlatform(flags.platform);
-    const store = await openStore(databaseOptions(flags.database));
+    const store = await openStore({ ...databaseOptions(flags.database), secrets: knownSecrets() });
+    const run = runMetrics(store);
+    const platform = await openPlatform(flags.platform, { observer: run.metrics.httpObserver() }).catch(
+      async (err: unknown) => {
+        await store.close();
+        throw err;
+      },
+    );
     const signals = interruptSignals();
     const progress = flags.output === "text" ? progressReporter(process.stderr) : undefined;
     try {
@@ -158,16 +165,19 @@ export function registerApply(program: Command): void {
           output: flags.output,
           out: (t) => process.stdout.write(t),
           confirm: flags.yes ? undefined : askYesNo,
-          observer: progress,
+          observer: bothObservers(progress, run.observer),
           stop: signals.stop.signal,
           abort: signals.abort.signal,
         },
         reconciled,
       );
       progress?.end();
+      await deliverWebhooks(store, run.metrics, (t) => process.stderr.write(t));
+      if (flags.metricsFile) await run.metrics.writeToFile(flags.metricsFile);
       setExitCode(exitCode);
     } finally {
       signals.dispose();
+      run.dispose();
       await store.close();
       await platform.close();
     }
