@@ -8,7 +8,11 @@ import type { ApplyResult } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import type { Plan } from "../engine/plan-types.js";
 import { Secret } from "../http/secret.js";
+import { createCxonePlatform } from "../platform/cxone/cxone-platform.js";
+import type { Platform } from "../platform/platform.js";
 import { createV2Platform } from "../platform/v2/v2-platform.js";
+import { CXONE_DEMO_RULES } from "../sim/cxone/demo-rules.js";
+import type { CxoneSimHandle } from "../sim/cxone/types.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
@@ -25,6 +29,8 @@ export interface DemoOptions {
   campaigns: number;
   rulesFile?: string;
   out: (text: string) => void;
+  /** Which simulator mode and driver to run; default v2. */
+  platform?: "v2" | "cxone";
 }
 
 export interface DemoOutcome {
@@ -52,9 +58,60 @@ function injectConcurrentEdit(plan: Plan, sim: SimHandle): string | undefined {
   return undefined;
 }
 
+/** The cxone twin of injectConcurrentEdit: another admin changes a mapped setting the plan leaves alone. */
+function injectCxoneEdit(plan: Plan, sim: CxoneSimHandle): string | undefined {
+  for (const c of plan.campaigns) {
+    if (c.status !== "change" || c.changes.some((x) => x.field === "retrySettings")) continue;
+    const skill = sim.getSkill(Number(c.id));
+    if (!skill || skill.isRunning) continue;
+    const current = skill.generalSettings.minimumRetryMinutes;
+    sim.editGeneralSettings(skill.skillId, {
+      minimumRetryMinutes: typeof current === "number" ? current + 30 : 90,
+    });
+    return c.id;
+  }
+  return undefined;
+}
+
+interface DemoTarget {
+  url: string;
+  platform: Platform;
+  rules?: { text: string; path: string };
+  edit: (plan: Plan) => string | undefined;
+  editNote: string;
+  stop: () => Promise<void>;
+}
+
+async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<DemoTarget> {
+  const sim = await startSimulator({
+    mode: "cxone",
+    skills: options.campaigns,
+    seed: 1,
+    rateLimitPerMinute: perMinute,
+  });
+  const platform = createCxonePlatform({
+    discoveryUrl: sim.url,
+    tenantId: sim.tenantId,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    accessKeyId: "demo-key",
+    accessKeySecret: new Secret("demo-key-secret"),
+    apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
+    rateLimitPerMinute: perMinute,
+  });
+  return {
+    url: sim.url,
+    platform,
+    ...(options.rulesFile ? {} : { rules: { text: CXONE_DEMO_RULES, path: "(built-in cxone demo rules)" } }),
+    edit: (plan) => injectCxoneEdit(plan, sim),
+    editNote: "minimum retry minutes",
+    stop: () => sim.stop(),
+  };
+}
+
 /** `dialrules demo`: the whole job against an embedded simulator and an embedded SQLite database. */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
-  const out = options.out;
+  if (options.platform === "cxone") return runDemoOn(options, await cxoneTarget(options, 600));
   const perMinute = 600;
   const sim = await startSimulator({ campaigns: options.campaigns, seed: 1, rateLimitPerMinute: perMinute });
   const platform = createV2Platform({
@@ -66,15 +123,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     rateLimitPerMinute: perMinute,
     clientAuth: "basic",
   });
+  return runDemoOn(options, {
+    url: sim.url,
+    platform,
+    edit: (plan) => injectConcurrentEdit(plan, sim),
+    editNote: "abandonment cool-down",
+    stop: () => sim.stop(),
+  });
+}
+
+async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<DemoOutcome> {
+  const out = options.out;
+  const perMinute = 600;
+  const { platform } = target;
   const dbOptions = databaseOptions(options.database ?? "./dialrules-demo.db");
   const store = await openStore(dbOptions);
   const databaseLocation = dbOptions.sqlitePath ? resolve(dbOptions.sqlitePath) : store.location;
   try {
-    const rulesPath = options.rulesFile ?? DEMO_RULES_FILE;
-    const text = await readFile(rulesPath, "utf8");
+    const rulesPath = target.rules?.path ?? options.rulesFile ?? DEMO_RULES_FILE;
+    const text = target.rules?.text ?? (await readFile(rulesPath, "utf8"));
     const file = parseRulesFile(text, rulesPath);
+    const what = platform.name === "cxone" ? "skills" : "campaigns";
     out(
-      `Simulator: ${sim.url} with ${options.campaigns} seeded campaigns, ${perMinute} requests/min per client.\n`,
+      `Simulator (${platform.name}): ${target.url} with ${options.campaigns} seeded ${what}, ${perMinute} requests/min per client.\n`,
     );
     out(`Rules file: ${rulesPath}\n\n== plan ==\n`);
     const plan = await createPlan({
@@ -85,9 +156,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       capacity: capacityInputs({}, file),
     });
     out(renderPlanText(plan));
-    const rebased = injectConcurrentEdit(plan, sim);
+    const rebased = target.edit(plan);
     if (rebased)
-      out(`\n(demo) another writer now changes ${rebased}'s abandonment cool-down behind our back.\n`);
+      out(`\n(demo) another writer now changes ${rebased}'s ${target.editNote} behind our back.\n`);
     out("\n== apply (invalid campaigns are skipped and reported) ==\n");
     const progress = process.stderr.isTTY ? progressReporter(process.stderr) : undefined;
     const { exitCode, result } = await runApply({
@@ -96,7 +167,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       store,
       clock: systemClock,
       actor: "demo",
-      reason: "dialrules demo: move the demo campaigns to the compliant rules of examples/demo.yaml",
+      reason: `dialrules demo: move the demo campaigns to the compliant rules of ${target.rules ? "the built-in cxone demo rules" : "examples/demo.yaml"}`,
       concurrency: 4,
       onConflict: "rebase",
       skipInvalid: true,
@@ -115,6 +186,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   } finally {
     await store.close();
     await platform.close();
-    await sim.stop();
+    await target.stop();
   }
 }

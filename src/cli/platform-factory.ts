@@ -1,6 +1,9 @@
 import { InputError } from "../domain/errors.js";
 import type { HttpObserver } from "../http/events.js";
+import type { RequestLimiter } from "../http/rate-limiter.js";
 import { loadPlatformConfig } from "../platform/config.js";
+import { loadCxoneConfig } from "../platform/cxone/config.js";
+import { createCxonePlatform } from "../platform/cxone/cxone-platform.js";
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform } from "../platform/v2/v2-platform.js";
 
@@ -10,6 +13,8 @@ export type PlatformName = (typeof PLATFORM_NAMES)[number];
 export interface PlatformWiring {
   env?: NodeJS.ProcessEnv;
   observer?: HttpObserver;
+  /** A request budget shared beyond this process (serve replicas on PostgreSQL); default: per process. */
+  limiter?: RequestLimiter;
 }
 
 /**
@@ -28,8 +33,17 @@ export async function openPlatform(name: string | undefined, wiring: PlatformWir
           "CXONE_CLIENT_ID",
         );
       }
-      return createV2Platform(loadPlatformConfig(env), { observer: wiring.observer });
+      return createV2Platform(loadPlatformConfig(env), {
+        observer: wiring.observer,
+        limiter: wiring.limiter,
+      });
     }
+    case "cxone":
+      // Variables: docs/platforms/cxone.md#configuration (`dialrules sim --mode cxone` prints a working set).
+      return createCxonePlatform(loadCxoneConfig(env), {
+        observer: wiring.observer,
+        limiter: wiring.limiter,
+      });
     default:
       throw new InputError(
         "PLATFORM_UNKNOWN",

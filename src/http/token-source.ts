@@ -1,8 +1,9 @@
 /**
- * OAuth2 client-credentials tokens. `oauth4webapi` builds the request (form encoding, RFC 6749 §2.3.1
- * URL-encoding of id and secret for Basic auth) and validates the reply; the cache around it is ours:
- * reuse until shortly before expiry, one fetch at a time however many callers wait (single flight), and
- * `invalidate` for the one refresh a 401 earns.
+ * OAuth2 access tokens. `oauth4webapi` builds the request (form encoding, RFC 6749 §2.3.1 URL-encoding of
+ * id and secret for Basic auth) and validates the reply; the cache around it is ours: reuse until shortly
+ * before expiry, one fetch at a time however many callers wait (single flight), and `invalidate` for the
+ * one refresh a 401 earns. `OAuthTokenSource` holds that cache for any grant; the client-credentials grant
+ * (v2) is below and the password grant (cxone) in password-token-source.ts.
  *
  * The secret is only revealed to oauth4webapi's client-auth function. Its errors are never passed on as
  * causes (they carry the raw Response and, for a malformed success, the body with the access token);
@@ -36,13 +37,17 @@ export interface AccessTokenProvider {
 
 export type ClientAuthMethod = "basic" | "body";
 
-export interface TokenSourceOptions {
+/** What every grant's token source needs: where, which client, and the shared request plumbing. */
+export interface BaseTokenSourceOptions {
   tokenUrl: string;
   clientId: string;
   clientSecret: Secret;
-  scopes: readonly string[];
   /** HTTP Basic (default) or client_id/client_secret in the form body. */
   clientAuth?: ClientAuthMethod;
+  /** The issuer from discovery, when known; defaults to the token URL's origin. */
+  issuer?: string;
+  /** Route name for metrics and retry events; default `/oauth/token`. */
+  route?: string;
   clock: Clock;
   /** The same limiter the API requests use: token requests count against the client's budget too. */
   limiter: RequestLimiter;
@@ -52,6 +57,34 @@ export interface TokenSourceOptions {
   /** Per-attempt timeout in real milliseconds; default 30 s. */
   timeoutMs?: number;
   maxBodyBytes?: number;
+}
+
+export interface TokenSourceOptions extends BaseTokenSourceOptions {
+  scopes: readonly string[];
+}
+
+/**
+ * One OAuth2 grant: how to ask for a token and how to read the reply. Everything else (cache, single
+ * flight, retries, limiter, error translation) is shared.
+ */
+export interface TokenGrant {
+  request(
+    as: oauth.AuthorizationServer,
+    client: oauth.Client,
+    auth: oauth.ClientAuth,
+    options: oauth.TokenEndpointRequestOptions,
+  ): Promise<Response>;
+  process(
+    as: oauth.AuthorizationServer,
+    client: oauth.Client,
+    response: Response,
+  ): Promise<oauth.TokenEndpointResponse>;
+  /** OAuth error codes at 400 that mean "these credentials are wrong" (AuthError) rather than a bug. */
+  credentialErrors: ReadonlySet<string>;
+  /** Appended to credential errors, e.g. "Check CXONE_CLIENT_ID and the client secret." */
+  advice: string;
+  /** Further secrets the grant sends (e.g. a password), scrubbed from every message like the client secret. */
+  secrets: readonly Secret[];
 }
 
 /** Used when a token reply omits `expires_in` (optional in RFC 6749): short, so a wrong guess costs little. */
@@ -73,24 +106,29 @@ interface CachedToken {
 
 type RefreshReason = "initial" | "expiry" | "unauthorized";
 
-export class ClientCredentialsTokenSource implements AccessTokenProvider {
+/** Cached, single-flight tokens of one grant (see the file comment). */
+export class OAuthTokenSource implements AccessTokenProvider {
   private cached: CachedToken | undefined;
   private inflight: Promise<string> | undefined;
   private everFetched = false;
   private invalidated = false;
-  private readonly options: TokenSourceOptions;
+  private readonly options: BaseTokenSourceOptions;
+  private readonly grant: TokenGrant;
+  private readonly route: string;
   private readonly observer: Required<HttpObserver>;
   private readonly policy: RetryPolicy;
   private readonly as: oauth.AuthorizationServer;
   private readonly client: oauth.Client;
   private readonly auth: oauth.ClientAuth;
 
-  constructor(options: TokenSourceOptions) {
+  constructor(options: BaseTokenSourceOptions, grant: TokenGrant) {
     this.options = options;
+    this.grant = grant;
+    this.route = options.route ?? "/oauth/token";
     this.observer = safeObserver(options.observer);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const url = new URL(options.tokenUrl);
-    this.as = { issuer: url.origin, token_endpoint: url.href };
+    this.as = { issuer: options.issuer ?? url.origin, token_endpoint: url.href };
     this.client = { client_id: options.clientId };
     const secret = options.clientSecret.reveal();
     this.auth =
@@ -127,7 +165,7 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
       clock,
       random,
       policy: this.policy,
-      onRetry: (e) => this.observer.retry({ route: "/oauth/token", ...e }),
+      onRetry: (e) => this.observer.retry({ route: this.route, ...e }),
     });
     this.everFetched = true;
     this.invalidated = false;
@@ -136,28 +174,22 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
   }
 
   private async attempt(): Promise<AttemptOutcome<string>> {
-    const { clock, limiter, tokenUrl, scopes, timeoutMs = 30_000 } = this.options;
+    const { clock, limiter, tokenUrl, timeoutMs = 30_000 } = this.options;
     await limiter.acquire();
     const started = clock.now();
     const maxBody = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     let response: Response;
     try {
-      response = await oauth.clientCredentialsGrantRequest(
-        this.as,
-        this.client,
-        this.auth,
-        new URLSearchParams(scopes.length > 0 ? { scope: scopes.join(" ") } : {}),
-        {
-          signal: AbortSignal.timeout(timeoutMs),
-          // Plain http is only for the local simulator; config.ts refuses it for any other host.
-          [oauth.allowInsecureRequests]: new URL(tokenUrl).protocol === "http:",
-          [oauth.customFetch]: (url, init) => limitedFetch(url, init, maxBody),
-        },
-      );
+      response = await this.grant.request(this.as, this.client, this.auth, {
+        signal: AbortSignal.timeout(timeoutMs),
+        // Plain http is only for the local simulator; the config loaders refuse it for any other host.
+        [oauth.allowInsecureRequests]: new URL(tokenUrl).protocol === "http:",
+        [oauth.customFetch]: (url, init) => limitedFetch(url, init, maxBody),
+      });
     } catch (err) {
       this.observer.request({
         method: "POST",
-        route: "/oauth/token",
+        route: this.route,
         status: "network",
         durationMs: clock.now() - started,
       });
@@ -175,7 +207,7 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
     const status = response.status;
     this.observer.request({
       method: "POST",
-      route: "/oauth/token",
+      route: this.route,
       status,
       durationMs: clock.now() - started,
     });
@@ -192,7 +224,7 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
       };
     }
     try {
-      const result = await oauth.processClientCredentialsResponse(this.as, this.client, response);
+      const result = await this.grant.process(this.as, this.client, response);
       const lifetimeMs = result.expires_in !== undefined ? result.expires_in * 1000 : ASSUMED_LIFETIME_MS;
       this.cached = {
         token: result.access_token,
@@ -209,13 +241,13 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
     if (err instanceof oauth.ResponseBodyError) {
       const description = err.error_description ? ` (${err.error_description})` : "";
       const text = `token request for client "${clientId}" rejected by ${tokenUrl}: ${err.error}${description}`;
-      return status === 400 && err.error !== "invalid_client" && err.error !== "unauthorized_client"
+      return status === 400 && !this.grant.credentialErrors.has(err.error)
         ? new UnexpectedResponseError(this.scrub(text), status)
-        : new AuthError(`${this.scrub(text)}. Check CXONE_CLIENT_ID and the client secret.`, status);
+        : new AuthError(`${this.scrub(text)}. ${this.grant.advice}`, status);
     }
     if (err instanceof oauth.WWWAuthenticateChallengeError) {
       return new AuthError(
-        `token request for client "${clientId}" rejected by ${tokenUrl} (${status}). Check CXONE_CLIENT_ID and the client secret.`,
+        `token request for client "${clientId}" rejected by ${tokenUrl} (${status}). ${this.grant.advice}`,
         status,
       );
     }
@@ -228,12 +260,35 @@ export class ClientCredentialsTokenSource implements AccessTokenProvider {
   }
 
   private scrub(text: string): string {
-    const secret = this.options.clientSecret.reveal();
-    if (secret.length === 0) return text;
     let out = text;
-    for (const form of new Set([secret, encodeURIComponent(secret)]))
-      out = out.split(form).join("<redacted>");
+    for (const secret of [this.options.clientSecret, ...this.grant.secrets]) {
+      const value = secret.reveal();
+      if (value.length === 0) continue;
+      for (const form of new Set([value, encodeURIComponent(value)]))
+        out = out.split(form).join("<redacted>");
+    }
     return out;
+  }
+}
+
+/** Client-credentials grant (RFC 6749 §4.4), the v2 driver's: the client is the identity. */
+export class ClientCredentialsTokenSource extends OAuthTokenSource {
+  constructor(options: TokenSourceOptions) {
+    const scopes = options.scopes;
+    super(options, {
+      request: (as, client, auth, requestOptions) =>
+        oauth.clientCredentialsGrantRequest(
+          as,
+          client,
+          auth,
+          new URLSearchParams(scopes.length > 0 ? { scope: scopes.join(" ") } : {}),
+          requestOptions,
+        ),
+      process: (as, client, response) => oauth.processClientCredentialsResponse(as, client, response),
+      credentialErrors: new Set(["invalid_client", "unauthorized_client"]),
+      advice: "Check CXONE_CLIENT_ID and the client secret.",
+      secrets: [],
+    });
   }
 }
 

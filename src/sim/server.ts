@@ -6,6 +6,8 @@ import { InputError } from "../domain/errors.js";
 import type { Campaign, PartialRules } from "../domain/rules.js";
 import { getCampaignRoute, listCampaignsRoute, patchCampaignRoute } from "./campaign-api.js";
 import { CampaignStore } from "./campaign-store.js";
+import { startCxoneSimulator } from "./cxone/server.js";
+import type { CxoneSimHandle, CxoneSimOptions } from "./cxone/types.js";
 import { drawFaultPlan, type FaultPlan } from "./fault-plan.js";
 import type { Outcome, RouteStep } from "./outcome.js";
 import { deriveSeed, Random } from "./random.js";
@@ -31,7 +33,6 @@ interface RequestContext {
 
 function checkOptions(opts: SimOptions): void {
   const bad = (path: string, message: string) => new InputError("INVALID_SIM_OPTION", message, path);
-  if (opts.mode === "cxone") throw bad("mode", 'the "cxone" simulator mode is not implemented yet');
   if (opts.campaigns !== undefined && !(Number.isInteger(opts.campaigns) && opts.campaigns >= 0)) {
     throw bad("campaigns", "must be a whole number ≥ 0");
   }
@@ -62,7 +63,18 @@ function hostForUrl(host: string): string {
  * varies (seeded campaigns, faults) comes from the seed, and every wait from the injected clock, so a test
  * can replay a run exactly; many instances can run side by side in one process.
  */
-export async function startSimulator(opts: SimOptions = {}): Promise<SimHandle> {
+export function startSimulator(opts: CxoneSimOptions): Promise<CxoneSimHandle>;
+/** v2 contract; `mode: "cxone"` needs the CxoneSimOptions overload (its handle speaks skills, not campaigns). */
+export function startSimulator(opts?: SimOptions): Promise<SimHandle>;
+export async function startSimulator(
+  opts: SimOptions | CxoneSimOptions = {},
+): Promise<SimHandle | CxoneSimHandle> {
+  // The cxone mode is its own server (src/sim/cxone); the v2 path below is unchanged.
+  if (opts.mode === "cxone") return startCxoneSimulator({ ...opts, mode: "cxone" });
+  return startV2Simulator(opts);
+}
+
+async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
   checkOptions(opts);
   const clock = opts.clock ?? systemClock;
   const seed = opts.seed ?? 1;

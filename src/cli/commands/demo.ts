@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { runDemo } from "../demo-run.js";
 import { setExitCode } from "../exit.js";
 import { positiveInt } from "../options.js";
@@ -12,16 +12,27 @@ export function registerDemo(program: Command): void {
     .option("--database <path>", "SQLite file for the audit trail", "./dialrules-demo.db")
     .option("--campaigns <n>", "campaigns the simulator seeds", positiveInt, 200)
     .option("-f, --file <file>", "another rules file to run instead of examples/demo.yaml")
-    .action(async (flags: { database: string; campaigns: number; file?: string }) => {
-      const outcome = await runDemo({
-        database: flags.database,
-        campaigns: flags.campaigns,
-        rulesFile: flags.file,
-        out: (t) => process.stdout.write(t),
-      });
-      // The demo's invalid campaign is expected: success means everything valid was applied.
-      const r = outcome.result?.counts;
-      const ok = r !== undefined && r.failed === 0 && r.conflict === 0 && outcome.chainIntact;
-      setExitCode(ok ? 0 : 1);
-    });
+    .addOption(
+      new Option(
+        "--platform <name>",
+        "simulator mode and driver: v2 (tutorial contract) or cxone (NICE CXone skills)",
+      )
+        .choices(["v2", "cxone"])
+        .default("v2"),
+    )
+    .action(
+      async (flags: { database: string; campaigns: number; file?: string; platform: "v2" | "cxone" }) => {
+        const outcome = await runDemo({
+          platform: flags.platform,
+          database: flags.database,
+          campaigns: flags.campaigns,
+          rulesFile: flags.file,
+          out: (t) => process.stdout.write(t),
+        });
+        // The demo's invalid campaign is expected: success means everything valid was applied.
+        const r = outcome.result?.counts;
+        const ok = r !== undefined && r.failed === 0 && r.conflict === 0 && outcome.chainIntact;
+        setExitCode(ok ? 0 : 1);
+      },
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../../domain/errors.js";
+import type { CxoneSimHandle, CxoneSimOptions } from "../../sim/cxone/types.js";
 import { parseFaultSpec, parseRate, startSimulator } from "../../sim/server.js";
 import type { SimClient, SimOptions } from "../../sim/types.js";
 
@@ -15,7 +16,12 @@ export interface SimFlags {
   client: string[];
   faults?: string;
   verbose?: boolean;
+  mode?: string;
+  /** cxone mode: an access key (id:secret) the token endpoint accepts; repeatable. */
+  accessKey?: string[];
 }
+
+const DEFAULT_ACCESS_KEY = "demo-key:demo-key-secret";
 
 function wholeNumber(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
@@ -55,6 +61,35 @@ export function simOptionsFromFlags(flags: SimFlags): SimOptions {
   };
 }
 
+/** `--mode cxone`: the same flags, skills instead of campaigns, plus access keys. */
+export function cxoneSimOptionsFromFlags(flags: SimFlags): CxoneSimOptions {
+  const { campaigns, ...common } = simOptionsFromFlags(flags);
+  const accessKeys = (
+    flags.accessKey && flags.accessKey.length > 0 ? flags.accessKey : [DEFAULT_ACCESS_KEY]
+  ).map(parseClient);
+  return { ...common, mode: "cxone", skills: campaigns, accessKeys };
+}
+
+function cxoneBanner(sim: CxoneSimHandle, options: CxoneSimOptions, flags: SimFlags): string {
+  const clientIds = (options.clients ?? []).map((c) => c.id);
+  const keyIds = (options.accessKeys ?? []).map((k) => k.id);
+  return [
+    `dialrules simulator (NICE CXone mode) listening on ${sim.url}`,
+    `  skills: ${options.skills} (seed ${options.seed}) · rate limit: ${flags.rateLimit} per access key, 429 without Retry-After · token ttl: ${options.tokenTtlSec}s`,
+    `  discovery: ${sim.url}/.well-known/openid-configuration and /.well-known/cxone-configuration?tenantId=${sim.tenantId}`,
+    "Point dialrules at it (--platform cxone, or DIALRULES_PLATFORM=cxone):",
+    "  export DIALRULES_PLATFORM=cxone",
+    `  export CXONE_DISCOVERY_URL=${sim.url}`,
+    `  export CXONE_TENANT_ID=${sim.tenantId}`,
+    `  export CXONE_CLIENT_ID=${clientIds[0]}`,
+    `  export CXONE_ACCESS_KEY_ID=${keyIds[0]}`,
+    "  and CXONE_CLIENT_SECRET and CXONE_ACCESS_KEY_SECRET (or their _FILE variants) set to the secrets given",
+    `  with --client and --access-key (clients: ${clientIds.join(", ")}; keys: ${keyIds.join(", ")}; defaults in \`dialrules sim --help\`)`,
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}
+
 function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -70,7 +105,9 @@ function waitForStopSignal(): Promise<NodeJS.Signals> {
 export function registerSim(program: Command): void {
   program
     .command("sim")
-    .description("Run the platform simulator (v2 contract) for demos and tests; stops on Ctrl+C or SIGTERM")
+    .description(
+      "Run the platform simulator (v2 contract, or NICE CXone with --mode cxone) for demos and tests; stops on Ctrl+C or SIGTERM",
+    )
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--campaigns <n>", "number of seeded campaigns", "200")
@@ -88,7 +125,26 @@ export function registerSim(program: Command): void {
       "fault injection, e.g. latency=50,jitter=20,5xx=0.05,5xx-status=503,drop=0.01,editor=0.1,lost=0.02,lost-every=3",
     )
     .option("--verbose", "print one line per request to stderr")
+    .option("--mode <mode>", "API to speak: v2 (the tutorial contract) or cxone (NICE CXone Admin API)", "v2")
+    .option(
+      "--access-key <id:secret>",
+      `cxone mode: an accepted access key; repeatable (default ${DEFAULT_ACCESS_KEY})`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .action(async (flags: SimFlags) => {
+      if (flags.mode !== undefined && flags.mode !== "v2" && flags.mode !== "cxone") {
+        throw new InputError("INVALID_FLAG", `must be v2 or cxone, got "${flags.mode}"`, "--mode");
+      }
+      if (flags.mode === "cxone") {
+        const cxoneOptions = cxoneSimOptionsFromFlags(flags);
+        const cxone = await startSimulator(cxoneOptions);
+        process.stdout.write(cxoneBanner(cxone, cxoneOptions, flags));
+        const stopped = await waitForStopSignal();
+        await cxone.stop();
+        process.stdout.write(`simulator stopped (${stopped})\n`);
+        return;
+      }
       const options = simOptionsFromFlags(flags);
       const sim = await startSimulator(options);
       const clientIds = (options.clients ?? []).map((c) => c.id);

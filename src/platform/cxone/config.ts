@@ -1,0 +1,146 @@
+/**
+ * Connection settings of the `cxone` driver, from the environment (docs/platforms/cxone.md#configuration).
+ * Like the v2 config, every problem is an InputError naming the variable, and secrets are wrapped in
+ * `Secret` as soon as they are read.
+ */
+import { readFileSync } from "node:fs";
+import { InputError } from "../../domain/errors.js";
+import { Secret } from "../../http/secret.js";
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Env, parseRateLimit } from "../config.js";
+
+/** NICE's global discovery host: serves both well-known documents for every tenant. */
+export const DEFAULT_DISCOVERY_URL = "https://cxone.niceincontact.com";
+/** Admin API version used when none is configured (see the doc for why). */
+export const DEFAULT_API_VERSION = "v30.0";
+
+/** The Admin API endpoints whose version can be set separately (CXONE_API_VERSION_<NAME>). */
+export const CXONE_ENDPOINTS = ["skills", "generalSettings"] as const;
+export type CxoneEndpoint = (typeof CXONE_ENDPOINTS)[number];
+
+export interface CxoneConfig {
+  /** Base of `/.well-known/openid-configuration` and `/.well-known/cxone-configuration`. */
+  discoveryUrl: string;
+  /** Needed for API discovery; optional when apiEndpoint is given. */
+  tenantId?: string;
+  /** Skips openid discovery when set. */
+  tokenUrl?: string;
+  /** The tenant's `api_endpoint` (e.g. https://api-na1.niceincontact.com); skips API discovery when set. */
+  apiEndpoint?: string;
+  clientId: string;
+  clientSecret: Secret;
+  accessKeyId: string;
+  accessKeySecret: Secret;
+  /** Per endpoint, e.g. { skills: "v30.0", generalSettings: "v30.0" }. */
+  apiVersions: Record<CxoneEndpoint, string>;
+  rateLimitPerMinute: number;
+}
+
+const ENV_SUFFIX: Record<CxoneEndpoint, string> = { skills: "SKILLS", generalSettings: "GENERAL_SETTINGS" };
+
+function pick(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function invalid(name: string, message: string): InputError {
+  return new InputError("CONFIG_INVALID", `${name}: ${message}`, name);
+}
+
+function required(env: Env, name: string, what: string): string {
+  const value = pick(env, name);
+  if (value === undefined) throw new InputError("CONFIG_MISSING", `${name} must be set (${what})`, name);
+  return value;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** Same rules as the v2 config: https, or http only for loopback (the simulator) unless overridden. */
+function parseUrl(name: string, value: string, env: Env): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(name, `not a URL: "${value}"`);
+  }
+  if (url.username || url.password) throw invalid(name, "must not contain credentials");
+  const insecureOk = LOOPBACK.has(url.hostname) || env.CXONE_ALLOW_INSECURE_HTTP === "true";
+  if (url.protocol === "https:" || (url.protocol === "http:" && insecureOk))
+    return url.href.replace(/\/+$/, "");
+  if (url.protocol === "http:") {
+    throw invalid(
+      name,
+      "plain http is only allowed for localhost (set CXONE_ALLOW_INSECURE_HTTP=true to override)",
+    );
+  }
+  throw invalid(name, `unsupported protocol ${url.protocol}`);
+}
+
+/** `30`, `v30`, `30.0` or `v30.0` → `v30.0`. */
+export function parseApiVersion(name: string, value: string): string {
+  const match = /^v?(\d{1,3})(?:\.0)?$/i.exec(value.trim());
+  if (!match) throw invalid(name, `expected an Admin API version such as "v30.0", got "${value}"`);
+  return `v${Number(match[1])}.0`;
+}
+
+/** NAME, or NAME_FILE holding it; the value is never echoed. */
+function readSecret(env: Env, name: string, what: string): Secret {
+  const direct = env[name];
+  if (direct !== undefined && direct !== "") return new Secret(direct);
+  const fileName = pick(env, `${name}_FILE`);
+  if (fileName === undefined) {
+    throw new InputError("CONFIG_MISSING", `${name} or ${name}_FILE must be set (${what})`, name);
+  }
+  let contents: string;
+  try {
+    contents = readFileSync(fileName, "utf8");
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw invalid(`${name}_FILE`, `cannot read ${fileName}${typeof code === "string" ? ` (${code})` : ""}`);
+  }
+  const secret = contents.trim();
+  if (secret === "") throw invalid(`${name}_FILE`, `${fileName} is empty`);
+  return new Secret(secret);
+}
+
+export function loadCxoneConfig(env: Env): CxoneConfig {
+  const discoveryUrl = parseUrl(
+    "CXONE_DISCOVERY_URL",
+    pick(env, "CXONE_DISCOVERY_URL") ?? DEFAULT_DISCOVERY_URL,
+    env,
+  );
+  const apiText = pick(env, "CXONE_API_BASE_URL");
+  const apiEndpoint = apiText === undefined ? undefined : parseUrl("CXONE_API_BASE_URL", apiText, env);
+  const tokenText = pick(env, "CXONE_TOKEN_URL");
+  const tokenUrl = tokenText === undefined ? undefined : parseUrl("CXONE_TOKEN_URL", tokenText, env);
+  const tenantId = pick(env, "CXONE_TENANT_ID");
+  if (tenantId === undefined && apiEndpoint === undefined) {
+    throw new InputError(
+      "CONFIG_MISSING",
+      "CXONE_TENANT_ID must be set (it finds the tenant's API host), or CXONE_API_BASE_URL to name that host directly",
+      "CXONE_TENANT_ID",
+    );
+  }
+  const allVersions = pick(env, "CXONE_API_VERSION");
+  const fallback =
+    allVersions === undefined ? DEFAULT_API_VERSION : parseApiVersion("CXONE_API_VERSION", allVersions);
+  const apiVersions = {} as Record<CxoneEndpoint, string>;
+  for (const endpoint of CXONE_ENDPOINTS) {
+    const name = `CXONE_API_VERSION_${ENV_SUFFIX[endpoint]}`;
+    const text = pick(env, name);
+    apiVersions[endpoint] = text === undefined ? fallback : parseApiVersion(name, text);
+  }
+  const rateText = pick(env, "CXONE_RATE_LIMIT");
+  return {
+    discoveryUrl,
+    ...(tenantId === undefined ? {} : { tenantId }),
+    ...(tokenUrl === undefined ? {} : { tokenUrl }),
+    ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
+    clientId: required(env, "CXONE_CLIENT_ID", "the id of the application registered with NICE"),
+    clientSecret: readSecret(env, "CXONE_CLIENT_SECRET", "the registered application's secret"),
+    accessKeyId: required(env, "CXONE_ACCESS_KEY_ID", "the API user's access key id"),
+    accessKeySecret: readSecret(env, "CXONE_ACCESS_KEY_SECRET", "the API user's access key secret"),
+    apiVersions,
+    rateLimitPerMinute:
+      rateText === undefined ? DEFAULT_RATE_LIMIT_PER_MINUTE : parseRateLimit("CXONE_RATE_LIMIT", rateText),
+  };
+}

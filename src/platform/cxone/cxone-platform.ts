@@ -1,0 +1,330 @@
+/**
+ * The `cxone` driver: NICE CXone Personal Connection skills as campaigns (docs/platforms/cxone.md).
+ * Campaign id = skill id; rules = the skill's general settings through mapping.ts. CXone has no version
+ * or If-Match on skill settings, so `conditionalWrite` is false: the engine re-reads right before each
+ * write and merges against the plan's base; `revision` is a hash of the mapped settings.
+ */
+import { setMaxListeners } from "node:events";
+import type { z } from "zod";
+import { type Clock, systemClock } from "../../clock/clock.js";
+import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
+import { NotFoundError, TransientError, UnexpectedResponseError } from "../../http/errors.js";
+import type { HttpObserver } from "../../http/events.js";
+import { PasswordTokenSource } from "../../http/password-token-source.js";
+import { limiterFor, type RequestLimiter } from "../../http/rate-limiter.js";
+import type { RandomSource, RetryPolicy } from "../../http/retry.js";
+import type { AccessTokenProvider } from "../../http/token-source.js";
+import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
+import { describeIssues } from "../v2/schemas.js";
+import type { CxoneConfig, CxoneEndpoint } from "./config.js";
+import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
+import { CXONE_WRITABLE_FIELDS, revisionOf, toDialingRules, toGeneralSettingsPatch } from "./mapping.js";
+import {
+  type GeneralSettings,
+  generalSettingsReplySchema,
+  type SkillReply,
+  skillListSchema,
+  skillSchema,
+} from "./schemas.js";
+import { type CxoneResponse, CxoneTransport } from "./transport.js";
+
+export interface CxonePlatformDeps {
+  clock?: Clock;
+  observer?: HttpObserver;
+  /** Defaults to the process-wide limiter of this access key (see limiterFor). */
+  limiter?: RequestLimiter;
+  random?: RandomSource;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  /** Skills whose settings are read at once while listing; default 4. */
+  listConcurrency?: number;
+}
+
+/** Page size of `GET /skills` (CXone's maximum `top`, per public clients). */
+export const CXONE_PAGE_SIZE = 100;
+/** Media type "Phone Call": Personal Connection skills are phone skills. */
+const PHONE_MEDIA_TYPE = 4;
+const PERSONAL_CONNECTION = "Personal Connection";
+
+const ROUTES = {
+  skills: "/skills",
+  skill: "/skills/:id",
+  generalSettings: "/skills/:id/parameters/general-settings",
+} as const;
+
+export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps = {}): Platform {
+  const clock = deps.clock ?? systemClock;
+  const limiter =
+    deps.limiter ??
+    limiterFor(
+      `cxone ${config.discoveryUrl} ${config.tenantId ?? config.apiEndpoint} ${config.accessKeyId}`,
+      {
+        perMinute: config.rateLimitPerMinute,
+        clock,
+        observer: deps.observer,
+      },
+    );
+  const shared = {
+    clock,
+    observer: deps.observer,
+    random: deps.random,
+    retry: deps.retry,
+    timeoutMs: deps.timeoutMs,
+  };
+  const endpoints = once(() => discoverEndpoints(config, shared));
+  const tokens = new LazyPasswordTokens(
+    endpoints,
+    (found) =>
+      new PasswordTokenSource({
+        ...shared,
+        limiter,
+        maxBodyBytes: deps.maxBodyBytes,
+        tokenUrl: found.tokenUrl,
+        ...(found.issuer === undefined ? {} : { issuer: found.issuer }),
+        route: "/auth/token",
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        clientAuth: "basic",
+        username: config.accessKeyId,
+        password: config.accessKeySecret,
+        advice:
+          "Check CXONE_CLIENT_ID/CXONE_CLIENT_SECRET (the registered application) and CXONE_ACCESS_KEY_ID/CXONE_ACCESS_KEY_SECRET (the API user's access key).",
+      }),
+  );
+  const transport = new CxoneTransport({
+    ...shared,
+    limiter,
+    tokens,
+    maxBodyBytes: deps.maxBodyBytes,
+    baseUrl: async () => `${(await endpoints()).apiEndpoint}/inContactAPI/services`,
+  });
+  return new CxonePlatform(transport, config.apiVersions, Math.max(1, deps.listConcurrency ?? 4));
+}
+
+/** The token source can only be built once discovery named the token endpoint. */
+class LazyPasswordTokens implements AccessTokenProvider {
+  private source: PasswordTokenSource | undefined;
+  constructor(
+    private readonly endpoints: () => Promise<CxoneEndpoints>,
+    private readonly build: (found: CxoneEndpoints) => PasswordTokenSource,
+  ) {}
+  async getToken(signal?: AbortSignal): Promise<string> {
+    if (!this.source) {
+      const found = await this.endpoints();
+      this.source ??= this.build(found);
+    }
+    return this.source.getToken(signal);
+  }
+  invalidate(token: string): void {
+    this.source?.invalidate(token);
+  }
+}
+
+interface SkillInfo {
+  name: string;
+  status: CampaignStatus;
+}
+
+class CxonePlatform implements Platform {
+  readonly name = "cxone";
+  readonly capabilities: PlatformCapabilities = {
+    conditionalWrite: false,
+    writableFields: CXONE_WRITABLE_FIELDS,
+  };
+  private readonly closing = new AbortController();
+  /** Name and status from the latest read, so a write's result needs no extra request for them. */
+  private readonly skills = new Map<string, SkillInfo>();
+
+  constructor(
+    private readonly http: CxoneTransport,
+    private readonly versions: Record<CxoneEndpoint, string>,
+    private readonly listConcurrency: number,
+  ) {
+    // Every in-flight call listens on this signal; hundreds at once are normal, not a leak.
+    setMaxListeners(0, this.closing.signal);
+  }
+
+  async getCampaign(id: string, options?: CallOptions): Promise<Campaign> {
+    const skillId = checkSkillId(id);
+    const signal = this.signal(options);
+    const res = await this.http.request({
+      method: "GET",
+      path: this.path("skills", `/skills/${skillId}`),
+      route: ROUTES.skill,
+      signal,
+    });
+    const skill = parseReply(skillSchema, res, `GET ${ROUTES.skill}`);
+    if (!isPersonalConnection(skill)) {
+      throw new NotFoundError(`skill ${skillId} is not an outbound Personal Connection skill`, res.requestId);
+    }
+    const info = this.remember(skill);
+    // Settings last: the engine's pre-write read ends here, so the race window starts as late as it can.
+    const settings = await this.readSettings(skillId, signal);
+    return campaignOf(skillId, info, settings);
+  }
+
+  async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
+    const signal = this.signal(options);
+    const skills = await this.listSkills(signal);
+    const campaigns: Campaign[] = [];
+    const queue = [...skills];
+    const worker = async () => {
+      for (let skill = queue.shift(); skill !== undefined; skill = queue.shift()) {
+        const skillId = String(skill.skillId);
+        const info = this.remember(skill);
+        campaigns.push(campaignOf(skillId, info, await this.readSettings(skillId, signal)));
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.listConcurrency, Math.max(1, queue.length)) }, worker),
+    );
+    return campaigns.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async updateRules(
+    id: string,
+    _revision: number,
+    rules: PartialRules,
+    options?: CallOptions,
+  ): Promise<UpdateResult> {
+    const skillId = checkSkillId(id);
+    // Throws before anything is sent when CXone cannot hold the change exactly.
+    const patch = toGeneralSettingsPatch(skillId, rules);
+    if (Object.keys(patch).length === 0) throw new RangeError("updateRules needs at least one rule field");
+    const signal = this.signal(options);
+    // No revision goes out: CXone has none. The engine re-read this skill just before (conditionalWrite=false).
+    const res = await this.http.request({
+      method: "PUT",
+      path: this.path("generalSettings", `/skills/${skillId}/parameters/general-settings`),
+      route: ROUTES.generalSettings,
+      body: { generalSettings: patch },
+      signal,
+      skillId,
+    });
+    // The PUT's reply body is not documented; the settings are read back for the result instead.
+    let campaign: Campaign;
+    try {
+      const settings = await this.readSettings(skillId, signal);
+      const info = this.skills.get(skillId) ?? (await this.readSkillInfo(skillId, signal));
+      campaign = campaignOf(skillId, info, settings);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // The write was accepted; saying "failed" would be false. The engine re-reads on this error.
+      throw new TransientError(
+        `PUT ${ROUTES.generalSettings} succeeded for skill ${skillId} but reading it back failed (${err instanceof Error ? err.message : String(err)}); re-read before deciding`,
+        true,
+        undefined,
+        res.requestId,
+      );
+    }
+    return res.requestId === undefined ? { campaign } : { campaign, requestId: res.requestId };
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort(new Error("platform client closed"));
+  }
+
+  private async listSkills(signal: AbortSignal): Promise<SkillReply[]> {
+    const byId = new Map<string, SkillReply>();
+    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
+    let total = Number.POSITIVE_INFINITY;
+    for (let skip = 0, pages = 0; skip < total && pages <= 10_000; pages++) {
+      const res = await this.http.request({
+        method: "GET",
+        path: this.path("skills", "/skills"),
+        route: ROUTES.skills,
+        query: {
+          mediaTypeId: PHONE_MEDIA_TYPE,
+          outboundStrategy: PERSONAL_CONNECTION,
+          skip,
+          top: CXONE_PAGE_SIZE,
+        },
+        signal,
+      });
+      // CXone answers 204 (no body) when a page is empty.
+      if (res.status === 204 || res.body === undefined) break;
+      const page = parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
+      if (pages === 0 && page.totalRecords !== undefined) total = page.totalRecords;
+      // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
+      for (const skill of page.skills)
+        if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);
+      if (page.skills.length === 0) break;
+      skip += page.skills.length;
+    }
+    return [...byId.values()];
+  }
+
+  private async readSkillInfo(skillId: string, signal: AbortSignal): Promise<SkillInfo> {
+    const res = await this.http.request({
+      method: "GET",
+      path: this.path("skills", `/skills/${skillId}`),
+      route: ROUTES.skill,
+      signal,
+    });
+    return this.remember(parseReply(skillSchema, res, `GET ${ROUTES.skill}`));
+  }
+
+  private async readSettings(skillId: string, signal: AbortSignal): Promise<GeneralSettings> {
+    const res = await this.http.request({
+      method: "GET",
+      path: this.path("generalSettings", `/skills/${skillId}/parameters/general-settings`),
+      route: ROUTES.generalSettings,
+      signal,
+    });
+    return parseReply(generalSettingsReplySchema, res, `GET ${ROUTES.generalSettings} (skill ${skillId})`);
+  }
+
+  private remember(skill: SkillReply): SkillInfo {
+    const info = { name: skill.skillName, status: statusOf(skill) };
+    this.skills.set(String(skill.skillId), info);
+    return info;
+  }
+
+  private path(endpoint: CxoneEndpoint, rest: string): string {
+    return `/${this.versions[endpoint]}${rest}`;
+  }
+
+  private signal(options: CallOptions | undefined): AbortSignal {
+    return options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+  }
+}
+
+function checkSkillId(id: string): string {
+  // Skill ids are numbers; anything else cannot name one (and must not reach a URL path unencoded).
+  if (!/^\d{1,18}$/.test(id))
+    throw new NotFoundError(`"${id}" is not a CXone skill id (skill ids are numbers)`);
+  return id;
+}
+
+function isPersonalConnection(skill: SkillReply): boolean {
+  return (
+    skill.isOutbound !== false && /personal\s*connection/i.test(skill.outboundStrategy ?? PERSONAL_CONNECTION)
+  );
+}
+
+/** Running = dialing now; an active skill that is stopped is PAUSED; an inactive one STOPPED. */
+function statusOf(skill: SkillReply): CampaignStatus {
+  if (skill.isRunning === true) return "ACTIVE";
+  return skill.isActive === false ? "STOPPED" : "PAUSED";
+}
+
+function campaignOf(skillId: string, info: SkillInfo, settings: GeneralSettings): Campaign {
+  return {
+    id: skillId,
+    name: info.name,
+    status: info.status,
+    revision: revisionOf(settings),
+    dialingRules: toDialingRules(settings),
+  };
+}
+
+function parseReply<T>(schema: z.ZodType<T>, res: CxoneResponse, what: string): T {
+  const result = schema.safeParse(res.body);
+  if (result.success) return result.data;
+  throw new UnexpectedResponseError(
+    `${what} answered ${res.status} with a body dialrules cannot map: ${describeIssues(result.error)}`,
+    res.status,
+    res.requestId,
+  );
+}

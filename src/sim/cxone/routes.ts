@@ -1,0 +1,221 @@
+/**
+ * The CXone endpoints the driver uses, as RouteSteps for the request pipeline (server.ts): discovery,
+ * the password-grant token endpoint, skills and their general settings. API errors are CXone's
+ * `{"error", "errorDescription"}`; the token endpoint answers OAuth's `{"error", "error_description"}`.
+ */
+import type { FastifyRequest } from "fastify";
+import type { Outcome, RouteStep } from "../outcome.js";
+import { mediaType } from "../outcome.js";
+import { parseBasicAuth, type TokenStore } from "../tokens.js";
+import type { SimClient } from "../types.js";
+import type { SkillStore } from "./skill-store.js";
+import type { SimAccessKey, SimSkill } from "./types.js";
+import { checkSettingsBody, crossFieldProblems } from "./validate-settings.js";
+
+/** Admin API versions the simulator serves (assumed range; see the doc). */
+export const MIN_API_VERSION = 12;
+export const MAX_API_VERSION = 33;
+
+export function cxoneError(
+  status: number,
+  error: string,
+  errorDescription: string,
+  headers?: Record<string, string>,
+): Outcome {
+  return { status, body: { error, errorDescription }, headers };
+}
+
+function oauthError(status: number, error: string, description: string): Outcome {
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (status === 401) headers["www-authenticate"] = 'Basic realm="dialrules-sim-cxone"';
+  return { status, body: { error, error_description: description }, headers };
+}
+
+export function openIdConfiguration(url: string): Outcome {
+  return {
+    status: 200,
+    body: {
+      issuer: url,
+      token_endpoint: `${url}/auth/token`,
+      grant_types_supported: ["password", "refresh_token", "authorization_code"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic"],
+    },
+  };
+}
+
+export function cxoneConfiguration(url: string, tenantId: string, query: URLSearchParams): Outcome {
+  const asked = query.get("tenantId");
+  if (asked === null || asked === "") return cxoneError(400, "InvalidRequest", "tenantId is required");
+  if (asked !== tenantId) return cxoneError(404, "NotFound", `no tenant ${asked}`);
+  return {
+    status: 200,
+    body: {
+      private: false,
+      area: "sim1",
+      domain: new URL(url).host,
+      api_endpoint: url,
+      ui_endpoint: url,
+      auth_endpoint: url,
+    },
+  };
+}
+
+/**
+ * POST /auth/token, password grant: the registered application by HTTP Basic (required), a user's access
+ * key as username/password. The issued token's identity (and rate budget) is the access key.
+ */
+export function passwordTokenRoute(
+  clients: readonly SimClient[],
+  keys: readonly SimAccessKey[],
+  tokens: TokenStore,
+  req: FastifyRequest,
+): RouteStep {
+  const rawBody = typeof req.body === "string" ? req.body : "";
+  const isForm = mediaType(req.headers["content-type"]) === "application/x-www-form-urlencoded";
+  const form = new URLSearchParams(isForm ? rawBody : "");
+  const loggedBody = Object.fromEntries(
+    [...form.entries()].map(
+      ([k, v]) => [k, k === "password" || k === "client_secret" ? "<redacted>" : v] as const,
+    ),
+  );
+  const username = form.get("username");
+  const knownKey = keys.find((k) => k.id === username);
+  const respond = (): Outcome => {
+    if (!isForm)
+      return oauthError(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
+    const basic = parseBasicAuth(req.headers.authorization);
+    if (basic === undefined)
+      return oauthError(401, "invalid_client", "client authentication (HTTP Basic) is required");
+    if (basic === "malformed") return oauthError(401, "invalid_client", "malformed Basic authorization");
+    const client = clients.find((c) => c.id === basic.clientId && c.secret === basic.secret);
+    if (!client) return oauthError(401, "invalid_client", "unknown client or wrong secret");
+    const grant = form.get("grant_type");
+    if (grant === null) return oauthError(400, "invalid_request", "grant_type is required");
+    if (grant !== "password")
+      return oauthError(400, "unsupported_grant_type", "only the password grant is supported");
+    const password = form.get("password");
+    if (username === null || password === null)
+      return oauthError(400, "invalid_request", "username and password are required");
+    if (!knownKey || knownKey.secret !== password)
+      return oauthError(400, "invalid_grant", "invalid access key id or secret");
+    const user = tokens.findClient(knownKey.id);
+    if (!user) return oauthError(400, "invalid_grant", "invalid access key id or secret");
+    const { token, expiresIn } = tokens.issue(user, []);
+    return {
+      status: 200,
+      body: { access_token: token, token_type: "Bearer", expires_in: expiresIn },
+      headers: { "cache-control": "no-store", pragma: "no-cache" },
+    };
+  };
+  return { clientId: knownKey?.id, loggedBody, respond };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+}
+
+/** Bearer check and API version check around an Admin API route; the caller's key is known even when expired. */
+export function adminRoute(
+  tokens: TokenStore,
+  req: FastifyRequest,
+  version: string,
+  handle: () => Outcome,
+  loggedBody?: unknown,
+): RouteStep {
+  const token = bearerToken(req.headers.authorization);
+  const record = token === undefined ? undefined : tokens.lookup(token);
+  const unauthorized = (text: string) =>
+    cxoneError(401, "InvalidToken", text, { "www-authenticate": 'Bearer error="invalid_token"' });
+  return {
+    clientId: record?.clientId,
+    loggedBody,
+    respond: () => {
+      if (token === undefined) return unauthorized("missing bearer token");
+      if (!record) return unauthorized("invalid access token");
+      if (!tokens.isLive(record)) return unauthorized("access token expired");
+      const match = /^v(\d+)\.0$/.exec(version);
+      const n = match ? Number(match[1]) : Number.NaN;
+      if (!(n >= MIN_API_VERSION && n <= MAX_API_VERSION)) {
+        return cxoneError(
+          404,
+          "NotFound",
+          `API version ${version} is not available (v${MIN_API_VERSION}.0 to v${MAX_API_VERSION}.0)`,
+        );
+      }
+      return handle();
+    },
+  };
+}
+
+function skillSummary(s: SimSkill) {
+  const { generalSettings: _settings, ...rest } = s;
+  return rest;
+}
+
+function wholeParam(query: URLSearchParams, name: string, fallback: number, max: number): number | string {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  return value >= 0 && value <= max ? value : `${name}: must be an integer from 0 to ${max}, got "${raw}"`;
+}
+
+/** GET /skills?mediaTypeId&outboundStrategy&isActive&skip&top: CXone pages with skip/top (top ≤ 100). */
+export function listSkills(store: SkillStore, query: URLSearchParams): Outcome {
+  const skip = wholeParam(query, "skip", 0, 1_000_000_000);
+  const top = wholeParam(query, "top", 100, 100);
+  if (typeof skip === "string") return cxoneError(400, "InvalidParameter", skip);
+  if (typeof top === "string") return cxoneError(400, "InvalidParameter", top);
+  const media = query.get("mediaTypeId");
+  const strategy = query.get("outboundStrategy");
+  const all = store
+    .list()
+    .filter((s) => media === null || String(s.mediaTypeId) === media)
+    .filter((s) => strategy === null || s.outboundStrategy.toLowerCase() === strategy.toLowerCase());
+  const page = all.slice(skip, skip + top);
+  // CXone answers an empty page with 204 and no body.
+  if (page.length === 0) return { status: 204, body: undefined };
+  return {
+    status: 200,
+    body: { businessUnitId: 4600001, totalRecords: all.length, skills: page.map(skillSummary) },
+  };
+}
+
+function skillIdOf(raw: string): number | undefined {
+  return /^\d{1,12}$/.test(raw) ? Number(raw) : undefined;
+}
+
+export function getSkill(store: SkillStore, rawId: string): Outcome {
+  const id = skillIdOf(rawId);
+  const skill = id === undefined ? undefined : store.get(id);
+  return skill
+    ? { status: 200, body: skillSummary(skill) }
+    : cxoneError(404, "NotFound", `skill ${rawId} not found`);
+}
+
+export function getGeneralSettings(store: SkillStore, rawId: string): Outcome {
+  const id = skillIdOf(rawId);
+  const skill = id === undefined ? undefined : store.get(id);
+  if (!skill) return cxoneError(404, "NotFound", `skill ${rawId} not found`);
+  if (skill.outboundStrategy !== "Personal Connection") {
+    return cxoneError(400, "InvalidRequest", `skill ${rawId} is not a Personal Connection skill`);
+  }
+  return { status: 200, body: skill.generalSettings };
+}
+
+export function putGeneralSettings(store: SkillStore, rawId: string, body: unknown): Outcome {
+  const id = skillIdOf(rawId);
+  const skill = id === undefined ? undefined : store.get(id);
+  if (id === undefined || !skill) return cxoneError(404, "NotFound", `skill ${rawId} not found`);
+  if (skill.outboundStrategy !== "Personal Connection") {
+    return cxoneError(400, "InvalidRequest", `skill ${rawId} is not a Personal Connection skill`);
+  }
+  const checked = checkSettingsBody(body);
+  if (!checked.ok) return cxoneError(400, "InvalidParameter", checked.problems.join("; "));
+  if (skill.isRunning) {
+    return cxoneError(409, "SkillRunning", `skill ${rawId} is running; stop it before changing its settings`);
+  }
+  const cross = crossFieldProblems({ ...skill.generalSettings, ...checked.settings });
+  if (cross.length > 0) return cxoneError(400, "InvalidParameter", cross.join("; "));
+  store.update(id, checked.settings);
+  return { status: 200, body: undefined, appliedWrite: true };
+}
