@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
 import { type CapacityInputs, estimateCapacity } from "../domain/capacity.js";
-import { diffRules } from "../domain/diff.js";
+import { diffRules, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
 import type { Campaign, RuleField } from "../domain/rules.js";
@@ -62,6 +62,15 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
           message: `the ${input.platform.name} platform has no setting for ${change.field}; change it in the platform's own admin tool or remove it from the rules file`,
         });
       }
+    }
+    const writableChanges = changes.filter((c) => writable.has(c.field));
+    for (const refused of input.platform.checkWrite?.(patchFor(writableChanges)) ?? []) {
+      findings.push({
+        severity: "error",
+        code: "PLATFORM_CANNOT_STORE",
+        path: `dialingRules.${refused.field}`,
+        message: `${input.platform.name}: ${refused.message}`,
+      });
     }
     const capacity = input.capacity ? estimateCapacity(merged, input.capacity) : undefined;
     planned.push({

@@ -1,4 +1,5 @@
 import type { Campaign, PartialRules, RuleField } from "../domain/rules.js";
+import type { PlatformFieldError } from "../http/errors.js";
 
 export interface PlatformCapabilities {
   /**
@@ -38,5 +39,11 @@ export interface Platform {
     rules: PartialRules,
     options?: CallOptions,
   ): Promise<UpdateResult>;
+  /**
+   * Values this platform cannot store exactly (e.g. an irregular retry schedule where it keeps one interval).
+   * Called by `plan` on each change so the problem shows per campaign before anything is written.
+   * Absent: every value of a writable field can be stored.
+   */
+  checkWrite?(rules: PartialRules): PlatformFieldError[];
   close(): Promise<void>;
 }

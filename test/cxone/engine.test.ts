@@ -133,6 +133,34 @@ describe("engine with the cxone driver (no If-Match)", () => {
     expect(r2?.error?.message).toContain("Stop the skill");
   });
 
+  it("plans report values CXone cannot store exactly (irregular retries, a cool-down) before any write", async () => {
+    const s = await cxoneSim({ rateLimitPerMinute: Number.POSITIVE_INFINITY });
+    const platform = driver(s);
+    const [first] = pcSkills(s);
+    if (!first) throw new Error("no skills");
+    const { file, sourceText } = rules(
+      [
+        "profiles: [US_TCPA]",
+        "licenseTier: ENTERPRISE",
+        "campaigns:",
+        `  - id: "${first.skillId}"`,
+        "    dialingRules:",
+        "      retrySettings: {maxAttempts: 3, intervalMinutes: [30, 90, 240]}",
+        "      abandonmentRateThreshold: {maxRate: 0.02, coolDownSec: 300}",
+        "",
+      ].join("\n"),
+    );
+    const plan = await createPlan({ file, sourceText, platform, clock: systemClock });
+    const planned = plan.campaigns.find((c) => c.id === String(first.skillId));
+    expect(planned?.status).toBe("invalid");
+    const cannot = planned?.findings.filter((f) => f.code === "PLATFORM_CANNOT_STORE").map((f) => f.path);
+    expect(cannot).toEqual([
+      "dialingRules.abandonmentRateThreshold.coolDownSec",
+      "dialingRules.retrySettings.intervalMinutes",
+    ]);
+    expect(s.log.filter((e) => e.method === "PUT")).toHaveLength(0);
+  });
+
   it("measures the race window between the pre-write read and the write", async () => {
     const s = await cxoneSim({ skills: 90, rateLimitPerMinute: Number.POSITIVE_INFINITY });
     const platform = driver(s);

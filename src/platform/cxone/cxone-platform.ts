@@ -8,7 +8,13 @@ import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import { type Clock, systemClock } from "../../clock/clock.js";
 import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
-import { NotFoundError, TransientError, UnexpectedResponseError } from "../../http/errors.js";
+import {
+  NotFoundError,
+  type PlatformFieldError,
+  PlatformValidationError,
+  TransientError,
+  UnexpectedResponseError,
+} from "../../http/errors.js";
 import type { HttpObserver } from "../../http/events.js";
 import { PasswordTokenSource } from "../../http/password-token-source.js";
 import { limiterFor, type RequestLimiter } from "../../http/rate-limiter.js";
@@ -180,6 +186,16 @@ class CxonePlatform implements Platform {
       Array.from({ length: Math.min(this.listConcurrency, Math.max(1, queue.length)) }, worker),
     );
     return campaigns.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  checkWrite(rules: PartialRules): PlatformFieldError[] {
+    try {
+      toGeneralSettingsPatch("0", rules);
+      return [];
+    } catch (err) {
+      if (err instanceof PlatformValidationError) return err.fields;
+      throw err;
+    }
   }
 
   async updateRules(
