@@ -1,6 +1,6 @@
 import type { Finding } from "../../domain/findings.js";
+import { formatValue } from "../../domain/format-value.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
-import { formatValue } from "./values.js";
 
 function findingLine(f: Finding): string {
   const mark = f.severity === "error" ? "✗" : "⚠";

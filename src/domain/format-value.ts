@@ -1,4 +1,4 @@
-/** Compact, stable rendering of rule values for people: `{maxAttempts: 3, intervalMinutes: [15, 60]}`. */
+/** Compact, stable rendering of rule values for people, shared by the CLI plan and the dashboard: `{maxAttempts: 3, intervalMinutes: [15, 60]}`. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "(unset)";
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
