@@ -1,0 +1,375 @@
+/**
+ * The js-yaml fast path of parseRulesFile must be invisible: for any text it gives exactly what the `yaml`
+ * path (parseRulesFileSlow) gives — the same RulesFile, entry lines included, or the same RulesFileError.
+ * Valid documents are generated from random valid values and written in varied YAML formatting; invalid
+ * ones come from mutating those and from arbitrary strings.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LICENSE_TIERS, PROFILE_IDS } from "../../src/domain/profiles.js";
+import { DIALING_METHODS } from "../../src/domain/rules.js";
+import { parseRulesFile, parseRulesFileSlow, RulesFileError } from "../../src/domain/rules-file.js";
+import { OVERRIDE_LIMITS } from "../../src/domain/rules-schema.js";
+import { loadYamlFast } from "../../src/domain/yaml-fast.js";
+
+type Value = string | number | Value[] | { [key: string]: Value };
+type Obj = { [key: string]: Value };
+
+// ---- random valid values ---------------------------------------------------------------------------
+
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const int = (min: number, max: number) => fc.integer({ min, max });
+const rate = fc.oneof(
+  int(0, 100).map((n) => n / 100),
+  fc.double({ min: 0, max: 1, noNaN: true }),
+);
+
+/** Drops the keys whose value is undefined (absent from the file). */
+const compact = (o: Record<string, Value | undefined>): Obj => {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+};
+
+const rules = fc
+  .record({
+    dialingMethod: opt(fc.constantFrom(...DIALING_METHODS)),
+    maxCallsPerAgent: opt(int(1, 100)),
+    retrySettings: opt(
+      fc.record({ maxAttempts: int(0, 100), intervalMinutes: fc.array(int(0, 525_600), { maxLength: 4 }) }),
+    ),
+    abandonmentRateThreshold: opt(fc.record({ maxRate: rate, coolDownSec: int(0, 86_400) })),
+  })
+  .map(compact);
+
+/** Text a rules file may hold: punctuation YAML cares about, quotes, non-ASCII, control characters. */
+const text = fc
+  .string({
+    minLength: 1,
+    maxLength: 24,
+    unit: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(..."abcXYZ019-_ ") },
+      { weight: 2, arbitrary: fc.constantFrom(..."#:,[]{}&*!|>'\"%@`?\\/.") },
+      { weight: 1, arbitrary: fc.constantFrom("é", "漢", "😀", "\t", "\n", "\u0085", "\u2028", "\u007f") },
+    ),
+  })
+  .filter((s) => s.trim() !== "");
+
+/** Globs picomatch compiles strictly. */
+const glob = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _-]{0,10}\*?$/).filter((s) => s.trim() === s);
+
+const entry = fc.oneof(
+  fc.record({ id: fc.oneof(text, fc.stringMatching(/^CMP-[0-9]{1,6}$/)), dialingRules: opt(rules) }),
+  fc.record({ match: glob, dialingRules: opt(rules) }),
+);
+
+const rulesValue: fc.Arbitrary<Obj> = fc
+  .record({
+    profiles: opt(fc.subarray([...PROFILE_IDS])),
+    licenseTier: opt(fc.constantFrom(...LICENSE_TIERS)),
+    limits: opt(
+      fc
+        .record({
+          maxAbandonmentRate: opt(rate),
+          minRetryIntervalMinutes: opt(int(0, 525_600)),
+          maxRetries: opt(int(0, 100)),
+          frequency: opt(
+            fc.array(fc.record({ maxAttempts: int(1, 1000), windowMinutes: int(1, 525_600) }), {
+              maxLength: 2,
+            }),
+          ),
+        })
+        .map(compact),
+    ),
+    overrides: opt(
+      fc.uniqueArray(fc.constantFrom(...OVERRIDE_LIMITS), { maxLength: 3 }).chain((limits) =>
+        fc.tuple(
+          ...limits.map((limit) =>
+            fc.record({
+              limit: fc.constant(limit),
+              value: limit === "maxAbandonmentRate" ? rate : int(1, 100),
+              reason: text,
+            }),
+          ),
+        ),
+      ),
+    ),
+    capacity: opt(
+      fc
+        .record({
+          agents: opt(int(1, 100_000)),
+          avgHandleTimeSec: opt(fc.double({ min: 1, max: 86_400, noNaN: true })),
+          connectRate: opt(fc.double({ min: 0.01, max: 1, noNaN: true })),
+        })
+        .map(compact),
+    ),
+    defaults: opt(rules.map((r) => ({ dialingRules: r }))),
+    campaigns: fc.uniqueArray(entry, {
+      maxLength: 8,
+      selector: (e) => ("id" in e ? `id:${e.id}` : `match:${e.match}`),
+    }),
+  })
+  .map((o) =>
+    compact({
+      ...o,
+      campaigns: o.campaigns.map((e) => compact(e)),
+      overrides: o.overrides?.map((x) => compact(x)),
+    }),
+  );
+
+// ---- writing them as YAML in varied styles ---------------------------------------------------------
+
+interface Style {
+  /** Collections this deep or deeper are written in flow style (`{…}`, `[…]`). */
+  flowDepth: number;
+  indent: number;
+  /** A block sequence under a key is indented (else it sits at the key's column). */
+  seqIndented: boolean;
+  comments: boolean;
+  /** Flow collections are spread over lines, one item a line. */
+  wrapFlow: boolean;
+  docMarkers: boolean;
+  seed: number;
+}
+
+/** mulberry32: a per-document source of small formatting choices, reproducible from the seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PLAIN_SAFE = /^[A-Za-z][A-Za-z0-9_ .*-]*[A-Za-z0-9_.*]$|^[A-Za-z]$/;
+const RESERVED = /^(?:true|false|null)$/i;
+
+function writeYaml(value: Obj, style: Style): string {
+  const rand = rng(style.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const comment = () =>
+    style.comments && rand() < 0.3 ? `  # ${pick(["note", "why: x", "- y", "'q'"])}` : "";
+
+  /** A line break in place of one inner space: the scalar folds it back to the space. */
+  const fold = (quoted: string, col: number): string =>
+    rand() < 0.2 ? quoted.replace(/(\S) (\S)/, `$1\n${" ".repeat(col + style.indent + 1)}$2`) : quoted;
+
+  const str = (s: string, col: number): string => {
+    const styles = ["double"];
+    if (/^[\x20-\x7e]*$/.test(s)) styles.push("single");
+    if (PLAIN_SAFE.test(s) && !RESERVED.test(s) && !s.includes("  ")) styles.push("plain", "plain");
+    const chosen = pick(styles);
+    if (chosen === "plain") return fold(s, col);
+    if (chosen === "single") return fold(`'${s.replace(/'/g, "''")}'`, col);
+    // YAML double quotes take JSON's escapes; the rest of the controls are escaped too so the value is exact
+    const json = JSON.stringify(s).replace(
+      /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+    return fold(json, col);
+  };
+
+  /** `|-` keeps text exactly when it has no tab or control and starts and ends with a visible character. */
+  const blockScalar = (s: string, col: number): string | undefined => {
+    if (!/^[^\s](?:[^\t\r\u007f-\u009f\u2028\u2029\ufeff]*[^\s])?$/.test(s) || rand() < 0.7) return undefined;
+    const pad = " ".repeat(col + style.indent);
+    const head = s.includes("\n") || rand() < 0.5 ? "|-" : ">-";
+    return `${head}${comment()}\n${s
+      .split("\n")
+      .map((line) => (line === "" ? "" : `${pad}${line}`))
+      .join("\n")}`;
+  };
+  const num = (n: number): string => {
+    if (Number.isInteger(n) && n >= 0) {
+      return pick([String(n), String(n), `0x${n.toString(16)}`, `0o${n.toString(8)}`, `+${n}`, `${n}.0`]);
+    }
+    const s = String(n);
+    return s.startsWith("0.") && rand() < 0.3 ? s.slice(1) : s;
+  };
+  const key = (k: string): string => pick([k, k, k, `"${k}"`, `'${k}'`]);
+  const scalar = (v: string | number, col: number): string => (typeof v === "number" ? num(v) : str(v, col));
+
+  const flow = (v: Value, col: number): string => {
+    if (typeof v !== "object") return scalar(v, col);
+    const items = Array.isArray(v)
+      ? v.map((x) => flow(x, col + style.indent))
+      : Object.entries(v).map(([k, x]) => `${key(k)}: ${flow(x, col + style.indent)}`);
+    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
+    if (items.length === 0) return `${open}${close}`;
+    if (!style.wrapFlow || rand() < 0.5) return `${open}${items.join(", ")}${close}`;
+    const pad = " ".repeat(col + style.indent);
+    const tail = rand() < 0.5 ? `\n${" ".repeat(col)}${close}` : close;
+    return `${open}\n${items.map((x) => `${pad}${x}`).join(",\n")}${rand() < 0.3 ? "," : ""}${tail}`;
+  };
+
+  /** Lines of a collection in block style, starting at column `col`. */
+  const block = (v: Value[] | Obj, col: number, depth: number): string[] => {
+    const pad = " ".repeat(col);
+    const lines: string[] = [];
+    const entries: [string | undefined, Value][] = Array.isArray(v)
+      ? v.map((x) => [undefined, x])
+      : Object.entries(v);
+    for (const [k, x] of entries) {
+      if (style.comments && rand() < 0.1) lines.push(`${pad}# ${pick(["comment", "a: b", "[x]"])}`);
+      if (rand() < 0.05) lines.push("");
+      const lead = k === undefined ? "- " : `${key(k)}:`;
+      const inline = typeof x !== "object" || depth + 1 >= style.flowDepth || Object.keys(x).length === 0;
+      const literal = typeof x === "string" ? blockScalar(x, col) : undefined;
+      if (literal) {
+        lines.push(`${pad}${lead}${k === undefined ? "" : " "}${literal}`);
+      } else if (inline) {
+        lines.push(`${pad}${lead}${k === undefined ? "" : " "}${flow(x, col)}${comment()}`);
+      } else if (k === undefined) {
+        // `- ` then the collection's first line on the same line, or on the next one
+        const inner = block(x as Value[] | Obj, col + 2, depth + 1);
+        if (rand() < 0.8) lines.push(`${pad}- ${(inner[0] ?? "").slice(col + 2)}`, ...inner.slice(1));
+        else lines.push(`${pad}-${comment()}`, ...inner);
+      } else {
+        const inner = Array.isArray(x) && !style.seqIndented ? col : col + style.indent;
+        lines.push(`${pad}${lead}${comment()}`, ...block(x as Value[] | Obj, inner, depth + 1));
+      }
+    }
+    return lines;
+  };
+
+  const body = style.flowDepth === 0 ? [flow(value, 0)] : block(value, 0, 0);
+  const doc = [...(style.docMarkers ? ["---"] : []), ...body, ...(style.docMarkers ? ["..."] : [])];
+  return `${doc.join("\n")}\n`;
+}
+
+const styleArb: fc.Arbitrary<Style> = fc.record({
+  flowDepth: int(0, 5),
+  indent: fc.constantFrom(2, 4),
+  seqIndented: fc.boolean(),
+  comments: fc.boolean(),
+  wrapFlow: fc.boolean(),
+  docMarkers: fc.boolean(),
+  seed: fc.integer(),
+});
+
+// ---- the properties ----------------------------------------------------------------------------------
+
+type Outcome = { file: unknown } | { error: string };
+
+function outcome(parse: (t: string, f: string) => unknown, text: string, fileName: string): Outcome {
+  try {
+    return { file: parse(text, fileName) };
+  } catch (err) {
+    if (!(err instanceof RulesFileError)) throw err;
+    return { error: err.message };
+  }
+}
+
+/** Small edits that break a document the way people do: a character lost, added or doubled, a line moved. */
+const mutated = fc
+  .tuple(
+    rulesValue,
+    styleArb,
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom("del", "ins", "dup", "indent", "dedent"),
+        fc.constantFrom(..." -:#[]{},'\"&*!?\t\n\rx0|>"),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
+  .map(([value, style, edits]) => {
+    let t = writeYaml(value, style);
+    for (const [at, op, ch] of edits) {
+      const i = at % (t.length + 1);
+      const lineStart = t.lastIndexOf("\n", i - 1) + 1;
+      if (op === "del") t = t.slice(0, i) + t.slice(i + 1);
+      else if (op === "ins") t = t.slice(0, i) + ch + t.slice(i);
+      else if (op === "dup") t = t.slice(0, i) + t.slice(i, i + 1) + t.slice(i);
+      else if (op === "indent") t = `${t.slice(0, lineStart)} ${t.slice(lineStart)}`;
+      else if (t[lineStart] === " ") t = t.slice(0, lineStart) + t.slice(lineStart + 1);
+    }
+    return t;
+  });
+
+/** More runs for a deeper search: FASTPATH_RUNS=20000 npx vitest run test/domain/rules-file-fastpath.test.ts */
+const runs = (n: number) => Math.max(n, Number(process.env.FASTPATH_RUNS ?? 0));
+
+describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
+  it("gives the same RulesFile, entry lines included, for valid documents in any style (property)", () => {
+    let fastTaken = 0;
+    let checked = 0;
+    fc.assert(
+      fc.property(rulesValue, styleArb, (value, style) => {
+        const yaml = writeYaml(value, style);
+        const slow = parseRulesFileSlow(yaml, "rules.yaml");
+        const fast = parseRulesFile(yaml, "rules.yaml");
+        expect(fast).toEqual(slow);
+        expect(fast.campaigns).toHaveLength((value.campaigns as Value[]).length);
+        for (const c of fast.campaigns) expect(c.line).toBeGreaterThan(0);
+        checked++;
+        if (loadYamlFast(yaml) !== undefined) fastTaken++;
+      }),
+      { numRuns: runs(400) },
+    );
+    // the property says nothing if every document fell back to the slow path
+    expect(fastTaken).toBeGreaterThan(checked * 0.5);
+  });
+
+  it("gives the same result or the same error for broken documents (property)", () => {
+    fc.assert(
+      fc.property(mutated, (yaml) => {
+        expect(outcome(parseRulesFile, yaml, "r.yaml")).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
+      }),
+      { numRuns: runs(600) },
+    );
+  });
+
+  it("throws only RulesFileError for arbitrary strings, like the yaml path (property)", () => {
+    const yamlish = fc.stringMatching(/^[a-zA-Z0-9:\-[\]{}'", .#&*!?|>%\t\r\n]*$/);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), yamlish), (yaml) => {
+        expect(outcome(parseRulesFile, yaml, "r.yaml")).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
+      }),
+      { numRuns: runs(500) },
+    );
+  });
+
+  it.each([
+    ["an anchor and alias", "campaigns: &c []\nprofiles: *c\n"],
+    ["a tag", "campaigns: !!seq []\n"],
+    ["a %YAML 1.1 directive", "%YAML 1.1\n---\ncampaigns: []\n"],
+    ["a collection as a key", "campaigns: []\n[profiles]: []\n"],
+    [
+      "an under-indented flow line",
+      "campaigns:\n  - id: A\n    dialingRules: {dialingMethod: PREVIEW,\n    maxCallsPerAgent: 1}\n",
+    ],
+    ["a comment glued to a bracket", "campaigns: []#c\n"],
+    ["a lone CR", "campaigns: []\rprofiles: []\n"],
+  ])("leaves %s to the yaml path", (_name, yaml) => {
+    expect(loadYamlFast(yaml)).toBeUndefined();
+  });
+
+  it("does not expand a billion-laughs document", () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    const yaml = `${levels.join("\n")}\ncampaigns: []\n`;
+    expect(loadYamlFast(yaml)).toBeUndefined();
+    expect(() => parseRulesFile(yaml, "lol.yaml")).toThrow(RulesFileError);
+  });
+
+  it("reads the bench's style with exact entry lines", () => {
+    const yaml =
+      'profiles: [US_TCPA]\ncampaigns:\n  - id: CMP-1\n    dialingRules: {maxCallsPerAgent: 2}\n\n  - match: "Sales-*"\n';
+    expect(loadYamlFast(yaml)).toBeDefined();
+    const file = parseRulesFile(yaml, "r.yaml");
+    expect(file.campaigns.map((c) => [c.line, c.column])).toEqual([
+      [3, 5],
+      [6, 5],
+    ]);
+    expect(file).toEqual(parseRulesFileSlow(yaml, "r.yaml"));
+  });
+});
