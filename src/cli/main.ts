@@ -5,7 +5,9 @@ import { registerAudit } from "./commands/audit.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExport } from "./commands/export.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerServe } from "./commands/serve.js";
 import { registerSim } from "./commands/sim.js";
+import { registerTokens } from "./commands/tokens.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWebhooks } from "./commands/webhooks.js";
 import { EXIT, runMain } from "./exit.js";
@@ -26,6 +28,8 @@ for (const register of [
   registerSim,
   registerAudit,
   registerWebhooks,
+  registerServe,
+  registerTokens,
 ]) {
   register(program);
 }

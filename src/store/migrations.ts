@@ -138,10 +138,87 @@ function initial(kind: DialectKind): Migration {
   };
 }
 
+/**
+ * `dialrules serve` (issue 6): API tokens (only a SHA-256 of each token is stored), change requests, apply jobs
+ * with one result row per campaign (progress readable from any replica), and the table behind the shared
+ * platform rate budget (rate-limiter-flexible's RateLimiterPostgres layout; unused on SQLite).
+ */
+function service(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("api_tokens")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+
+      await db.schema
+        .createTable("change_requests")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("requested_by", "text", (c) => c.notNull())
+        .addColumn("requester_token_id", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("risk", "text", (c) => c.notNull())
+        .addColumn("risk_reasons", "text", (c) => c.notNull())
+        .addColumn("plan", "text", (c) => c.notNull())
+        .addColumn("rules_text", "text", (c) => c.notNull())
+        .addColumn("approved_by", "text")
+        .addColumn("rejected_by", "text")
+        .addColumn("rejection_reason", "text")
+        .addColumn("job_id", "text")
+        .execute();
+      await db.schema
+        .createIndex("change_requests_created_idx")
+        .on("change_requests")
+        .column("created_at")
+        .execute();
+
+      await db.schema
+        .createTable("apply_jobs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("change_id", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("started_by", "text", (c) => c.notNull())
+        .addColumn("worker", "text")
+        .addColumn("total", "integer", (c) => c.notNull())
+        .addColumn("chunks", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("finished_at", "text")
+        .addColumn("error", "text")
+        .execute();
+
+      await db.schema
+        .createTable("apply_results")
+        .addColumn("job_id", "text", (c) => c.notNull())
+        .addColumn("campaign_id", "text", (c) => c.notNull())
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("result", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("apply_results_pk", ["job_id", "campaign_id"])
+        .execute();
+
+      await db.schema
+        .createTable("rate_limits")
+        .addColumn("key", "varchar(255)", (c) => c.primaryKey())
+        .addColumn("points", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("expire", "bigint")
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "0001_initial": initial(kind) };
+      return { "0001_initial": initial(kind), "0002_service": service() };
     },
   };
 }

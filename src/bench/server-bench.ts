@@ -1,0 +1,175 @@
+/**
+ * Server benchmark rows: API latency (p50/p99) of GET /api/v1/campaigns and POST /api/v1/changes under a
+ * concurrent load loop (plain fetch; no load-tool dependency), and the resident memory of the replica when
+ * idle and under that load. The replica is the built CLI (`node dist/cli/main.js serve`) in its own process,
+ * on SQLite, against a simulator in this process without a rate limit (the API is measured, not the budget).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { openServiceDatabase } from "../server/db.js";
+import { createTokenStore } from "../server/tokens.js";
+import { startSimulator } from "../sim/server.js";
+import type { BenchRow } from "./table.js";
+
+export interface ServerBenchOptions {
+  campaigns?: number;
+  /** Requests per measured endpoint. */
+  requests?: { list: number; create: number };
+  concurrency?: { list: number; create: number };
+}
+
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0
+    ? 0
+    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+async function load(
+  total: number,
+  concurrency: number,
+  send: () => Promise<Response>,
+  expectStatus: number,
+): Promise<{ p50: number; p99: number; perSecond: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      next += 1;
+      const t = performance.now();
+      const res = await send();
+      await res.arrayBuffer();
+      if (res.status !== expectStatus)
+        throw new Error(`server bench: expected HTTP ${expectStatus}, got ${res.status}`);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: total / seconds };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export async function benchServer(options: ServerBenchOptions = {}): Promise<BenchRow[]> {
+  const campaigns = options.campaigns ?? 200;
+  const requests = options.requests ?? { list: 2000, create: 300 };
+  const concurrency = options.concurrency ?? { list: 16, create: 8 };
+  const dir = mkdtempSync(join(tmpdir(), "dialrules-server-bench-"));
+  const database = join(dir, "bench.db");
+  const sim = await startSimulator({ campaigns, seed: 1, rateLimitPerMinute: Number.POSITIVE_INFINITY });
+  const sdb = await openServiceDatabase({ sqlitePath: database });
+  const token = (await createTokenStore(sdb).create("bench", "operator")).token;
+  await sdb.close();
+  const child = spawn(
+    process.execPath,
+    [CLI, "serve", "--port", "0", "--database", database, "--replica-id", "bench"],
+    {
+      env: {
+        PATH: process.env.PATH,
+        CXONE_API_BASE_URL: sim.apiBase,
+        CXONE_TOKEN_URL: sim.tokenUrl,
+        CXONE_CLIENT_ID: "demo",
+        CXONE_CLIENT_SECRET: "demo-secret",
+        CXONE_RATE_LIMIT: "1000000/min",
+      },
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("server bench: replica did not start")), 30_000);
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+        const m = /^\{"listening":"([^"]+)"/.exec(line);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      child.once("exit", (code) => reject(new Error(`server bench: replica exited ${code}`)));
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const list = () => fetch(`${url}/api/v1/campaigns`, { headers });
+    const body = JSON.stringify({
+      rules:
+        "profiles: []\nlicenseTier: ENTERPRISE\ncampaigns:\n  - id: CMP-10002\n    dialingRules: {dialingMethod: PREVIEW, maxCallsPerAgent: 1}\n",
+      reason: "server bench",
+    });
+    const create = () =>
+      fetch(`${url}/api/v1/changes`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body,
+      });
+    // Warm up (JIT, token fetch, first listing), then let the process settle before the idle reading.
+    await load(50, 4, list, 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const pid = child.pid as number;
+    const idle = rssMiB(pid);
+    let busy = idle;
+    const sampler = setInterval(() => {
+      busy = Math.max(busy, rssMiB(pid));
+    }, 100);
+    const l = await load(requests.list, concurrency.list, list, 200);
+    const c = await load(requests.create, concurrency.create, create, 201);
+    clearInterval(sampler);
+    busy = Math.max(busy, rssMiB(pid));
+    return [
+      {
+        name: `api GET /api/v1/campaigns p50 (${campaigns} campaigns, ${concurrency.list} concurrent)`,
+        value: round(l.p50),
+        unit: "ms",
+        target: "< 100 ms",
+        ok: l.p50 < 100,
+      },
+      {
+        name: "api GET /api/v1/campaigns p99",
+        value: round(l.p99),
+        unit: "ms",
+        target: "< 300 ms",
+        ok: l.p99 < 300,
+      },
+      { name: "api GET /api/v1/campaigns throughput", value: Math.round(l.perSecond), unit: "req/s" },
+      {
+        name: `api POST /api/v1/changes p50 (plan against ${campaigns}, ${concurrency.create} concurrent)`,
+        value: round(c.p50),
+        unit: "ms",
+        target: "< 200 ms",
+        ok: c.p50 < 200,
+      },
+      {
+        name: "api POST /api/v1/changes p99",
+        value: round(c.p99),
+        unit: "ms",
+        target: "< 1000 ms",
+        ok: c.p99 < 1000,
+      },
+      { name: "api POST /api/v1/changes throughput", value: Math.round(c.perSecond), unit: "req/s" },
+      { name: "replica RSS idle", value: idle, unit: "MiB", target: "< 200 MiB", ok: idle < 200 },
+      {
+        name: "replica RSS busy (peak under the load above)",
+        value: busy,
+        unit: "MiB",
+        target: "< 400 MiB",
+        ok: busy < 400,
+      },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

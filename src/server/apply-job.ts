@@ -1,0 +1,135 @@
+/**
+ * One apply task: a chunk of one job's campaigns, run through the same engine as `dialrules apply`
+ * (`reconcileInDoubt`, then `applyPlan`), under the per-campaign locks. Safe to run more than once and on any
+ * replica: what the run already settled (an audit record of this run) is never written again, and writes left
+ * in doubt by a process that died are settled by reading the platform first.
+ */
+
+import type { Clock } from "../clock/clock.js";
+import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../engine/apply.js";
+import type { Plan, PlannedCampaign } from "../engine/plan-types.js";
+import type { Platform } from "../platform/platform.js";
+import type { AuditRecord, SqlStore, Store } from "../store/types.js";
+import type { CampaignLocks } from "./locks.js";
+import type { ChunkTask } from "./queue.js";
+import type { Repo } from "./repo.js";
+
+export const DEFAULT_CHUNK_SIZE = 25;
+
+export interface ApplyWorkerDeps {
+  repo: Repo;
+  store: SqlStore;
+  platform: Platform;
+  clock: Clock;
+  locks: CampaignLocks;
+  replica: string;
+  chunkSize: number;
+  /** Writes in flight per chunk. */
+  concurrency: number;
+  observer?: ApplyObserver;
+  /** Graceful shutdown: no new campaign starts; the task is left for another replica (or the next start). */
+  stop?: AbortSignal;
+  /** Called after a chunk wrote something (the campaign list cache is stale). */
+  onWritten?: () => void;
+}
+
+export const chunkCampaigns = (plan: Plan, chunk: number, size: number): PlannedCampaign[] =>
+  plan.campaigns.slice(chunk * size, (chunk + 1) * size);
+
+export const chunkCount = (plan: Plan, size: number): number => Math.ceil(plan.campaigns.length / size);
+
+/** Reconciliation that found the interrupted write had not landed: the campaign still has to be written. */
+const RECONCILE_REASON = "reconciliation of an interrupted apply";
+const stillToWrite = (r: AuditRecord) => r.outcome === "failed" && r.reason === RECONCILE_REASON;
+
+function resultFromRecord(r: AuditRecord, planned: PlannedCampaign): CampaignResult {
+  return {
+    id: r.campaignId,
+    name: r.campaignName ?? planned.name,
+    outcome: r.outcome,
+    note: "recorded before the job moved to another worker",
+    revisionBefore: r.revisionBefore,
+    revisionAfter: r.revisionAfter,
+    changes: planned.changes,
+    conflicts: [],
+    findings: planned.findings,
+    ...(r.platformError ? { error: { code: r.platformError.code, message: r.platformError.message } } : {}),
+    latencyMs: r.latencyMs ?? 0,
+    writes: 0,
+  };
+}
+
+/** The store seen by reconciliation: only in-doubt entries of the campaigns this chunk holds locks on. */
+function scopedStore(store: SqlStore, ids: ReadonlySet<string>): Store {
+  return {
+    ...store,
+    journal: {
+      ...store.journal,
+      inDoubt: async (options) => (await store.journal.inDoubt(options)).filter((e) => ids.has(e.campaignId)),
+    },
+  };
+}
+
+export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<void> {
+  const { repo, store, platform, clock } = deps;
+  const job = await repo.job(task.jobId);
+  if (!job || job.state === "done" || job.state === "failed") return;
+  const change = await repo.rawChange(job.changeId);
+  if (!change) throw new Error(`apply job ${job.id} refers to missing change ${job.changeId}`);
+  const plan = JSON.parse(change.plan) as Plan;
+  const campaigns = chunkCampaigns(plan, task.chunk, deps.chunkSize);
+  const ids = new Set(campaigns.map((c) => c.id));
+
+  await deps.locks.withLocks([...ids], async () => {
+    await repo.markRunning(job.id, deps.replica);
+    await reconcileInDoubt({ platform, store: scopedStore(store, ids), clock }, job.startedBy, deps.stop);
+
+    const saved = await repo.doneCampaigns(job.id);
+    const settled = new Map<string, AuditRecord>();
+    for (const r of await store.audit.list({ runId: job.id })) {
+      if (!ids.has(r.campaignId)) continue;
+      if (stillToWrite(r)) settled.delete(r.campaignId);
+      else settled.set(r.campaignId, r);
+    }
+    for (const c of campaigns) {
+      const r = settled.get(c.id);
+      if (r && !saved.has(c.id)) await repo.saveResult(job.id, resultFromRecord(r, c));
+    }
+    const todo = campaigns.filter((c) => !settled.has(c.id) && !saved.has(c.id));
+    if (todo.length === 0) return;
+
+    const pending: Promise<void>[] = [];
+    const result = await applyPlan(
+      { ...plan, campaigns: todo },
+      {
+        runId: job.id,
+        actor: job.startedBy,
+        reason: change.reason,
+        concurrency: deps.concurrency,
+        onConflict: "rebase",
+        skipInvalid: false,
+        stop: deps.stop,
+      },
+      {
+        platform,
+        store,
+        clock,
+        observer: {
+          campaignDone: (r) => {
+            pending.push(repo.saveResult(job.id, r));
+          },
+          conflictResolved: (r) => deps.observer?.conflictResolved?.(r),
+        },
+      },
+    );
+    await Promise.all(pending);
+    deps.onWritten?.();
+    if (result.interrupted) throw new Error("stopping: the rest of this chunk is left for another worker");
+  });
+
+  const done = await repo.doneCampaigns(job.id);
+  const missing = campaigns.filter((c) => !done.has(c.id));
+  if (missing.length > 0) throw new Error(`${missing.length} campaign(s) of this chunk have no result yet`);
+  const finished = await repo.finishIfComplete(job.id);
+  if (finished.finished) await store.journal.finishRun(job.id, finished.counts ?? {}, false);
+}

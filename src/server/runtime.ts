@@ -1,0 +1,198 @@
+/**
+ * Wires one `serve` replica: store, service tables, platform (configured, or an embedded simulator), the
+ * shared rate budget and job queue on PostgreSQL (or in-process ones on SQLite), metrics and the webhook
+ * delivery worker. The platform factory is passed in (it lives with the CLI's wiring).
+ */
+import { hostname } from "node:os";
+import { type Clock, systemClock } from "../clock/clock.js";
+import type { RulesFile } from "../domain/rules-file.js";
+import type { HttpObserver } from "../http/events.js";
+import type { RequestLimiter } from "../http/rate-limiter.js";
+import { Secret } from "../http/secret.js";
+import { createMetrics } from "../metrics/metrics.js";
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from "../platform/config.js";
+import type { Platform } from "../platform/platform.js";
+import { createV2Platform } from "../platform/v2/v2-platform.js";
+import { startSimulator } from "../sim/server.js";
+import type { SimHandle } from "../sim/types.js";
+import { isPostgresUrl } from "../store/backend.js";
+import { openStore } from "../store/open-store.js";
+import { webhookConfigFromEnv } from "../webhook/config.js";
+import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
+import { DEFAULT_CHUNK_SIZE } from "./apply-job.js";
+import { openServiceDatabase } from "./db.js";
+import { localLocks, postgresLocks } from "./locks.js";
+import { inProcessQueue, type JobQueue, pgBossQueue } from "./queue.js";
+import { createServerServices, type RunningServices } from "./service.js";
+import type { ServiceInfo } from "./services.js";
+import { createSharedLimiter, type SharedLimiter } from "./shared-limiter.js";
+
+export type PlatformOpener = (
+  name: string | undefined,
+  wiring: { env: NodeJS.ProcessEnv; observer: HttpObserver; limiter?: RequestLimiter },
+) => Promise<Platform>;
+
+export interface RuntimeOptions {
+  databaseUrl?: string;
+  sqlitePath?: string;
+  /** PostgreSQL schema (default public); pg-boss uses `<schema>_pgboss` (`pgboss` for public). */
+  schema?: string;
+  env: NodeJS.ProcessEnv;
+  platformName?: string;
+  openPlatform: PlatformOpener;
+  replica?: string;
+  /** Values the store must never persist (client secret, webhook secrets). */
+  secrets?: readonly string[];
+  policy?: RulesFile;
+  /** Seeded campaigns of the embedded simulator (default 200). */
+  embeddedCampaigns?: number;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface Runtime {
+  services: RunningServices;
+  info: ServiceInfo;
+  /** The embedded simulator, when no platform is configured. */
+  sim?: SimHandle;
+  close(): Promise<void>;
+}
+
+const envInt = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number => {
+  const v = env[name];
+  if (v === undefined || v.trim() === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new RangeError(`${name} must be a whole number ≥ ${min}, got "${v}"`);
+  return n;
+};
+
+export function defaultReplicaId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const env = options.env;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const replica = options.replica ?? defaultReplicaId();
+  const postgres = isPostgresUrl(options.databaseUrl);
+  const schema = options.schema ?? "public";
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  };
+
+  try {
+    const metrics = createMetrics({ defaultLabels: { replica } });
+    const dbOptions = { databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, schema };
+    const store = await openStore({ ...dbOptions, poolSize: 4, secrets: options.secrets, clock });
+    closers.push(() => store.close());
+    const sdb = await openServiceDatabase({ ...dbOptions, poolSize: 4 });
+    closers.push(() => sdb.close());
+    const unsubscribe = store.onAppend((r) => metrics.observeAudit(r));
+    closers.push(async () => unsubscribe());
+    metrics.setBacklogSource(async () => (await store.outbox.stats(clock.now())).pending);
+
+    let platform: Platform;
+    let banner: string | undefined;
+    let sim: SimHandle | undefined;
+    const observer = metrics.httpObserver();
+    const chosen = options.platformName ?? env.DIALRULES_PLATFORM ?? "v2";
+    if (chosen === "v2" && !env.CXONE_CLIENT_ID) {
+      const campaigns = options.embeddedCampaigns ?? 200;
+      const perMinute = 6000;
+      sim = await startSimulator({ campaigns, seed: 1, rateLimitPerMinute: perMinute });
+      const s = sim;
+      closers.push(() => s.stop());
+      platform = createV2Platform(
+        {
+          apiBaseUrl: sim.apiBase,
+          tokenUrl: sim.tokenUrl,
+          clientId: "demo",
+          clientSecret: new Secret("demo-secret"),
+          scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
+          rateLimitPerMinute: perMinute,
+          clientAuth: "basic",
+        },
+        { observer },
+      );
+      banner =
+        `Demo mode: no platform is configured (CXONE_CLIENT_ID is unset), so this replica runs against an embedded ` +
+        `simulator with ${campaigns} seeded campaigns at ${sim.url}. Nothing here changes a real contact center. ` +
+        `Set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET to use a real platform.`;
+    } else {
+      let limiter: SharedLimiter | undefined;
+      if (postgres && options.databaseUrl) {
+        const rate = env.CXONE_RATE_LIMIT?.trim();
+        limiter = createSharedLimiter({
+          connectionString: options.databaseUrl,
+          schema,
+          perMinute: rate ? parseRateLimit("CXONE_RATE_LIMIT", rate) : DEFAULT_RATE_LIMIT_PER_MINUTE,
+          key: `${env.CXONE_TOKEN_URL ?? "default"} ${env.CXONE_CLIENT_ID ?? ""}`,
+          clock,
+        });
+        const l = limiter;
+        closers.push(() => l.close());
+      }
+      platform = await options.openPlatform(options.platformName, { env, observer, limiter });
+    }
+    closers.push(() => platform.close());
+
+    const queue: JobQueue =
+      postgres && options.databaseUrl
+        ? pgBossQueue({
+            connectionString: options.databaseUrl,
+            schema: schema === "public" ? "pgboss" : `${schema}_pgboss`,
+            concurrency: envInt(env, "DIALRULES_JOB_CONCURRENCY", 2),
+            expireInSeconds: envInt(env, "DIALRULES_JOB_EXPIRE_SECONDS", 300),
+            maintenanceIntervalSeconds: envInt(env, "DIALRULES_JOB_MAINTENANCE_SECONDS", 30),
+            onError: log,
+          })
+        : inProcessQueue({ concurrency: envInt(env, "DIALRULES_JOB_CONCURRENCY", 2), onError: log });
+
+    const info: ServiceInfo = {
+      ...(banner ? { banner } : {}),
+      platform: platform.name,
+      database: store.kind,
+      replica,
+    };
+    const webhook = webhookConfigFromEnv(env);
+    const services = createServerServices({
+      store,
+      sdb,
+      platform,
+      clock,
+      queue,
+      locks: postgres && options.databaseUrl ? postgresLocks(options.databaseUrl, schema) : localLocks(),
+      info,
+      metrics,
+      webhook,
+      policy: options.policy,
+      chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
+      applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
+      log,
+    });
+    await services.start();
+    closers.push(() => services.stop());
+
+    let worker: DeliveryWorker | undefined;
+    if (webhook) {
+      worker = createDeliveryWorker({
+        store,
+        url: webhook.url,
+        secrets: webhook.secrets,
+        workerId: replica,
+        observer: metrics.deliveryObserver(),
+        log,
+      });
+      worker.start();
+      const w = worker;
+      closers.push(() => w.stop());
+    }
+    return { services, info, ...(sim ? { sim } : {}), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
