@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { type ApplyMeasurement, benchApply, DEFAULT_SPEEDUP } from "./apply-bench.js";
 import { type BenchRow, printTable } from "./table.js";
 
-const GROUPS = ["validate", "store", "apply"] as const;
+const GROUPS = ["validate", "store", "apply", "server"] as const;
 type Group = (typeof GROUPS)[number];
 
 const USAGE = `usage: node dist/bench/run.js [options]
@@ -174,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
   const runners: Record<Group, () => Promise<GroupRunner | undefined>> = {
     validate: () => optionalGroup("./validate-bench.js", "benchValidate"),
     store: () => optionalGroup("./store-bench.js", "benchStore"),
+    server: () => optionalGroup("./server-bench.js", "benchServer"),
     apply: async () => () =>
       benchApply({
         sizes: opts.sizes ?? (opts.quick ? [50] : undefined),
