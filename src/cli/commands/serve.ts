@@ -65,6 +65,16 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
         app = await buildServer(runtime.services, {
           plugins: [async (instance) => instance.register(dashboardPlugin, { services: runtime.services })],
           log,
+          // Access logs (fastify's pino) on stderr, so stdout keeps the one machine-readable line. Request
+          // headers are not logged by default; the redaction guards against a future serializer change.
+          logger: {
+            level: io.env.DIALRULES_LOG_LEVEL ?? "info",
+            stream: process.stderr,
+            redact: {
+              paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+              censor: "<redacted>",
+            },
+          },
         });
         await app.listen({ port: listenPort, host: flags.host });
       } catch (err) {
