@@ -1,16 +1,26 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { registerApply } from "./commands/apply.js";
-import { registerAudit } from "./commands/audit.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerExport } from "./commands/export.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerServe } from "./commands/serve.js";
-import { registerSim } from "./commands/sim.js";
-import { registerTokens } from "./commands/tokens.js";
-import { registerValidate } from "./commands/validate.js";
-import { registerWebhooks } from "./commands/webhooks.js";
 import { EXIT, runMain } from "./exit.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module is imported only when that command runs: the modules pull in the HTTP stack, the
+ * database drivers, fastify…, and loading all of them costs most of a short command's run time.
+ * Help, version and unknown words load them all so the full command list is shown.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import("./commands/validate.js")).registerValidate,
+  plan: async () => (await import("./commands/plan.js")).registerPlan,
+  apply: async () => (await import("./commands/apply.js")).registerApply,
+  export: async () => (await import("./commands/export.js")).registerExport,
+  demo: async () => (await import("./commands/demo.js")).registerDemo,
+  sim: async () => (await import("./commands/sim.js")).registerSim,
+  audit: async () => (await import("./commands/audit.js")).registerAudit,
+  webhooks: async () => (await import("./commands/webhooks.js")).registerWebhooks,
+  serve: async () => (await import("./commands/serve.js")).registerServe,
+  tokens: async () => (await import("./commands/tokens.js")).registerTokens,
+};
 
 const program = new Command()
   .name("dialrules")
@@ -19,19 +29,11 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [
-  registerValidate,
-  registerPlan,
-  registerApply,
-  registerExport,
-  registerDemo,
-  registerSim,
-  registerAudit,
-  registerWebhooks,
-  registerServe,
-  registerTokens,
-]) {
-  register(program);
+const first = process.argv[2];
+const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+for (const name of wanted) {
+  const load = COMMANDS[name];
+  if (load) (await load())(program);
 }
 
 await runMain(async () => {
