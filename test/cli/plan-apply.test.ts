@@ -58,6 +58,15 @@ describe("dialrules plan", () => {
     expect(plain.code).toBe(0);
   });
 
+  it("shows the capacity estimate per campaign when agents, handle time and connect rate are given", async () => {
+    const r = await runCli(
+      ["plan", "-f", file("rules.yaml", CHANGE), "--agents", "20", "--aht", "300", "--connect-rate", "0.3"],
+      envFor(sim),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/capacity: PROGRESSIVE ×1 lines\/agent · 20 lines in use · \d+ dials\/h/);
+  });
+
   it("exits 1 on an invalid campaign and names the rule it breaks", async () => {
     const r = await runCli(["plan", "-f", file("rules.yaml", INVALID)], envFor(sim));
     expect(r.code).toBe(1);

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { CapacityEstimate } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
 import type { Finding } from "../../domain/findings.js";
 import { RulesFileError } from "../../domain/rules-file.js";
@@ -7,6 +6,7 @@ import { type FileValidation, type GroupValidation, validateFile } from "../../d
 import { inputErrorReport, validationReport } from "../../domain/validate-report.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { addCapacityOptions, capacityInputs, loadRulesFile, outputOption } from "../options.js";
+import { percent, renderCapacity } from "../render/capacity.js";
 
 export interface ValidateOptions {
   file: string;
@@ -72,7 +72,6 @@ function renderInputErrors(file: string, problems: readonly InputError[]): strin
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-const percent = (f: number) => `${+(f * 100).toFixed(2)}%`;
 
 function renderFinding(f: Finding): string[] {
   const lines = [
@@ -83,19 +82,11 @@ function renderFinding(f: Finding): string[] {
   return lines;
 }
 
-function renderCapacity(c: CapacityEstimate): string {
-  return (
-    `  capacity: ${c.method} ×${c.pacingRatio} lines/agent · ${c.linesInUse} lines in use · ` +
-    `${c.dialsPerHour} dials/h · ${c.connectsPerHour} connects/h · worst-case abandon ` +
-    `${percent(c.worstCaseAbandonRate)} (threshold ${percent(c.abandonLimit)})`
-  );
-}
-
 function renderGroup(g: GroupValidation): string[] {
   const lines = [`${g.label}${g.line !== undefined ? `  (line ${g.line})` : ""}`];
   if (g.findings.length === 0) lines.push("  ok");
   for (const f of g.findings) lines.push(...renderFinding(f));
-  if (g.capacity) lines.push(renderCapacity(g.capacity));
+  if (g.capacity) lines.push(`  ${renderCapacity(g.capacity)}`);
   return lines;
 }
 

@@ -1,6 +1,7 @@
 import type { Finding } from "../../domain/findings.js";
 import { formatValue } from "../../domain/format-value.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import { renderCapacity } from "./capacity.js";
 
 function findingLine(f: Finding): string {
   const mark = f.severity === "error" ? "✗" : "⚠";
@@ -8,8 +9,7 @@ function findingLine(f: Finding): string {
 }
 
 function capacityLine(c: PlannedCampaign): string | undefined {
-  if (!c.capacity) return undefined;
-  return `capacity: ${formatValue(c.capacity)}`;
+  return c.capacity ? renderCapacity(c.capacity) : undefined;
 }
 
 /** Reads like an infrastructure-as-code plan: one block per change or problem, unchanged summarised. */
