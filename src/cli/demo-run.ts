@@ -7,13 +7,10 @@ import { parseRulesFile } from "../domain/rules-file.js";
 import type { ApplyResult } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import type { Plan } from "../engine/plan-types.js";
-import { Secret } from "../http/secret.js";
-import { createCxonePlatform } from "../platform/cxone/cxone-platform.js";
+import { startEmbeddedCxone, startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
-import { createV2Platform } from "../platform/v2/v2-platform.js";
 import { CXONE_DEMO_RULES } from "../sim/cxone/demo-rules.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
-import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
 import { runApply } from "./apply-run.js";
@@ -83,20 +80,8 @@ interface DemoTarget {
 }
 
 async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<DemoTarget> {
-  const sim = await startSimulator({
-    mode: "cxone",
-    skills: options.campaigns,
-    seed: 1,
-    rateLimitPerMinute: perMinute,
-  });
-  const platform = createCxonePlatform({
-    discoveryUrl: sim.url,
-    tenantId: sim.tenantId,
-    clientId: "demo",
-    clientSecret: new Secret("demo-secret"),
-    accessKeyId: "demo-key",
-    accessKeySecret: new Secret("demo-key-secret"),
-    apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
+  const { sim, platform } = await startEmbeddedCxone({
+    campaigns: options.campaigns,
     rateLimitPerMinute: perMinute,
   });
   return {
@@ -113,15 +98,9 @@ async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<Dem
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   if (options.platform === "cxone") return runDemoOn(options, await cxoneTarget(options, 600));
   const perMinute = 600;
-  const sim = await startSimulator({ campaigns: options.campaigns, seed: 1, rateLimitPerMinute: perMinute });
-  const platform = createV2Platform({
-    apiBaseUrl: sim.apiBase,
-    tokenUrl: sim.tokenUrl,
-    clientId: "demo",
-    clientSecret: new Secret("demo-secret"),
-    scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
+  const { sim, platform } = await startEmbeddedV2({
+    campaigns: options.campaigns,
     rateLimitPerMinute: perMinute,
-    clientAuth: "basic",
   });
   return runDemoOn(options, {
     url: sim.url,

@@ -6,6 +6,9 @@
  * connection that failed before anything was sent). After a timeout, a socket that died after sending, or
  * 500/502/504 it throws TransientError{mayHaveBeenApplied: true} instead, and the caller re-reads: applying
  * a change twice is worse than asking again.
+ *
+ * Those rules are the same for every API; how an API words its failures is not, so error bodies are read by
+ * an ErrorMapping (error-mapping.ts): the v2 contract's by default, cxone's for the cxone driver.
  */
 import type { Clock } from "../clock/clock.js";
 import {
@@ -15,16 +18,8 @@ import {
   parseJsonBody,
   readBodyLimited,
 } from "./body.js";
-import {
-  AuthError,
-  ConflictError,
-  NotFoundError,
-  type PlatformFieldError,
-  PlatformValidationError,
-  RateLimitedError,
-  TransientError,
-  UnexpectedResponseError,
-} from "./errors.js";
+import { type ErrorMapping, v2ErrorMapping } from "./error-mapping.js";
+import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } from "./errors.js";
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, failedBeforeSending, isTimeout } from "./network-errors.js";
 import { safeObserver } from "./observe.js";
@@ -52,6 +47,8 @@ export interface HttpRequest {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** What the request is about (e.g. a skill id), handed to the error mapping for its messages. */
+  subject?: string;
 }
 
 export interface HttpResponse {
@@ -63,8 +60,11 @@ export interface HttpResponse {
 }
 
 export interface HttpClientOptions {
-  /** e.g. https://platform.nicecxone.com/api/v2 (no trailing slash needed). */
-  baseUrl: string;
+  /**
+   * e.g. https://platform.nicecxone.com/api/v2 (no trailing slash needed), or a function for a base that
+   * is only known after discovery; it is called once per request, before the first attempt.
+   */
+  baseUrl: string | (() => Promise<string>);
   /** Omit for unauthenticated endpoints. */
   tokens?: AccessTokenProvider;
   limiter: RequestLimiter;
@@ -77,24 +77,31 @@ export interface HttpClientOptions {
   /** Largest reply body accepted; default 1 MiB. */
   maxBodyBytes?: number;
   userAgent?: string;
+  /** Reads the API's error bodies; default the v2 contract's (v2ErrorMapping). */
+  errors?: ErrorMapping;
 }
 
 const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export class HttpClient {
-  private readonly base: string;
+  private readonly base: string | (() => Promise<string>);
+  private readonly errors: ErrorMapping;
   private readonly observer: Required<HttpObserver>;
   private readonly policy: RetryPolicy;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, "");
+    const { baseUrl } = options;
+    this.base = typeof baseUrl === "string" ? trimSlashes(baseUrl) : baseUrl;
+    this.errors = options.errors ?? v2ErrorMapping;
     this.observer = safeObserver(options.observer);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    // Resolved outside the retry loop: a failed discovery surfaces as its own error, not as a retried request.
+    const base = typeof this.base === "string" ? this.base : trimSlashes(await this.base());
     const state: AttemptState = { refreshedAfter401: false };
-    return runWithRetry(() => this.attempt(req, state), {
+    return runWithRetry(() => this.attempt(req, base, state), {
       clock: this.options.clock,
       random: this.options.random ?? Math.random,
       policy: this.policy,
@@ -103,19 +110,24 @@ export class HttpClient {
     });
   }
 
-  private url(req: HttpRequest): string {
-    const url = new URL(this.base + req.path);
+  private url(req: HttpRequest, base: string): string {
+    const url = new URL(base + req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, String(value));
     return url.href;
   }
 
-  private async attempt(req: HttpRequest, state: AttemptState): Promise<AttemptOutcome<HttpResponse>> {
+  private async attempt(
+    req: HttpRequest,
+    base: string,
+    state: AttemptState,
+  ): Promise<AttemptOutcome<HttpResponse>> {
     const { clock, limiter, tokens, timeoutMs = 30_000 } = this.options;
     const isWrite = WRITE_METHODS.has(req.method);
     const token = tokens ? await tokens.getToken(req.signal) : undefined;
     await limiter.acquire(req.signal);
 
     const headers: Record<string, string> = {
+      // CXone answers "No known way to render data" to a request without Accept (cxone-mcp's note).
       accept: "application/json",
       "user-agent": this.options.userAgent ?? "dialrules",
       ...req.headers,
@@ -139,7 +151,7 @@ export class HttpClient {
 
     let response: Response;
     try {
-      response = await fetch(this.url(req), {
+      response = await fetch(this.url(req, base), {
         method: req.method,
         headers,
         body,
@@ -233,21 +245,9 @@ export class HttpClient {
   ): AttemptOutcome<HttpResponse> {
     const { status, requestId } = res;
     const isWrite = WRITE_METHODS.has(req.method);
-    const serverMessage = messageOf(res.body);
+    const serverMessage = this.errors.describe(res.body);
     const what = `${req.method} ${req.route}`;
     switch (status) {
-      case 400: {
-        const fields = fieldErrorsOf(res.body);
-        if (fields) return { kind: "fail", error: new PlatformValidationError(fields, requestId) };
-        return {
-          kind: "fail",
-          error: new UnexpectedResponseError(
-            `${what} answered 400${serverMessage ? `: ${serverMessage}` : ""}`,
-            400,
-            requestId,
-          ),
-        };
-      }
       case 401: {
         const error = new AuthError(
           `${what} was refused (401) even with a fresh token${serverMessage ? `: ${serverMessage}` : ""}`,
@@ -261,35 +261,8 @@ export class HttpClient {
         }
         return { kind: "fail", error };
       }
-      case 403:
-        return {
-          kind: "fail",
-          error: new AuthError(
-            `${what} was forbidden (403)${serverMessage ? `: ${serverMessage}` : ""}; check the client's scopes (CXONE_SCOPES)`,
-            403,
-            requestId,
-          ),
-        };
-      case 404:
-        return {
-          kind: "fail",
-          error: new NotFoundError(
-            `${what}: not found${serverMessage ? ` (${serverMessage})` : ""}`,
-            requestId,
-          ),
-        };
-      case 409: {
-        const current = (res.body as { currentRevision?: unknown } | undefined)?.currentRevision;
-        return {
-          kind: "fail",
-          error: new ConflictError(
-            `${what}: the campaign changed since it was read${serverMessage ? ` (${serverMessage})` : ""}`,
-            typeof current === "number" && Number.isInteger(current) ? current : undefined,
-            requestId,
-          ),
-        };
-      }
       case 429: {
+        // Honoured when present; without it (cxone may omit it) the retry falls back to full-jitter backoff.
         const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.options.clock.now());
         if (retryAfterMs !== undefined) this.options.limiter.holdFor(retryAfterMs);
         return { kind: "retry", status, retryAfterMs, error: new RateLimitedError(retryAfterMs, requestId) };
@@ -308,11 +281,14 @@ export class HttpClient {
     }
     return {
       kind: "fail",
-      error: new UnexpectedResponseError(
-        `${what} answered ${status}${serverMessage ? `: ${serverMessage}` : ""}`,
+      error: this.errors.toError({
+        method: req.method,
+        route: req.route,
         status,
+        body: res.body,
         requestId,
-      ),
+        subject: req.subject,
+      }),
     };
   }
 }
@@ -321,22 +297,6 @@ interface AttemptState {
   refreshedAfter401: boolean;
 }
 
-function messageOf(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const message = (body as { message?: unknown }).message;
-  return typeof message === "string" ? message.slice(0, 500) : undefined;
-}
-
-/** The contract's `{"errors":[{"field","message"}]}`; undefined when the body has no such list. */
-function fieldErrorsOf(body: unknown): PlatformFieldError[] | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const errors = (body as { errors?: unknown }).errors;
-  if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  return errors.map((e: unknown) => {
-    const item = (typeof e === "object" && e !== null ? e : {}) as { field?: unknown; message?: unknown };
-    return {
-      field: typeof item.field === "string" ? item.field : "",
-      message: typeof item.message === "string" ? item.message : JSON.stringify(e),
-    };
-  });
+function trimSlashes(url: string): string {
+  return url.replace(/\/+$/, "");
 }

@@ -44,18 +44,20 @@ export interface PlatformFlags {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-function pick(flag: string | undefined, env: Env, name: string): string | undefined {
+/** The flag, else the variable; blank counts as unset. Shared with cxone/config.ts. */
+export function pick(flag: string | undefined, env: Env, name: string): string | undefined {
   const value = flag ?? env[name];
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
-function invalid(name: string, message: string): InputError {
+export function invalid(name: string, message: string): InputError {
   return new InputError("CONFIG_INVALID", `${name}: ${message}`, name);
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
-function parseUrl(name: string, value: string, env: Env): string {
+/** https, or http only for loopback (the simulator) unless CXONE_ALLOW_INSECURE_HTTP=true. */
+export function parseUrl(name: string, value: string, env: Env): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -91,29 +93,31 @@ export function parseRateLimit(name: string, value: string): number {
   return perMinute;
 }
 
-function readSecret(env: Env, flags: PlatformFlags): Secret {
-  const direct = flags.clientSecret ?? env.CXONE_CLIENT_SECRET;
+/**
+ * NAME (or `direct`, a flag), else the file named by NAME_FILE (or `file`); the value is never echoed.
+ * Shared with cxone/config.ts, whose secrets follow the same convention.
+ */
+export function readSecret(
+  env: Env,
+  name: string,
+  what: string,
+  flags: { direct?: string; file?: string } = {},
+): Secret {
+  const direct = flags.direct ?? env[name];
   if (direct !== undefined && direct !== "") return new Secret(direct);
-  const fileName = pick(flags.clientSecretFile, env, "CXONE_CLIENT_SECRET_FILE");
+  const fileName = pick(flags.file, env, `${name}_FILE`);
   if (fileName === undefined) {
-    throw new InputError(
-      "CONFIG_MISSING",
-      "CXONE_CLIENT_SECRET or CXONE_CLIENT_SECRET_FILE must be set (the API client's secret)",
-      "CXONE_CLIENT_SECRET",
-    );
+    throw new InputError("CONFIG_MISSING", `${name} or ${name}_FILE must be set (${what})`, name);
   }
   let contents: string;
   try {
     contents = readFileSync(fileName, "utf8");
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw invalid(
-      "CXONE_CLIENT_SECRET_FILE",
-      `cannot read ${fileName}${typeof code === "string" ? ` (${code})` : ""}`,
-    );
+    throw invalid(`${name}_FILE`, `cannot read ${fileName}${typeof code === "string" ? ` (${code})` : ""}`);
   }
   const secret = contents.trim();
-  if (secret === "") throw invalid("CXONE_CLIENT_SECRET_FILE", `${fileName} is empty`);
+  if (secret === "") throw invalid(`${name}_FILE`, `${fileName} is empty`);
   return new Secret(secret);
 }
 
@@ -149,7 +153,10 @@ export function loadPlatformConfig(env: Env, flags: PlatformFlags = {}): Platfor
     apiBaseUrl,
     tokenUrl,
     clientId,
-    clientSecret: readSecret(env, flags),
+    clientSecret: readSecret(env, "CXONE_CLIENT_SECRET", "the API client's secret", {
+      direct: flags.clientSecret,
+      file: flags.clientSecretFile,
+    }),
     scopes,
     rateLimitPerMinute,
     clientAuth: authText,

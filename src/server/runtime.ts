@@ -8,12 +8,10 @@ import { type Clock, systemClock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
 import type { HttpObserver } from "../http/events.js";
 import type { RequestLimiter } from "../http/rate-limiter.js";
-import { Secret } from "../http/secret.js";
 import { createMetrics } from "../metrics/metrics.js";
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from "../platform/config.js";
+import { startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
-import { createV2Platform } from "../platform/v2/v2-platform.js";
-import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
@@ -102,21 +100,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (chosen === "v2" && !env.CXONE_CLIENT_ID) {
       const campaigns = options.embeddedCampaigns ?? 200;
       const perMinute = 6000;
-      sim = await startSimulator({ campaigns, seed: 1, rateLimitPerMinute: perMinute });
-      const s = sim;
-      closers.push(() => s.stop());
-      platform = createV2Platform(
-        {
-          apiBaseUrl: sim.apiBase,
-          tokenUrl: sim.tokenUrl,
-          clientId: "demo",
-          clientSecret: new Secret("demo-secret"),
-          scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
-          rateLimitPerMinute: perMinute,
-          clientAuth: "basic",
-        },
-        { observer },
-      );
+      const embedded = await startEmbeddedV2({ campaigns, rateLimitPerMinute: perMinute }, { observer });
+      sim = embedded.sim;
+      closers.push(() => embedded.sim.stop());
+      platform = embedded.platform;
       banner =
         `Demo mode: no platform is configured (CXONE_CLIENT_ID is unset), so this replica runs against an embedded ` +
         `simulator with ${campaigns} seeded campaigns at ${sim.url}. Nothing here changes a real contact center. ` +

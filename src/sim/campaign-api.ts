@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { bearerRoute } from "./bearer-route.js";
 import type { CampaignStore } from "./campaign-store.js";
 import type { Outcome, RouteStep } from "./outcome.js";
 import { mediaType } from "./outcome.js";
@@ -18,15 +19,7 @@ function invalid(errors: FieldError[]): Outcome {
   return { status: 400, body: { message: "the request is invalid", errors } };
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match?.[1];
-}
-
-/**
- * Wraps an API route with bearer authentication and a scope check. The caller's client id is known even for
- * an expired token, so an expired token still spends its client's rate budget (as a gateway would count it).
- */
+/** Wraps an API route with bearer authentication (bearer-route.ts) and a scope check. */
 function authorized(
   tokens: TokenStore,
   req: FastifyRequest,
@@ -34,22 +27,19 @@ function authorized(
   handle: () => Outcome,
   loggedBody?: unknown,
 ): RouteStep {
-  const token = bearerToken(req.headers.authorization);
-  const record = token === undefined ? undefined : tokens.lookup(token);
   const unauthorized = (message: string) =>
     problem(401, message, { "www-authenticate": 'Bearer realm="dialrules-sim", error="invalid_token"' });
-  return {
-    clientId: record?.clientId,
-    loggedBody,
-    respond: () => {
-      if (token === undefined) return unauthorized("missing bearer token");
-      if (!record) return unauthorized("invalid access token");
-      if (!tokens.isLive(record)) return unauthorized("access token expired");
+  return bearerRoute(
+    tokens,
+    req,
+    unauthorized,
+    (record) => {
       const missing = scopes.filter((s) => !record.scopes.includes(s));
       if (missing.length > 0) return problem(403, `access token lacks scope: ${missing.join(" ")}`);
       return handle();
     },
-  };
+    loggedBody,
+  );
 }
 
 /** A positive integer query parameter with bounds; default when absent. */

@@ -1,6 +1,3 @@
-import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { systemClock } from "../clock/clock.js";
 import { InputError } from "../domain/errors.js";
 import type { Campaign, PartialRules } from "../domain/rules.js";
@@ -8,11 +5,9 @@ import { getCampaignRoute, listCampaignsRoute, patchCampaignRoute } from "./camp
 import { CampaignStore } from "./campaign-store.js";
 import { startCxoneSimulator } from "./cxone/server.js";
 import type { CxoneSimHandle, CxoneSimOptions } from "./cxone/types.js";
-import { drawFaultPlan, type FaultPlan } from "./fault-plan.js";
-import type { Outcome, RouteStep } from "./outcome.js";
+import { createSimApp, installPipeline, listenSimApp } from "./pipeline.js";
 import { deriveSeed, Random } from "./random.js";
 import { seedCampaigns } from "./seed-campaigns.js";
-import { ClientBuckets } from "./token-bucket.js";
 import { tokenRoute } from "./token-endpoint.js";
 import { TokenStore } from "./tokens.js";
 import type { FaultSpec, RequestLogEntry, SimClient, SimHandle, SimOptions } from "./types.js";
@@ -25,12 +20,6 @@ const DEFAULT_CLIENTS: SimClient[] = [{ id: "demo", secret: "demo-secret" }];
 const CAMPAIGN_STREAM = 1;
 const FAULT_STREAM = 2;
 
-interface RequestContext {
-  entry: RequestLogEntry;
-  plan: FaultPlan;
-  startedAt: number;
-}
-
 function checkOptions(opts: SimOptions): void {
   const bad = (path: string, message: string) => new InputError("INVALID_SIM_OPTION", message, path);
   if (opts.campaigns !== undefined && !(Number.isInteger(opts.campaigns) && opts.campaigns >= 0)) {
@@ -42,20 +31,6 @@ function checkOptions(opts: SimOptions): void {
   if (opts.tokenTtlSec !== undefined && !(Number.isInteger(opts.tokenTtlSec) && opts.tokenTtlSec >= 1)) {
     throw bad("tokenTtlSec", "must be a whole number of seconds ≥ 1");
   }
-}
-
-function loggedHeaders(req: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers[name] = name === "authorization" ? "<redacted>" : Array.isArray(value) ? value.join(", ") : value;
-  }
-  return headers;
-}
-
-function hostForUrl(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /**
@@ -83,131 +58,27 @@ async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
     clock,
   );
   const tokens = new TokenStore(opts.clients ?? DEFAULT_CLIENTS, opts.tokenTtlSec ?? 3600, clock);
-  const buckets = new ClientBuckets(opts.rateLimitPerMinute ?? 100, clock);
-  const faultRandom = new Random(deriveSeed(seed, FAULT_STREAM));
-  let faults: FaultSpec = { ...opts.faults };
-  let appliedWrites = 0;
-  const log: RequestLogEntry[] = [];
-  const contexts = new WeakMap<FastifyRequest, RequestContext>();
-  const instanceId = randomBytes(4).toString("hex");
-
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
-
-  // Bodies are parsed by the routes so that any garbage becomes the contract's 400, never a framework error.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
-
-  const record = (ctx: RequestContext, status: RequestLogEntry["status"]): void => {
-    ctx.entry.status = status;
-    if (!opts.verbose) return;
-    const e = ctx.entry;
-    const tookMs = clock.now() - ctx.startedAt;
-    process.stderr.write(
-      `[sim] #${e.seq} ${e.method} ${e.path} -> ${status}${e.clientId ? ` client=${e.clientId}` : ""}` +
-        `${e.fault ? ` fault=${e.fault}` : ""}${e.concurrentEdit ? ` edited=${e.concurrentEdit.campaignId}` : ""} ${tookMs}ms\n`,
-    );
-  };
-
-  const contextOf = (req: FastifyRequest): RequestContext => {
-    const ctx = contexts.get(req);
-    if (!ctx) throw new Error("request reached a handler without its context");
-    return ctx;
-  };
-
-  // Arrival: fault decisions are drawn here, in arrival order, before any await can reorder requests.
-  app.addHook("onRequest", async (req, reply) => {
-    const url = new URL(req.url, "http://sim.invalid");
-    const entry: RequestLogEntry = {
-      seq: log.length + 1,
-      time: clock.now(),
-      method: req.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: loggedHeaders(req),
-      body: undefined,
-      status: "pending",
-    };
-    entry.requestId = `sim-${instanceId}-${entry.seq}`;
-    log.push(entry);
-    const plan = drawFaultPlan(faultRandom, faults);
-    if (plan.latencyMs > 0) entry.fault = "latency";
-    contexts.set(req, { entry, plan, startedAt: clock.now() });
-    reply.header("x-request-id", entry.requestId);
+  const app = createSimApp();
+  const pipeline = installPipeline(app, {
+    clock,
+    options: opts,
+    faultStream: FAULT_STREAM,
+    requestIdPrefix: "sim",
+    extendEntry: (entry: RequestLogEntry) => entry,
+    concurrentEdit: (edit) => store.concurrentEdit(edit),
+    // A gateway counts token requests against the client's budget too.
+    budgetOutsideApi: true,
+    rateLimited: (clientId, retryAfterSec) => ({
+      status: 429,
+      body: { message: `rate limit exceeded for client ${clientId}; retry in ${retryAfterSec}s` },
+      headers: { "retry-after": String(retryAfterSec) },
+    }),
+    serverError: (status) => ({ status, body: { message: "simulated server error" } }),
+    verboseLine: (e: RequestLogEntry, tookMs: number) =>
+      `[sim] #${e.seq} ${e.method} ${e.path} -> ${e.status}${e.clientId ? ` client=${e.clientId}` : ""}` +
+      `${e.fault ? ` fault=${e.fault}` : ""}${e.concurrentEdit ? ` edited=${e.concurrentEdit.campaignId}` : ""} ${tookMs}ms`,
   });
-
-  app.addHook("onSend", async (req, reply) => {
-    const ctx = contexts.get(req);
-    if (ctx && ctx.entry.status === "pending") record(ctx, reply.statusCode);
-  });
-
-  const noReply = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    ctx: RequestContext,
-    status: "dropped" | "lost",
-  ) => {
-    record(ctx, status);
-    reply.hijack();
-    req.raw.socket.destroy();
-  };
-
-  const send = (reply: FastifyReply, outcome: Outcome) => {
-    reply.code(outcome.status);
-    for (const [name, value] of Object.entries(outcome.headers ?? {})) reply.header(name, value);
-    return reply.send(outcome.body);
-  };
-
-  /**
-   * The pipeline every route runs through: latency, dropped connection, concurrent editor, per-client
-   * budget, injected 5xx, the route itself, and lost replies of applied writes.
-   */
-  const run = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    isApi: boolean,
-    route: () => RouteStep,
-  ): Promise<FastifyReply | undefined> => {
-    const ctx = contextOf(req);
-    const { plan, entry } = ctx;
-    const step = route();
-    entry.body = step.loggedBody;
-    entry.clientId = step.clientId;
-    if (plan.latencyMs > 0) await clock.sleep(plan.latencyMs);
-    if (plan.drop) {
-      entry.fault = "drop";
-      noReply(req, reply, ctx, "dropped");
-      return undefined;
-    }
-    if (isApi && plan.edit) entry.concurrentEdit = store.concurrentEdit(plan.edit);
-    if (step.clientId !== undefined) {
-      const decision = buckets.take(step.clientId);
-      if (!decision.allowed) {
-        entry.fault = "rate-limited";
-        return send(reply, {
-          status: 429,
-          body: {
-            message: `rate limit exceeded for client ${step.clientId}; retry in ${decision.retryAfterSec}s`,
-          },
-          headers: { "retry-after": String(decision.retryAfterSec) },
-        });
-      }
-    }
-    if (plan.serverErrorStatus !== undefined) {
-      entry.fault = "server-error";
-      return send(reply, { status: plan.serverErrorStatus, body: { message: "simulated server error" } });
-    }
-    const outcome = step.respond();
-    if (outcome.appliedWrite) {
-      appliedWrites += 1;
-      const every = faults.lostResponseEvery;
-      if (plan.loseResponse || (every !== undefined && every > 0 && appliedWrites % every === 0)) {
-        entry.fault = "lost-response";
-        noReply(req, reply, ctx, "lost");
-        return undefined;
-      }
-    }
-    return send(reply, outcome);
-  };
+  const run = pipeline.run;
 
   app.post("/oauth/token", (req, reply) => run(req, reply, false, () => tokenRoute(tokens, req)));
   app.get("/api/v2/outbound/campaigns", (req, reply) =>
@@ -243,15 +114,13 @@ async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
     }
   });
 
-  await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
-  const url = `http://${hostForUrl(opts.host ?? "127.0.0.1")}:${port}`;
+  const url = await listenSimApp(app, opts);
 
   return {
     url,
     tokenUrl: `${url}/oauth/token`,
     apiBase: `${url}/api/v2`,
-    log,
+    log: pipeline.log,
     getCampaign: (id: string): Campaign | undefined => store.get(id),
     listCampaigns: (): Campaign[] => store.list(),
     editCampaign(id: string, rules: PartialRules): Campaign {
@@ -263,9 +132,7 @@ async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
       if (!updated) throw new InputError("INVALID_SIM_EDIT", `campaign ${id} does not exist`);
       return updated;
     },
-    setFaults(next: FaultSpec): void {
-      faults = { ...next };
-    },
+    setFaults: (next: FaultSpec): void => pipeline.setFaults(next),
     tokensIssued: (clientId?: string): number => tokens.issuedCount(clientId),
     revokeTokens: (): void => tokens.revokeAll(),
     stop: async (): Promise<void> => {

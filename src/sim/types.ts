@@ -51,7 +51,8 @@ export interface SimOptions {
   verbose?: boolean;
 }
 
-export interface RequestLogEntry {
+/** `Edit` is what the mode's concurrent editor records (cxone edits skills, not campaigns). */
+export interface RequestLogEntry<Edit = ConcurrentEditRecord> {
   seq: number;
   /** Simulator clock time (ms). */
   time: number;
@@ -74,7 +75,7 @@ export interface RequestLogEntry {
   /** The x-request-id header of the reply (unique per simulator instance). */
   requestId?: string;
   /** A "concurrent editor" change applied just before this request was handled. */
-  concurrentEdit?: ConcurrentEditRecord;
+  concurrentEdit?: Edit;
 }
 
 export interface ConcurrentEditRecord {
@@ -86,25 +87,30 @@ export interface ConcurrentEditRecord {
   revision: number;
 }
 
-export interface SimHandle {
+/** What the handle of every simulator mode offers; `E` is the mode's request log entry. */
+export interface SimHandleBase<E> {
   /** e.g. http://127.0.0.1:41234 */
   readonly url: string;
+  readonly tokenUrl: string;
+  /** Every request in arrival order. */
+  readonly log: E[];
+  /** Replace the fault spec at run time (e.g. drop the next write's reply). */
+  setFaults(faults: FaultSpec): void;
+  /** Number of tokens issued so far (per client id; in cxone mode per access key id). */
+  tokensIssued(clientId?: string): number;
+  /** Make every token issued so far invalid (as if expired server-side). */
+  revokeTokens(): void;
+  stop(): Promise<void>;
+}
+
+export interface SimHandle extends SimHandleBase<RequestLogEntry> {
   /** `${url}/oauth/token` */
   readonly tokenUrl: string;
   /** `${url}/api/v2` */
   readonly apiBase: string;
-  /** Every request in arrival order. */
-  readonly log: RequestLogEntry[];
   /** A snapshot copy of the stored campaign. */
   getCampaign(id: string): Campaign | undefined;
   listCampaigns(): Campaign[];
   /** Change a campaign as another writer would (bumps revision). Returns the new state. */
   editCampaign(id: string, rules: PartialRules): Campaign;
-  /** Replace the fault spec at run time (e.g. drop the next write's reply). */
-  setFaults(faults: FaultSpec): void;
-  /** Number of tokens issued so far (per client id). */
-  tokensIssued(clientId?: string): number;
-  /** Make every token issued so far invalid (as if expired server-side). */
-  revokeTokens(): void;
-  stop(): Promise<void>;
 }

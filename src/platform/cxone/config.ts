@@ -3,10 +3,17 @@
  * Like the v2 config, every problem is an InputError naming the variable, and secrets are wrapped in
  * `Secret` as soon as they are read.
  */
-import { readFileSync } from "node:fs";
 import { InputError } from "../../domain/errors.js";
-import { Secret } from "../../http/secret.js";
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Env, parseRateLimit } from "../config.js";
+import type { Secret } from "../../http/secret.js";
+import {
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  type Env,
+  invalid,
+  parseRateLimit,
+  parseUrl,
+  pick as pickSetting,
+  readSecret,
+} from "../config.js";
 
 /** NICE's global discovery host: serves both well-known documents for every tenant. */
 export const DEFAULT_DISCOVERY_URL = "https://cxone.niceincontact.com";
@@ -37,13 +44,9 @@ export interface CxoneConfig {
 
 const ENV_SUFFIX: Record<CxoneEndpoint, string> = { skills: "SKILLS", generalSettings: "GENERAL_SETTINGS" };
 
+/** No flags here: the cxone settings come from the environment only. */
 function pick(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function invalid(name: string, message: string): InputError {
-  return new InputError("CONFIG_INVALID", `${name}: ${message}`, name);
+  return pickSetting(undefined, env, name);
 }
 
 function required(env: Env, name: string, what: string): string {
@@ -52,54 +55,11 @@ function required(env: Env, name: string, what: string): string {
   return value;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** Same rules as the v2 config: https, or http only for loopback (the simulator) unless overridden. */
-function parseUrl(name: string, value: string, env: Env): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalid(name, `not a URL: "${value}"`);
-  }
-  if (url.username || url.password) throw invalid(name, "must not contain credentials");
-  const insecureOk = LOOPBACK.has(url.hostname) || env.CXONE_ALLOW_INSECURE_HTTP === "true";
-  if (url.protocol === "https:" || (url.protocol === "http:" && insecureOk))
-    return url.href.replace(/\/+$/, "");
-  if (url.protocol === "http:") {
-    throw invalid(
-      name,
-      "plain http is only allowed for localhost (set CXONE_ALLOW_INSECURE_HTTP=true to override)",
-    );
-  }
-  throw invalid(name, `unsupported protocol ${url.protocol}`);
-}
-
 /** `30`, `v30`, `30.0` or `v30.0` → `v30.0`. */
 export function parseApiVersion(name: string, value: string): string {
   const match = /^v?(\d{1,3})(?:\.0)?$/i.exec(value.trim());
   if (!match) throw invalid(name, `expected an Admin API version such as "v30.0", got "${value}"`);
   return `v${Number(match[1])}.0`;
-}
-
-/** NAME, or NAME_FILE holding it; the value is never echoed. */
-function readSecret(env: Env, name: string, what: string): Secret {
-  const direct = env[name];
-  if (direct !== undefined && direct !== "") return new Secret(direct);
-  const fileName = pick(env, `${name}_FILE`);
-  if (fileName === undefined) {
-    throw new InputError("CONFIG_MISSING", `${name} or ${name}_FILE must be set (${what})`, name);
-  }
-  let contents: string;
-  try {
-    contents = readFileSync(fileName, "utf8");
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw invalid(`${name}_FILE`, `cannot read ${fileName}${typeof code === "string" ? ` (${code})` : ""}`);
-  }
-  const secret = contents.trim();
-  if (secret === "") throw invalid(`${name}_FILE`, `${fileName} is empty`);
-  return new Secret(secret);
 }
 
 export function loadCxoneConfig(env: Env): CxoneConfig {

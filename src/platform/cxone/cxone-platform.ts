@@ -6,8 +6,8 @@
  */
 import { setMaxListeners } from "node:events";
 import type { z } from "zod";
-import { type Clock, systemClock } from "../../clock/clock.js";
 import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
+import { HttpClient, type HttpResponse } from "../../http/client.js";
 import {
   NotFoundError,
   type PlatformFieldError,
@@ -15,15 +15,14 @@ import {
   TransientError,
   UnexpectedResponseError,
 } from "../../http/errors.js";
-import type { HttpObserver } from "../../http/events.js";
 import { PasswordTokenSource } from "../../http/password-token-source.js";
-import { limiterFor, type RequestLimiter } from "../../http/rate-limiter.js";
-import type { RandomSource, RetryPolicy } from "../../http/retry.js";
 import type { AccessTokenProvider } from "../../http/token-source.js";
+import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
+import { cxoneErrorMapping } from "./errors.js";
 import { CXONE_WRITABLE_FIELDS, revisionOf, toDialingRules, toGeneralSettingsPatch } from "./mapping.js";
 import {
   type GeneralSettings,
@@ -32,17 +31,9 @@ import {
   skillListSchema,
   skillSchema,
 } from "./schemas.js";
-import { type CxoneResponse, CxoneTransport } from "./transport.js";
 
-export interface CxonePlatformDeps {
-  clock?: Clock;
-  observer?: HttpObserver;
-  /** Defaults to the process-wide limiter of this access key (see limiterFor). */
-  limiter?: RequestLimiter;
-  random?: RandomSource;
-  retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-  maxBodyBytes?: number;
+/** The limiter defaults to the process-wide one of this tenant and access key. */
+export interface CxonePlatformDeps extends DriverDeps {
   /** Skills whose settings are read at once while listing; default 4. */
   listConcurrency?: number;
 }
@@ -60,32 +51,17 @@ const ROUTES = {
 } as const;
 
 export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps = {}): Platform {
-  const clock = deps.clock ?? systemClock;
-  const limiter =
-    deps.limiter ??
-    limiterFor(
-      `cxone ${config.discoveryUrl} ${config.tenantId ?? config.apiEndpoint} ${config.accessKeyId}`,
-      {
-        perMinute: config.rateLimitPerMinute,
-        clock,
-        observer: deps.observer,
-      },
-    );
-  const shared = {
-    clock,
-    observer: deps.observer,
-    random: deps.random,
-    retry: deps.retry,
-    timeoutMs: deps.timeoutMs,
-  };
+  const shared = driverPlumbing(deps, {
+    key: `cxone ${config.discoveryUrl} ${config.tenantId ?? config.apiEndpoint} ${config.accessKeyId}`,
+    perMinute: config.rateLimitPerMinute,
+  });
+  // Discovery reads only what it needs from `shared`: it runs unlimited (its own host, not the API budget).
   const endpoints = once(() => discoverEndpoints(config, shared));
   const tokens = new LazyPasswordTokens(
     endpoints,
     (found) =>
       new PasswordTokenSource({
         ...shared,
-        limiter,
-        maxBodyBytes: deps.maxBodyBytes,
         tokenUrl: found.tokenUrl,
         ...(found.issuer === undefined ? {} : { issuer: found.issuer }),
         route: "/auth/token",
@@ -98,14 +74,15 @@ export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps
           "Check CXONE_CLIENT_ID/CXONE_CLIENT_SECRET (the registered application) and CXONE_ACCESS_KEY_ID/CXONE_ACCESS_KEY_SECRET (the API user's access key).",
       }),
   );
-  const transport = new CxoneTransport({
+  const http = new HttpClient({
     ...shared,
-    limiter,
     tokens,
-    maxBodyBytes: deps.maxBodyBytes,
     baseUrl: async () => `${(await endpoints()).apiEndpoint}/inContactAPI/services`,
+    userAgent: "dialrules-cxone",
+    // CXone's `{error, errorDescription}` bodies, with the running-skill advice; retries as for v2.
+    errors: cxoneErrorMapping,
   });
-  return new CxonePlatform(transport, config.apiVersions, Math.max(1, deps.listConcurrency ?? 4));
+  return new CxonePlatform(http, config.apiVersions, Math.max(1, deps.listConcurrency ?? 4));
 }
 
 /** The token source can only be built once discovery named the token endpoint. */
@@ -143,7 +120,7 @@ class CxonePlatform implements Platform {
   private readonly skills = new Map<string, SkillInfo>();
 
   constructor(
-    private readonly http: CxoneTransport,
+    private readonly http: HttpClient,
     private readonly versions: Record<CxoneEndpoint, string>,
     private readonly listConcurrency: number,
   ) {
@@ -216,7 +193,7 @@ class CxonePlatform implements Platform {
       route: ROUTES.generalSettings,
       body: { generalSettings: patch },
       signal,
-      skillId,
+      subject: skillId,
     });
     // The PUT's reply body is not documented; the settings are read back for the result instead.
     let campaign: Campaign;
@@ -335,7 +312,7 @@ function campaignOf(skillId: string, info: SkillInfo, settings: GeneralSettings)
   };
 }
 
-function parseReply<T>(schema: z.ZodType<T>, res: CxoneResponse, what: string): T {
+function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {
   const result = schema.safeParse(res.body);
   if (result.success) return result.data;
   throw new UnexpectedResponseError(

@@ -1,11 +1,13 @@
 /**
  * CXone's `{"error", "errorDescription"}` error bodies → our typed errors. Pure, so the mapping is
- * tested without a server. Retry decisions (401, 429, 5xx) stay in transport.ts; this covers replies
- * that end a request.
+ * tested without a server. Retry decisions (401, 429, 5xx) stay in HttpClient, which quotes the
+ * description through `cxoneErrorMapping`; this covers replies that end a request.
  */
+import type { ErrorMapping, FailedReply as HttpFailedReply } from "../../http/error-mapping.js";
 import {
   AuthError,
   NotFoundError,
+  type PlatformError,
   type PlatformFieldError,
   PlatformValidationError,
   UnexpectedResponseError,
@@ -49,18 +51,13 @@ export function fieldErrorsOf(description: string | undefined): PlatformFieldErr
   return [{ field: "generalSettings", message: description }];
 }
 
-export interface FailedReply {
-  method: string;
-  route: string;
-  status: number;
-  body: unknown;
-  requestId?: string;
+export interface FailedReply extends Omit<HttpFailedReply, "subject"> {
   /** The skill being written, for messages and advice. */
   skillId?: string;
 }
 
 /** The error that ends a request after a 4xx other than 401 (refreshed first) and 429 (retried). */
-export function mapCxoneError(reply: FailedReply): Error {
+export function mapCxoneError(reply: FailedReply): PlatformError {
   const e = readErrorBody(reply.body);
   const what = `${reply.method} ${reply.route}`;
   const isWrite = reply.method !== "GET";
@@ -101,3 +98,9 @@ export function mapCxoneError(reply: FailedReply): Error {
     reply.requestId,
   );
 }
+
+/** HttpClient's view of the above; the request's `subject` is the skill id. */
+export const cxoneErrorMapping: ErrorMapping = {
+  describe: (body) => readErrorBody(body).errorDescription,
+  toError: ({ subject, ...reply }) => mapCxoneError({ ...reply, skillId: subject }),
+};

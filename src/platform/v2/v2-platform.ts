@@ -5,53 +5,28 @@
  */
 import { setMaxListeners } from "node:events";
 import type { z } from "zod";
-import { type Clock, systemClock } from "../../clock/clock.js";
 import { type Campaign, type PartialRules, RULE_FIELDS } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
 import { UnexpectedResponseError } from "../../http/errors.js";
-import type { HttpObserver } from "../../http/events.js";
-import { limiterFor, type RequestLimiter } from "../../http/rate-limiter.js";
-import type { RandomSource, RetryPolicy } from "../../http/retry.js";
 import { ClientCredentialsTokenSource } from "../../http/token-source.js";
 import type { PlatformConfig } from "../config.js";
+import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
 
 export const V2_PAGE_SIZE = 100;
 
-export interface V2PlatformDeps {
-  clock?: Clock;
-  observer?: HttpObserver;
-  /** Defaults to the process-wide limiter of this client id (see limiterFor). */
-  limiter?: RequestLimiter;
-  random?: RandomSource;
-  retry?: Partial<RetryPolicy>;
-  /** Per-attempt timeout in real milliseconds. */
-  timeoutMs?: number;
-  maxBodyBytes?: number;
-}
+/** The limiter defaults to the process-wide one of this token URL and client id. */
+export type V2PlatformDeps = DriverDeps;
 
 const CAMPAIGNS_ROUTE = "/outbound/campaigns";
 const CAMPAIGN_ROUTE = "/outbound/campaigns/:id";
 
 export function createV2Platform(config: PlatformConfig, deps: V2PlatformDeps = {}): Platform {
-  const clock = deps.clock ?? systemClock;
-  const limiter =
-    deps.limiter ??
-    limiterFor(`${config.tokenUrl} ${config.clientId}`, {
-      perMinute: config.rateLimitPerMinute,
-      clock,
-      observer: deps.observer,
-    });
-  const shared = {
-    clock,
-    limiter,
-    observer: deps.observer,
-    random: deps.random,
-    retry: deps.retry,
-    timeoutMs: deps.timeoutMs,
-    maxBodyBytes: deps.maxBodyBytes,
-  };
+  const shared = driverPlumbing(deps, {
+    key: `${config.tokenUrl} ${config.clientId}`,
+    perMinute: config.rateLimitPerMinute,
+  });
   const tokens = new ClientCredentialsTokenSource({
     ...shared,
     tokenUrl: config.tokenUrl,

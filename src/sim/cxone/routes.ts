@@ -4,6 +4,7 @@
  * `{"error", "errorDescription"}`; the token endpoint answers OAuth's `{"error", "error_description"}`.
  */
 import type { FastifyRequest } from "fastify";
+import { bearerRoute } from "../bearer-route.js";
 import type { Outcome, RouteStep } from "../outcome.js";
 import { mediaType } from "../outcome.js";
 import { parseBasicAuth, type TokenStore } from "../tokens.js";
@@ -110,10 +111,6 @@ export function passwordTokenRoute(
   return { clientId: knownKey?.id, loggedBody, respond };
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
-}
-
 /** Bearer check and API version check around an Admin API route; the caller's key is known even when expired. */
 export function adminRoute(
   tokens: TokenStore,
@@ -122,17 +119,13 @@ export function adminRoute(
   handle: () => Outcome,
   loggedBody?: unknown,
 ): RouteStep {
-  const token = bearerToken(req.headers.authorization);
-  const record = token === undefined ? undefined : tokens.lookup(token);
   const unauthorized = (text: string) =>
     cxoneError(401, "InvalidToken", text, { "www-authenticate": 'Bearer error="invalid_token"' });
-  return {
-    clientId: record?.clientId,
-    loggedBody,
-    respond: () => {
-      if (token === undefined) return unauthorized("missing bearer token");
-      if (!record) return unauthorized("invalid access token");
-      if (!tokens.isLive(record)) return unauthorized("access token expired");
+  return bearerRoute(
+    tokens,
+    req,
+    unauthorized,
+    () => {
       const match = /^v(\d+)\.0$/.exec(version);
       const n = match ? Number(match[1]) : Number.NaN;
       if (!(n >= MIN_API_VERSION && n <= MAX_API_VERSION)) {
@@ -144,7 +137,8 @@ export function adminRoute(
       }
       return handle();
     },
-  };
+    loggedBody,
+  );
 }
 
 function skillSummary(s: SimSkill) {

@@ -1,4 +1,4 @@
-import type { FaultSpec, RequestLogEntry, SimClient, SimOptions } from "../types.js";
+import type { RequestLogEntry, SimClient, SimHandleBase, SimOptions } from "../types.js";
 
 /** A CXone user's access key: the password grant's username (id) and password (secret). */
 export interface SimAccessKey {
@@ -38,31 +38,30 @@ export interface SimSkill {
   generalSettings: SimGeneralSettings;
 }
 
-export interface CxoneLogEntry extends Omit<RequestLogEntry, "concurrentEdit"> {
-  /** performance.now() at arrival: sub-millisecond, for measuring the race window. */
-  at: number;
-  /** The "concurrent editor" changed this skill setting just before this request was handled. */
-  concurrentEdit?: { skillId: number; field: string; value: GeneralSettingsValue };
+/** The "concurrent editor" changed this skill setting just before a request was handled. */
+export interface CxoneConcurrentEdit {
+  skillId: number;
+  field: string;
+  value: GeneralSettingsValue;
 }
 
-export interface CxoneSimHandle {
-  /** e.g. http://127.0.0.1:41234: the discovery host, the token host and the API endpoint in one. */
-  readonly url: string;
+export interface CxoneLogEntry extends RequestLogEntry<CxoneConcurrentEdit> {
+  /** performance.now() at arrival: sub-millisecond, for measuring the race window. */
+  at: number;
+}
+
+/** `url` is the discovery host, the token host and the API endpoint in one. */
+export interface CxoneSimHandle extends SimHandleBase<CxoneLogEntry> {
   readonly tenantId: string;
   /** `${url}/auth/token` (what the openid document names). */
   readonly tokenUrl: string;
   /** The `api_endpoint` of the cxone-configuration document. */
   readonly apiEndpoint: string;
-  readonly log: CxoneLogEntry[];
   getSkill(id: number): SimSkill | undefined;
   listSkills(): SimSkill[];
   /** Change general settings as another administrator would (validated like a PUT, running or not). */
   editGeneralSettings(id: number, settings: SimGeneralSettings): SimSkill;
   setRunning(id: number, running: boolean): void;
-  setFaults(faults: FaultSpec): void;
-  tokensIssued(accessKeyId?: string): number;
-  revokeTokens(): void;
-  stop(): Promise<void>;
 }
 
 export const SIM_TENANT_ID = "11e9a2b4-0000-4000-8000-00000000d1a1";

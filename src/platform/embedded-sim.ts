@@ -1,0 +1,77 @@
+/**
+ * A simulator started in this process with a driver already pointed at it, for `demo` and for `serve`
+ * without a configured platform. It lives here, not in src/sim, because it wires a driver (src/sim sits
+ * below src/platform) and both src/cli and src/server may import it. The credentials are the simulator's
+ * built-in demo client and access key.
+ */
+import { Secret } from "../http/secret.js";
+import type { CxoneSimHandle } from "../sim/cxone/types.js";
+import { startSimulator } from "../sim/server.js";
+import type { SimHandle } from "../sim/types.js";
+import { type CxonePlatformDeps, createCxonePlatform } from "./cxone/cxone-platform.js";
+import type { Platform } from "./platform.js";
+import { createV2Platform, type V2PlatformDeps } from "./v2/v2-platform.js";
+
+export interface EmbeddedOptions {
+  /** Seeded campaigns (v2) or skills (cxone). */
+  campaigns: number;
+  /** The simulator's per-client budget, and the driver's configured budget to match. */
+  rateLimitPerMinute: number;
+}
+
+export interface Embedded<H> {
+  sim: H;
+  platform: Platform;
+}
+
+/** The v2 simulator (seed 1) and a v2 driver with all three scopes. */
+export async function startEmbeddedV2(
+  options: EmbeddedOptions,
+  deps: V2PlatformDeps = {},
+): Promise<Embedded<SimHandle>> {
+  const sim = await startSimulator({
+    campaigns: options.campaigns,
+    seed: 1,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+  });
+  const platform = createV2Platform(
+    {
+      apiBaseUrl: sim.apiBase,
+      tokenUrl: sim.tokenUrl,
+      clientId: "demo",
+      clientSecret: new Secret("demo-secret"),
+      scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
+      rateLimitPerMinute: options.rateLimitPerMinute,
+      clientAuth: "basic",
+    },
+    deps,
+  );
+  return { sim, platform };
+}
+
+/** The cxone simulator (seed 1) and a cxone driver that finds it through discovery. */
+export async function startEmbeddedCxone(
+  options: EmbeddedOptions,
+  deps: CxonePlatformDeps = {},
+): Promise<Embedded<CxoneSimHandle>> {
+  const sim = await startSimulator({
+    mode: "cxone",
+    skills: options.campaigns,
+    seed: 1,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+  });
+  const platform = createCxonePlatform(
+    {
+      discoveryUrl: sim.url,
+      tenantId: sim.tenantId,
+      clientId: "demo",
+      clientSecret: new Secret("demo-secret"),
+      accessKeyId: "demo-key",
+      accessKeySecret: new Secret("demo-key-secret"),
+      apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    },
+    deps,
+  );
+  return { sim, platform };
+}
