@@ -219,6 +219,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
     rulesBefore: c.current,
     diff: c.changes,
     findings: c.findings,
+    // Loosened limits travel with every record they could have let through, with their reasons.
+    ...(policy.overrides.length > 0
+      ? { overrides: policy.overrides.map((o) => ({ limit: o.limit, value: o.to, reason: o.reason })) }
+      : {}),
   });
 
   await deps.store.journal.startRun({

@@ -118,6 +118,11 @@ describe("apply with a concurrent writer", () => {
     const result = await apply(h, plan, { concurrency: 4 });
 
     expect(result.counts.applied).toBe(40);
+    const [record] = await h.store.audit.list({ campaignId: "CMP-10001" });
+    expect(record?.overrides).toEqual([
+      { limit: "maxCallsPerAgent.PROGRESSIVE", value: 100, reason: "test: editor may set any value" },
+      { limit: "maxCallsPerAgent.PREDICTIVE", value: 100, reason: "test: editor may set any value" },
+    ]);
     const edits = h.sim.log.flatMap((e) => (e.concurrentEdit ? [e.concurrentEdit] : []));
     expect(edits.length).toBeGreaterThan(5);
     for (const id of ids(40)) {
