@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { startSimulator } from "../../src/sim/server.js";
-import type { SimHandle, SimOptions } from "../../src/sim/types.js";
 import { expectContract } from "./contract.js";
 import {
   CAMPAIGN_PATH,
@@ -10,22 +8,11 @@ import {
   listCampaigns,
   patchCampaign,
   patchCurrent,
+  simulators,
   token,
 } from "./helpers.js";
 
-const running: SimHandle[] = [];
-async function sim(opts: SimOptions = {}): Promise<SimHandle> {
-  const handle = await startSimulator({
-    campaigns: 12,
-    rateLimitPerMinute: Number.POSITIVE_INFINITY,
-    ...opts,
-  });
-  running.push(handle);
-  return handle;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const sim = simulators({ campaigns: 12 });
 
 describe("reading campaigns", () => {
   it("runs many instances side by side, each with its own port and state", async () => {

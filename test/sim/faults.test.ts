@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InstantClock, ManualClock } from "../../src/clock/clock.js";
 import { startSimulator } from "../../src/sim/server.js";
-import type { FaultSpec, RequestLogEntry, SimHandle, SimOptions } from "../../src/sim/types.js";
+import type { FaultSpec, RequestLogEntry } from "../../src/sim/types.js";
 import { componentValidator } from "./contract.js";
-import { getCampaign, patchCurrent, token } from "./helpers.js";
+import { getCampaign, patchCurrent, simulators, token } from "./helpers.js";
 
-const running: SimHandle[] = [];
-async function sim(opts: SimOptions = {}): Promise<SimHandle> {
-  const handle = await startSimulator({
-    campaigns: 10,
-    rateLimitPerMinute: Number.POSITIVE_INFINITY,
-    ...opts,
-  });
-  running.push(handle);
-  return handle;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const sim = simulators({ campaigns: 10 });
 
 describe("fault injection", () => {
   it("lost response: the write is applied but the client gets a socket error", async () => {

@@ -1,5 +1,27 @@
+import { afterEach } from "vitest";
 import type { Campaign } from "../../src/domain/rules.js";
-import type { SimHandle } from "../../src/sim/types.js";
+import { startSimulator } from "../../src/sim/server.js";
+import type { SimHandle, SimOptions } from "../../src/sim/types.js";
+
+/**
+ * One test file's simulators: `sim(opts)` starts one over the file's defaults (no rate limit unless asked)
+ * and every simulator started in a test is stopped after it.
+ */
+export function simulators(defaults: SimOptions): (opts?: SimOptions) => Promise<SimHandle> {
+  const running: SimHandle[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+  });
+  return async (opts = {}) => {
+    const handle = await startSimulator({
+      rateLimitPerMinute: Number.POSITIVE_INFINITY,
+      ...defaults,
+      ...opts,
+    });
+    running.push(handle);
+    return handle;
+  };
+}
 
 export const CAMPAIGN_PATH = "/api/v2/outbound/campaigns/{campaignId}";
 export const LIST_PATH = "/api/v2/outbound/campaigns";

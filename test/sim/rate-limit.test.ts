@@ -1,19 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { startSimulator } from "../../src/sim/server.js";
-import type { SimHandle, SimOptions } from "../../src/sim/types.js";
 import { expectContract, requiredHeaders } from "./contract.js";
-import { CAMPAIGN_PATH, getCampaign, requestToken, TOKEN_PATH, token } from "./helpers.js";
+import { CAMPAIGN_PATH, getCampaign, requestToken, simulators, TOKEN_PATH, token } from "./helpers.js";
 
-const running: SimHandle[] = [];
-async function sim(opts: SimOptions): Promise<SimHandle> {
-  const handle = await startSimulator({ campaigns: 3, ...opts });
-  running.push(handle);
-  return handle;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const sim = simulators({ campaigns: 3 });
 
 describe("per-client token bucket", () => {
   it("answers 429 with Retry-After once the budget is spent, and passes again after that wait", async () => {

@@ -1,23 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { startSimulator } from "../../src/sim/server.js";
-import type { SimHandle, SimOptions } from "../../src/sim/types.js";
 import { expectContract } from "./contract.js";
-import { basicAuth, getCampaign, requestToken, TOKEN_PATH, token } from "./helpers.js";
+import { basicAuth, getCampaign, requestToken, simulators, TOKEN_PATH, token } from "./helpers.js";
 
-const running: SimHandle[] = [];
-async function sim(opts: SimOptions = {}): Promise<SimHandle> {
-  const handle = await startSimulator({
-    campaigns: 5,
-    rateLimitPerMinute: Number.POSITIVE_INFINITY,
-    ...opts,
-  });
-  running.push(handle);
-  return handle;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const sim = simulators({ campaigns: 5 });
 
 const AWKWARD_SECRET = "p&s=w+r%d :x/é";
 
