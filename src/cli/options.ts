@@ -84,3 +84,44 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
     return "unknown";
   }
 }
+
+/** Platform connection flags; each overrides the variable of the same meaning (README, "Configuration"). */
+const CONNECTION_FLAGS = [
+  ["--api-base-url <url>", "apiBaseUrl", "CXONE_API_BASE_URL", "platform API base URL"],
+  ["--token-url <url>", "tokenUrl", "CXONE_TOKEN_URL", "OAuth2 token endpoint"],
+  ["--client-id <id>", "clientId", "CXONE_CLIENT_ID", "OAuth2 client id"],
+  // A secret never goes on the command line (it would show in `ps` and shell history): only a file.
+  [
+    "--client-secret-file <file>",
+    "clientSecretFile",
+    "CXONE_CLIENT_SECRET_FILE",
+    "file holding the client secret",
+  ],
+  [
+    "--rate-limit <rate>",
+    "rateLimit",
+    "CXONE_RATE_LIMIT",
+    "the platform's budget for this client, e.g. 100/min",
+  ],
+] as const;
+
+export type ConnectionFlags = Partial<Record<(typeof CONNECTION_FLAGS)[number][1], string>>;
+
+export function addConnectionOptions(command: Command): Command {
+  for (const [flag, , variable, help] of CONNECTION_FLAGS) command.option(flag, `${help} (env ${variable})`);
+  return command;
+}
+
+/** The environment the drivers read, with connection flags laid over it. */
+export function connectionEnv(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const overlay: NodeJS.ProcessEnv = { ...env };
+  for (const [, key, variable] of CONNECTION_FLAGS) {
+    const value = flags[key];
+    if (value !== undefined) overlay[variable] = value;
+  }
+  if (flags.clientSecretFile !== undefined) delete overlay.CXONE_CLIENT_SECRET;
+  return overlay;
+}

@@ -96,6 +96,30 @@ describe("dialrules plan", () => {
     expect(sim.log).toHaveLength(0);
   });
 
+  it("takes the connection from flags (secret only from a file) when no variables are set", async () => {
+    const secretFile = file("secret", "demo-secret\n");
+    const r = await runCli(
+      [
+        "plan",
+        "-f",
+        file("rules.yaml", CHANGE),
+        "--api-base-url",
+        sim.apiBase,
+        "--token-url",
+        sim.tokenUrl,
+        "--client-id",
+        "demo",
+        "--client-secret-file",
+        secretFile,
+        "--rate-limit",
+        "600/min",
+      ],
+      { PATH: process.env.PATH },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Plan: 2 to change");
+  });
+
   it("with no platform configured it says how to get one", async () => {
     const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], { PATH: process.env.PATH });
     expect(r.code).toBe(2);

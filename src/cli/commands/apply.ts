@@ -10,8 +10,11 @@ import { reconcileInDoubt, runApply } from "../apply-run.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
   addCapacityOptions,
+  addConnectionOptions,
   type CapacityFlags,
+  type ConnectionFlags,
   capacityInputs,
+  connectionEnv,
   databaseOption,
   defaultActor,
   loadRulesFile,
@@ -23,7 +26,7 @@ import { openPlatform } from "../platform-factory.js";
 import { progressReporter } from "../progress.js";
 import { bothObservers, deliverWebhooks, knownSecrets, runMetrics } from "../run-wiring.js";
 
-interface ApplyFlags extends CapacityFlags {
+interface ApplyFlags extends CapacityFlags, ConnectionFlags {
   file?: string;
   plan?: string;
   yes?: boolean;
@@ -107,7 +110,7 @@ export function registerApply(program: Command): void {
     .addOption(outputOption())
     .addOption(platformOption())
     .addOption(databaseOption());
-  addCapacityOptions(command).action(async (flags: ApplyFlags) => {
+  addConnectionOptions(addCapacityOptions(command)).action(async (flags: ApplyFlags) => {
     if ((flags.file === undefined) === (flags.plan === undefined)) {
       throw new InputError("APPLY_SOURCE", "give exactly one of -f FILE or --plan plan.json");
     }
@@ -124,14 +127,18 @@ export function registerApply(program: Command): void {
     }
     const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
     const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
-    const store = await openStore({ ...databaseOptions(flags.database), secrets: knownSecrets() });
+    const store = await openStore({
+      ...databaseOptions(flags.database),
+      secrets: knownSecrets(connectionEnv(flags)),
+    });
     const run = runMetrics(store);
-    const platform = await openPlatform(flags.platform, { observer: run.metrics.httpObserver() }).catch(
-      async (err: unknown) => {
-        await store.close();
-        throw err;
-      },
-    );
+    const platform = await openPlatform(flags.platform, {
+      env: connectionEnv(flags),
+      observer: run.metrics.httpObserver(),
+    }).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
     const signals = interruptSignals();
     const progress = flags.output === "text" ? progressReporter(process.stderr) : undefined;
     try {

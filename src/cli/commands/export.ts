@@ -3,10 +3,10 @@ import { type Command, Option } from "commander";
 import { InputError } from "../../domain/errors.js";
 import { LICENSE_TIERS, type LicenseTier, PROFILE_IDS, type ProfileId } from "../../domain/profiles.js";
 import { renderExport, selectCampaigns } from "../../engine/export.js";
-import { platformOption } from "../options.js";
+import { addConnectionOptions, type ConnectionFlags, connectionEnv, platformOption } from "../options.js";
 import { openPlatform } from "../platform-factory.js";
 
-interface ExportFlags {
+interface ExportFlags extends ConnectionFlags {
   id: string[];
   match?: string;
   all?: boolean;
@@ -19,7 +19,7 @@ interface ExportFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command("export")
     .description("write today's rules as a rules file (plan on it shows no changes)")
     .option("--id <id>", "a campaign id (repeatable)", collect, [])
@@ -33,40 +33,40 @@ export function registerExport(program: Command): void {
         .default([]),
     )
     .addOption(new Option("--license-tier <tier>", "licence tier to put in the file").choices(LICENSE_TIERS))
-    .addOption(platformOption())
-    .action(async (flags: ExportFlags) => {
-      if (!flags.all && flags.id.length === 0 && !flags.match) {
+    .addOption(platformOption());
+  addConnectionOptions(command).action(async (flags: ExportFlags) => {
+    if (!flags.all && flags.id.length === 0 && !flags.match) {
+      throw new InputError(
+        "EXPORT_SELECTION",
+        "say which campaigns: --id ID (repeatable), --match GLOB or --all",
+      );
+    }
+    const platform = await openPlatform(flags.platform, { env: connectionEnv(flags) });
+    try {
+      const campaigns = selectCampaigns(await platform.listCampaigns(), {
+        ids: flags.id,
+        match: flags.match,
+        all: flags.all === true,
+      });
+      const missing = flags.id.filter((id) => !campaigns.some((c) => c.id === id));
+      if (missing.length)
         throw new InputError(
-          "EXPORT_SELECTION",
-          "say which campaigns: --id ID (repeatable), --match GLOB or --all",
+          "EXPORT_UNKNOWN_ID",
+          `no such campaign on the platform: ${missing.join(", ")}`,
+          "id",
         );
-      }
-      const platform = await openPlatform(flags.platform);
-      try {
-        const campaigns = selectCampaigns(await platform.listCampaigns(), {
-          ids: flags.id,
-          match: flags.match,
-          all: flags.all === true,
-        });
-        const missing = flags.id.filter((id) => !campaigns.some((c) => c.id === id));
-        if (missing.length)
-          throw new InputError(
-            "EXPORT_UNKNOWN_ID",
-            `no such campaign on the platform: ${missing.join(", ")}`,
-            "id",
-          );
-        const text = renderExport(campaigns, {
-          platform: platform.name,
-          exportedAt: new Date().toISOString(),
-          profiles: [...new Set(flags.profile)],
-          ...(flags.licenseTier ? { licenseTier: flags.licenseTier } : {}),
-        });
-        if (flags.output) {
-          await writeFile(flags.output, text);
-          process.stderr.write(`Exported ${campaigns.length} campaign(s) to ${flags.output}\n`);
-        } else process.stdout.write(text);
-      } finally {
-        await platform.close();
-      }
-    });
+      const text = renderExport(campaigns, {
+        platform: platform.name,
+        exportedAt: new Date().toISOString(),
+        profiles: [...new Set(flags.profile)],
+        ...(flags.licenseTier ? { licenseTier: flags.licenseTier } : {}),
+      });
+      if (flags.output) {
+        await writeFile(flags.output, text);
+        process.stderr.write(`Exported ${campaigns.length} campaign(s) to ${flags.output}\n`);
+      } else process.stdout.write(text);
+    } finally {
+      await platform.close();
+    }
+  });
 }

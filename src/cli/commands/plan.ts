@@ -6,8 +6,11 @@ import type { Plan } from "../../engine/plan-types.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
   addCapacityOptions,
+  addConnectionOptions,
   type CapacityFlags,
+  type ConnectionFlags,
   capacityInputs,
+  connectionEnv,
   loadRulesFile,
   outputOption,
   platformOption,
@@ -15,7 +18,7 @@ import {
 import { openPlatform } from "../platform-factory.js";
 import { renderPlanText } from "../render/plan-text.js";
 
-interface PlanFlags extends CapacityFlags {
+interface PlanFlags extends CapacityFlags, ConnectionFlags {
   file: string;
   output: "text" | "json";
   detailedExitcode?: boolean;
@@ -43,9 +46,9 @@ export function registerPlan(program: Command): void {
     .option("--out <plan.json>", "save the plan (with each campaign's revision) for `apply --plan`")
     .option("--show-unchanged", "list unchanged campaigns too")
     .addOption(platformOption());
-  addCapacityOptions(command).action(async (flags: PlanFlags) => {
+  addConnectionOptions(addCapacityOptions(command)).action(async (flags: PlanFlags) => {
     const { file, text } = await loadRulesFile(flags.file);
-    const platform = await openPlatform(flags.platform);
+    const platform = await openPlatform(flags.platform, { env: connectionEnv(flags) });
     try {
       const plan = await createPlan({
         file,
