@@ -60,14 +60,18 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
 
 /**
  * Where the CLI's database is: `--database` (a postgres:// URL or a SQLite path, optionally `sqlite:`/`file:`
- * prefixed), else DIALRULES_DATABASE_URL, else ./dialrules.db.
+ * prefixed), else DIALRULES_DATABASE_URL, else ./dialrules.db; on PostgreSQL the schema named by
+ * DIALRULES_DATABASE_SCHEMA (default public). Every command resolves it here so they all see one database.
  */
 export function databaseOptions(
   flag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Pick<OpenStoreOptions, "databaseUrl" | "sqlitePath"> {
+): Pick<OpenStoreOptions, "databaseUrl" | "sqlitePath" | "schema"> {
   const value = flag ?? env.DIALRULES_DATABASE_URL;
   if (value === undefined || value === "") return { sqlitePath: DEFAULT_SQLITE_PATH };
-  if (isPostgresUrl(value)) return { databaseUrl: value };
+  if (isPostgresUrl(value)) {
+    const schema = env.DIALRULES_DATABASE_SCHEMA?.trim();
+    return schema ? { databaseUrl: value, schema } : { databaseUrl: value };
+  }
   return { sqlitePath: value.replace(/^(sqlite|file):(\/\/)?/i, "") };
 }

@@ -30,7 +30,6 @@ export async function withStore<T>(
 ): Promise<T> {
   const store = await openStore({
     ...databaseOptions(database, io.env),
-    schema: io.env.DIALRULES_DATABASE_SCHEMA,
   });
   try {
     return await fn(store);

@@ -50,7 +50,6 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
       const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
       const runtime = await startRuntime({
         ...databaseOptions(flags.database, io.env),
-        schema: io.env.DIALRULES_DATABASE_SCHEMA,
         env: io.env,
         platformName: flags.platform,
         openPlatform: (name, wiring) => openPlatform(name, wiring),

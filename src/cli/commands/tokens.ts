@@ -17,7 +17,6 @@ async function withTokens<T>(
 ): Promise<T> {
   const sdb = await openServiceDatabase({
     ...databaseOptions(database, io.env),
-    schema: io.env.DIALRULES_DATABASE_SCHEMA,
     poolSize: 1,
   });
   try {
