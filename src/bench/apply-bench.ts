@@ -22,7 +22,7 @@ import { parseRulesValue } from "../domain/rules-file.js";
 import { applyPlan } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import { noRateLimit, RateLimiter, type RequestLimiter } from "../http/rate-limiter.js";
-import { Secret } from "../http/secret.js";
+import { v2ConfigFor } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform, V2_PAGE_SIZE } from "../platform/v2/v2-platform.js";
 import { campaignId } from "../sim/seed-campaigns.js";
@@ -136,15 +136,7 @@ function rssSampler(): { stop(): number } {
 
 function platformFor(sim: SimHandle, clock: ScaledClock, limiter: RequestLimiter): Platform {
   return createV2Platform(
-    {
-      apiBaseUrl: sim.apiBase,
-      tokenUrl: sim.tokenUrl,
-      clientId: "demo",
-      clientSecret: new Secret("demo-secret"),
-      scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
-      rateLimitPerMinute: NOMINAL_PER_MINUTE,
-      clientAuth: "basic",
-    },
+    v2ConfigFor(sim, NOMINAL_PER_MINUTE),
     // An explicit limiter rather than the process-wide registry: each run has a fresh budget and clock.
     { clock, limiter },
   );

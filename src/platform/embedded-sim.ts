@@ -8,6 +8,8 @@ import { Secret } from "../http/secret.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
+import type { PlatformConfig } from "./config.js";
+import type { CxoneConfig } from "./cxone/config.js";
 import { type CxonePlatformDeps, createCxonePlatform } from "./cxone/cxone-platform.js";
 import type { Platform } from "./platform.js";
 import { createV2Platform, type V2PlatformDeps } from "./v2/v2-platform.js";
@@ -24,6 +26,33 @@ export interface Embedded<H> {
   platform: Platform;
 }
 
+/** Driver configuration for a v2 simulator's built-in demo client, with all three scopes. */
+export function v2ConfigFor(sim: SimHandle, rateLimitPerMinute: number): PlatformConfig {
+  return {
+    apiBaseUrl: sim.apiBase,
+    tokenUrl: sim.tokenUrl,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
+    rateLimitPerMinute,
+    clientAuth: "basic",
+  };
+}
+
+/** Driver configuration for a cxone simulator's built-in client and access key, found through discovery. */
+export function cxoneConfigFor(sim: CxoneSimHandle, rateLimitPerMinute: number): CxoneConfig {
+  return {
+    discoveryUrl: sim.url,
+    tenantId: sim.tenantId,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    accessKeyId: "demo-key",
+    accessKeySecret: new Secret("demo-key-secret"),
+    apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
+    rateLimitPerMinute,
+  };
+}
+
 /** The v2 simulator (seed 1) and a v2 driver with all three scopes. */
 export async function startEmbeddedV2(
   options: EmbeddedOptions,
@@ -34,18 +63,7 @@ export async function startEmbeddedV2(
     seed: 1,
     rateLimitPerMinute: options.rateLimitPerMinute,
   });
-  const platform = createV2Platform(
-    {
-      apiBaseUrl: sim.apiBase,
-      tokenUrl: sim.tokenUrl,
-      clientId: "demo",
-      clientSecret: new Secret("demo-secret"),
-      scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
-      rateLimitPerMinute: options.rateLimitPerMinute,
-      clientAuth: "basic",
-    },
-    deps,
-  );
+  const platform = createV2Platform(v2ConfigFor(sim, options.rateLimitPerMinute), deps);
   return { sim, platform };
 }
 
@@ -60,18 +78,6 @@ export async function startEmbeddedCxone(
     seed: 1,
     rateLimitPerMinute: options.rateLimitPerMinute,
   });
-  const platform = createCxonePlatform(
-    {
-      discoveryUrl: sim.url,
-      tenantId: sim.tenantId,
-      clientId: "demo",
-      clientSecret: new Secret("demo-secret"),
-      accessKeyId: "demo-key",
-      accessKeySecret: new Secret("demo-key-secret"),
-      apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
-      rateLimitPerMinute: options.rateLimitPerMinute,
-    },
-    deps,
-  );
+  const platform = createCxonePlatform(cxoneConfigFor(sim, options.rateLimitPerMinute), deps);
   return { sim, platform };
 }

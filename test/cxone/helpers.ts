@@ -1,9 +1,9 @@
 import { afterEach } from "vitest";
 import type { Clock } from "../../src/clock/clock.js";
 import { noRateLimit, type RequestLimiter } from "../../src/http/rate-limiter.js";
-import { Secret } from "../../src/http/secret.js";
 import type { CxoneConfig } from "../../src/platform/cxone/config.js";
 import { type CxonePlatformDeps, createCxonePlatform } from "../../src/platform/cxone/cxone-platform.js";
+import { cxoneConfigFor } from "../../src/platform/embedded-sim.js";
 import type { Platform } from "../../src/platform/platform.js";
 import type { CxoneSimHandle, CxoneSimOptions } from "../../src/sim/cxone/types.js";
 import { startSimulator } from "../../src/sim/server.js";
@@ -26,17 +26,7 @@ afterEach(async () => {
 });
 
 export function configFor(sim: CxoneSimHandle, overrides: Partial<CxoneConfig> = {}): CxoneConfig {
-  return {
-    discoveryUrl: sim.url,
-    tenantId: sim.tenantId,
-    clientId: "demo",
-    clientSecret: new Secret("demo-secret"),
-    accessKeyId: "demo-key",
-    accessKeySecret: new Secret("demo-key-secret"),
-    apiVersions: { skills: "v30.0", generalSettings: "v30.0" },
-    rateLimitPerMinute: 100,
-    ...overrides,
-  };
+  return { ...cxoneConfigFor(sim, 100), ...overrides };
 }
 
 /** A driver against `sim`, closed after the test; no client-side budget unless one is given. */

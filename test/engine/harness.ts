@@ -6,7 +6,7 @@ import { parseRulesValue } from "../../src/domain/rules-file.js";
 import { type ApplyOptions, applyPlan } from "../../src/engine/apply.js";
 import { createPlan } from "../../src/engine/plan.js";
 import type { Plan } from "../../src/engine/plan-types.js";
-import { Secret } from "../../src/http/secret.js";
+import { v2ConfigFor } from "../../src/platform/embedded-sim.js";
 import type { Platform } from "../../src/platform/platform.js";
 import { createV2Platform } from "../../src/platform/v2/v2-platform.js";
 import { startSimulator } from "../../src/sim/server.js";
@@ -27,18 +27,7 @@ export interface Harness {
 export async function harness(sim: SimOptions = {}, perMinute = 100_000): Promise<Harness> {
   const clock = sim.clock ?? systemClock;
   const handle = await startSimulator({ rateLimitPerMinute: perMinute, ...sim });
-  const platform = createV2Platform(
-    {
-      apiBaseUrl: handle.apiBase,
-      tokenUrl: handle.tokenUrl,
-      clientId: "demo",
-      clientSecret: new Secret("demo-secret"),
-      scopes: ["outbound:campaign:read", "outbound:campaign:write", "outbound:rules:write"],
-      rateLimitPerMinute: perMinute,
-      clientAuth: "basic",
-    },
-    { clock, random: () => 0.5 },
-  );
+  const platform = createV2Platform(v2ConfigFor(handle, perMinute), { clock, random: () => 0.5 });
   const dir = mkdtempSync(join(tmpdir(), "dialrules-engine-"));
   const store = await openStore({ sqlitePath: join(dir, "dialrules.db"), clock });
   return {
