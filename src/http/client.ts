@@ -23,6 +23,7 @@ import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } 
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, failedBeforeSending, isTimeout } from "./network-errors.js";
 import { safeObserver } from "./observe.js";
+import { readBudgetHeaders } from "./rate-headers.js";
 import type { RequestLimiter } from "./rate-limiter.js";
 import {
   type AttemptOutcome,
@@ -124,7 +125,7 @@ export class HttpClient {
     const { clock, limiter, tokens, timeoutMs = 30_000 } = this.options;
     const isWrite = WRITE_METHODS.has(req.method);
     const token = tokens ? await tokens.getToken(req.signal) : undefined;
-    await limiter.acquire(req.signal);
+    const grant = await limiter.acquire(req.signal);
 
     const headers: Record<string, string> = {
       // CXone answers "No known way to render data" to a request without Accept (cxone-mcp's note).
@@ -159,10 +160,13 @@ export class HttpClient {
         redirect: "manual",
       });
     } catch (err) {
+      grant.settle();
       if (req.signal?.aborted) throw req.signal.reason;
       observe("network");
       return this.networkFailure(req, err, isWrite && !failedBeforeSending(err), timeoutMs);
     }
+    // The budget the reply states is known as soon as its headers are: let waiting requests use it.
+    grant.settle({ status: response.status, observation: readBudgetHeaders(response.headers, clock.now()) });
 
     const requestId = response.headers.get("x-request-id") ?? undefined;
     const status = response.status;

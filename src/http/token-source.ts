@@ -16,6 +16,7 @@ import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } 
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, isTimeout } from "./network-errors.js";
 import { safeObserver } from "./observe.js";
+import { readBudgetHeaders } from "./rate-headers.js";
 import type { RequestLimiter } from "./rate-limiter.js";
 import {
   type AttemptOutcome,
@@ -175,7 +176,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
 
   private async attempt(): Promise<AttemptOutcome<string>> {
     const { clock, limiter, tokenUrl, timeoutMs = 30_000 } = this.options;
-    await limiter.acquire();
+    const permit = await limiter.acquire();
     const started = clock.now();
     const maxBody = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     let response: Response;
@@ -187,6 +188,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
         [oauth.customFetch]: (url, init) => limitedFetch(url, init, maxBody),
       });
     } catch (err) {
+      permit.settle();
       this.observer.request({
         method: "POST",
         route: this.route,
@@ -205,6 +207,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
       };
     }
     const status = response.status;
+    permit.settle({ status, observation: readBudgetHeaders(response.headers, clock.now()) });
     this.observer.request({
       method: "POST",
       route: this.route,

@@ -27,6 +27,8 @@ export interface PlatformConfig {
   scopes: string[];
   /** Nominal budget the platform grants this client id. */
   rateLimitPerMinute: number;
+  /** Requests that may go at once (CXONE_RATE_LIMIT's `,burst=N`); unset: the limiter's default. */
+  rateBurst?: number;
   clientAuth: ClientAuthMethod;
 }
 
@@ -80,17 +82,41 @@ export function parseUrl(name: string, value: string, env: Env): string {
 
 const UNIT_MINUTES: Record<string, number> = { s: 1 / 60, sec: 1 / 60, m: 1, min: 1, h: 60, hour: 60 };
 
-/** `100/min`, `100/m`, `2/s`, `6000/h`, or a bare number meaning per minute. */
-export function parseRateLimit(name: string, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(?:\/\s*([a-z]+))?$/i.exec(value.trim());
+/** The configured budget of one credential: requests per minute and the burst that may go at once. */
+export interface RateBudget {
+  perMinute: number;
+  /** Unset: the limiter's conservative default (10 % of the budget, at most 10). */
+  burst?: number;
+}
+
+/**
+ * `100/min`, `100/m`, `2/s`, `6000/h`, or a bare number meaning per minute; optionally followed by
+ * `,burst=N`, the requests the platform's bucket lets through at once (for platforms that do not state it
+ * in their replies, such as CXone).
+ */
+export function parseRateBudget(name: string, value: string): RateBudget {
+  const [rateText = "", ...extras] = value.split(",");
+  const match = /^(\d+(?:\.\d+)?)\s*(?:\/\s*([a-z]+))?$/i.exec(rateText.trim());
   const unit = match?.[2]?.toLowerCase() ?? "min";
   const minutes = UNIT_MINUTES[unit];
   if (!match || minutes === undefined) {
-    throw invalid(name, `expected a budget such as "100/min", "2/s" or "6000/h", got "${value}"`);
+    throw invalid(name, `expected a budget such as "100/min", "2/s", "6000/h" or "100/min,burst=50", got "${value}"`);
   }
   const perMinute = Number(match[1]) / minutes;
   if (!(perMinute > 0)) throw invalid(name, `must be more than 0, got "${value}"`);
-  return perMinute;
+  let burst: number | undefined;
+  for (const extra of extras) {
+    const b = /^\s*burst\s*=\s*(\d+)\s*$/i.exec(extra);
+    if (!b) throw invalid(name, `unknown part "${extra.trim()}"; only ",burst=N" may follow the rate`);
+    burst = Number(b[1]);
+    if (!(burst >= 1)) throw invalid(name, `burst must be at least 1, got "${b[1]}"`);
+  }
+  return burst === undefined ? { perMinute } : { perMinute, burst };
+}
+
+/** The per-minute part of parseRateBudget. */
+export function parseRateLimit(name: string, value: string): number {
+  return parseRateBudget(name, value).perMinute;
 }
 
 /**
@@ -143,8 +169,10 @@ export function loadPlatformConfig(env: Env, flags: PlatformFlags = {}): Platfor
   const scopesText = pick(flags.scopes, env, "CXONE_SCOPES");
   const scopes = scopesText === undefined ? [...DEFAULT_SCOPES] : scopesText.split(/[\s,]+/).filter(Boolean);
   const rateText = pick(flags.rateLimit, env, "CXONE_RATE_LIMIT");
-  const rateLimitPerMinute =
-    rateText === undefined ? DEFAULT_RATE_LIMIT_PER_MINUTE : parseRateLimit("CXONE_RATE_LIMIT", rateText);
+  const budget: RateBudget =
+    rateText === undefined
+      ? { perMinute: DEFAULT_RATE_LIMIT_PER_MINUTE }
+      : parseRateBudget("CXONE_RATE_LIMIT", rateText);
   const authText = (pick(flags.clientAuth, env, "CXONE_CLIENT_AUTH") ?? "basic").toLowerCase();
   if (authText !== "basic" && authText !== "body") {
     throw invalid("CXONE_CLIENT_AUTH", `expected "basic" or "body", got "${authText}"`);
@@ -158,7 +186,8 @@ export function loadPlatformConfig(env: Env, flags: PlatformFlags = {}): Platfor
       file: flags.clientSecretFile,
     }),
     scopes,
-    rateLimitPerMinute,
+    rateLimitPerMinute: budget.perMinute,
+    ...(budget.burst === undefined ? {} : { rateBurst: budget.burst }),
     clientAuth: authText,
   };
 }

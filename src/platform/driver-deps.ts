@@ -1,17 +1,18 @@
 /**
- * What every HTTP driver takes from its caller, and the request plumbing built from it. Both drivers
- * share one limiter per credential process-wide (limiterFor), so two platforms opened with the same
- * credentials cannot together exceed the budget the platform grants them.
+ * What every HTTP driver takes from its caller, and the request plumbing built from it. The limiter is
+ * created by the composition root (cli, server) and passed in, so whoever opens two platforms on the same
+ * credentials decides that they share one budget; there is no process-wide registry. A driver opened
+ * without one gets its own limiter of the configured budget.
  */
 import { type Clock, systemClock } from "../clock/clock.js";
 import type { HttpObserver } from "../http/events.js";
-import { limiterFor, type RequestLimiter } from "../http/rate-limiter.js";
+import { RateLimiter, type RequestLimiter } from "../http/rate-limiter.js";
 import type { RandomSource, RetryPolicy } from "../http/retry.js";
 
 export interface DriverDeps {
   clock?: Clock;
   observer?: HttpObserver;
-  /** Defaults to the process-wide limiter of the driver's credentials (see limiterFor). */
+  /** Defaults to a limiter of this driver alone, at the configured budget (see budgetLimiter). */
   limiter?: RequestLimiter;
   random?: RandomSource;
   retry?: Partial<RetryPolicy>;
@@ -31,11 +32,25 @@ export interface DriverPlumbing {
   maxBodyBytes: number | undefined;
 }
 
-/** `budget.key` names the credentials whose limiter is shared; `perMinute` is their configured budget. */
-export function driverPlumbing(deps: DriverDeps, budget: { key: string; perMinute: number }): DriverPlumbing {
+/** The configured budget of one credential: `key` names the credential's bucket in a shared ledger. */
+export interface BudgetSpec {
+  key: string;
+  perMinute: number;
+  burst?: number;
+}
+
+/** `budget` is the credentials' configured budget, used when no limiter is passed. */
+export function driverPlumbing(deps: DriverDeps, budget: BudgetSpec): DriverPlumbing {
   const clock = deps.clock ?? systemClock;
   const limiter =
-    deps.limiter ?? limiterFor(budget.key, { perMinute: budget.perMinute, clock, observer: deps.observer });
+    deps.limiter ??
+    new RateLimiter({
+      perMinute: budget.perMinute,
+      burst: budget.burst,
+      key: budget.key,
+      clock,
+      observer: deps.observer,
+    });
   return {
     clock,
     limiter,

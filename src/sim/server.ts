@@ -10,6 +10,7 @@ import { deriveSeed, Random } from "./random.js";
 import { seedCampaigns } from "./seed-campaigns.js";
 import { tokenRoute } from "./token-endpoint.js";
 import { TokenStore } from "./tokens.js";
+import { ietfRateLimitFields } from "./token-bucket.js";
 import type { FaultSpec, RequestLogEntry, SimClient, SimHandle, SimOptions } from "./types.js";
 import { validateRulesPatch } from "./validate-patch.js";
 
@@ -68,6 +69,7 @@ async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
     concurrentEdit: (edit) => store.concurrentEdit(edit),
     // A gateway counts token requests against the client's budget too.
     budgetOutsideApi: true,
+    budgetHeaders: ietfRateLimitFields,
     rateLimited: (clientId, retryAfterSec) => ({
       status: 429,
       body: { message: `rate limit exceeded for client ${clientId}; retry in ${retryAfterSec}s` },

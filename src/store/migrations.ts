@@ -215,10 +215,29 @@ function service(): Migration {
   };
 }
 
+/**
+ * The bucket of the configured platform budget, shared by every command and replica on this database
+ * (src/store/rate-ledger.ts); it replaces rate-limiter-flexible's `rate_limits` table.
+ */
+function rateBudget(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("rate_budget")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("level", "double precision", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("held_until", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.dropTable("rate_limits").ifExists().execute();
+    },
+  };
+}
+
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "0001_initial": initial(kind), "0002_service": service() };
+      return { "0001_initial": initial(kind), "0002_service": service(), "0003_rate_budget": rateBudget() };
     },
   };
 }

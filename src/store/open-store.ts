@@ -7,6 +7,7 @@ import { createAuditStore } from "./audit-store.js";
 import { DEFAULT_SQLITE_PATH, isPostgresUrl, openBackend } from "./backend.js";
 import { createJournal } from "./journal.js";
 import { createOutboxStore } from "./outbox.js";
+import { createRateLedger } from "./rate-ledger.js";
 import type { AuditRecord, SqlStore } from "./types.js";
 
 export interface OpenStoreOptions {
@@ -49,6 +50,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     audit: createAuditStore(backend, ctx),
     journal,
     outbox: createOutboxStore(backend, clock),
+    rateLedger: createRateLedger(backend),
     journalEntries: (runId) => journal.entries(runId),
     onAppend(listener) {
       listeners.add(listener);

@@ -92,7 +92,16 @@ export interface WebhookEndpointsTable {
   changed_at: string;
 }
 
+/** The configured platform budget's bucket, one row per credential (src/store/rate-ledger.ts). */
+export interface RateBudgetTable {
+  key: string;
+  level: number;
+  at: number;
+  held_until: number;
+}
+
 export interface Database {
+  rate_budget: RateBudgetTable;
   runs: RunsTable;
   journal: JournalTable;
   audit: AuditTable;

@@ -4,6 +4,7 @@ import type { Finding } from "../domain/findings.js";
 export type { FieldChange };
 
 import type { DialingRules, PartialRules } from "../domain/rules.js";
+import type { BudgetLedger } from "../http/budget-bucket.js";
 
 export const AUDIT_OUTCOMES = [
   "applied",
@@ -204,6 +205,8 @@ export interface OutboxStore {
 /** What openStore returns: the Store contract plus the outbox and a few conveniences. */
 export interface SqlStore extends Store {
   readonly outbox: OutboxStore;
+  /** The configured platform budget's bucket, shared by every command and replica on this database. */
+  readonly rateLedger: BudgetLedger;
   /** Every journal entry (of one run), oldest first: for inspection and tests. */
   journalEntries(runId?: string): Promise<JournalEntry[]>;
   /** Called after each audit record commits (in this process): lets a delivery worker wake at once. */

@@ -9,7 +9,7 @@ import {
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   type Env,
   invalid,
-  parseRateLimit,
+  parseRateBudget,
   parseUrl,
   pick as pickSetting,
   readSecret,
@@ -40,6 +40,8 @@ export interface CxoneConfig {
   /** Per endpoint, e.g. { skills: "v30.0", generalSettings: "v30.0" }. */
   apiVersions: Record<CxoneEndpoint, string>;
   rateLimitPerMinute: number;
+  /** Requests that may go at once (`CXONE_RATE_LIMIT=100/min,burst=N`); unset: the limiter's default. */
+  rateBurst?: number;
 }
 
 const ENV_SUFFIX: Record<CxoneEndpoint, string> = { skills: "SKILLS", generalSettings: "GENERAL_SETTINGS" };
@@ -100,7 +102,12 @@ export function loadCxoneConfig(env: Env): CxoneConfig {
     accessKeyId: required(env, "CXONE_ACCESS_KEY_ID", "the API user's access key id"),
     accessKeySecret: readSecret(env, "CXONE_ACCESS_KEY_SECRET", "the API user's access key secret"),
     apiVersions,
-    rateLimitPerMinute:
-      rateText === undefined ? DEFAULT_RATE_LIMIT_PER_MINUTE : parseRateLimit("CXONE_RATE_LIMIT", rateText),
+    ...rateFields(rateText),
   };
+}
+
+function rateFields(text: string | undefined): { rateLimitPerMinute: number; rateBurst?: number } {
+  if (text === undefined) return { rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE };
+  const { perMinute, burst } = parseRateBudget("CXONE_RATE_LIMIT", text);
+  return burst === undefined ? { rateLimitPerMinute: perMinute } : { rateLimitPerMinute: perMinute, rateBurst: burst };
 }

@@ -54,6 +54,7 @@ export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps
   const shared = driverPlumbing(deps, {
     key: `cxone ${config.discoveryUrl} ${config.tenantId ?? config.apiEndpoint} ${config.accessKeyId}`,
     perMinute: config.rateLimitPerMinute,
+    burst: config.rateBurst,
   });
   // Discovery reads only what it needs from `shared`: it runs unlimited (its own host, not the API budget).
   const endpoints = once(() => discoverEndpoints(config, shared));

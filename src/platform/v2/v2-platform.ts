@@ -26,6 +26,7 @@ export function createV2Platform(config: PlatformConfig, deps: V2PlatformDeps = 
   const shared = driverPlumbing(deps, {
     key: `${config.tokenUrl} ${config.clientId}`,
     perMinute: config.rateLimitPerMinute,
+    burst: config.rateBurst,
   });
   const tokens = new ClientCredentialsTokenSource({
     ...shared,
