@@ -1,9 +1,9 @@
 import { InputError } from "../domain/errors.js";
 import type { HttpObserver } from "../http/events.js";
-import type { RequestLimiter } from "../http/rate-limiter.js";
 import { loadPlatformConfig } from "../platform/config.js";
 import { loadCxoneConfig } from "../platform/cxone/config.js";
 import { createCxonePlatform } from "../platform/cxone/cxone-platform.js";
+import type { DriverDeps } from "../platform/driver-deps.js";
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform } from "../platform/v2/v2-platform.js";
 
@@ -13,8 +13,8 @@ export type PlatformName = (typeof PLATFORM_NAMES)[number];
 export interface PlatformWiring {
   env?: NodeJS.ProcessEnv;
   observer?: HttpObserver;
-  /** A request budget shared beyond this process (serve replicas on PostgreSQL); default: per process. */
-  limiter?: RequestLimiter;
+  /** Makes the limiter of the platform's configured budget (see DriverDeps.createLimiter). */
+  createLimiter?: DriverDeps["createLimiter"];
 }
 
 /**
@@ -35,14 +35,14 @@ export async function openPlatform(name: string | undefined, wiring: PlatformWir
       }
       return createV2Platform(loadPlatformConfig(env), {
         observer: wiring.observer,
-        limiter: wiring.limiter,
+        createLimiter: wiring.createLimiter,
       });
     }
     case "cxone":
       // Variables: docs/platforms/cxone.md#configuration (`dialrules sim --mode cxone` prints a working set).
       return createCxonePlatform(loadCxoneConfig(env), {
         observer: wiring.observer,
-        limiter: wiring.limiter,
+        createLimiter: wiring.createLimiter,
       });
     default:
       throw new InputError(

@@ -34,7 +34,11 @@ function refilled(state: BucketState | undefined, now: number, p: BucketParams):
   if (state === undefined) return { level: p.cap, at: now, heldUntil: 0 };
   // A clock that went backwards (another machine's, in a shared database) refills nothing.
   const elapsed = Math.max(0, now - state.at);
-  return { level: Math.min(p.cap, state.level + elapsed * p.perMs), at: Math.max(now, state.at), heldUntil: state.heldUntil };
+  return {
+    level: Math.min(p.cap, state.level + elapsed * p.perMs),
+    at: Math.max(now, state.at),
+    heldUntil: state.heldUntil,
+  };
 }
 
 /** Takes up to `wanted` whole units. Pure: the caller stores the returned state. */
@@ -48,8 +52,8 @@ export function takeFromBucket(
   if (now < state.heldUntil) return { state, result: { granted: 0, retryAt: state.heldUntil } };
   const granted = Math.max(0, Math.min(wanted, Math.floor(state.level + EPSILON)));
   state.level -= granted;
-  const missing = 1 - state.level;
-  const retryAt = missing <= EPSILON ? now : now + Math.ceil(missing / p.perMs);
+  // Never "retry now" after a refusal: float error must not turn a wait into a busy loop.
+  const retryAt = granted < wanted ? now + Math.max(0.001, (1 - state.level) / p.perMs) : now;
   return { state, result: { granted, retryAt } };
 }
 

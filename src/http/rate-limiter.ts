@@ -2,14 +2,15 @@
  * Client-side request budget on an injected Clock, with a FIFO queue of waiters. Two sources of truth:
  *
  * 1. **What the platform says** (rate-headers.ts: IETF RateLimit, X-RateLimit-*, Genesys inin-ratelimit-*).
- *    Once a reply states the remaining budget, the limiter never has more requests out than that bound
- *    allows, and when the bound is spent it waits for the stated reset, then sends a single probe whose
- *    reply states the budget again. The bound is a lower bound on what the server still accepts:
- *    `remaining − requests in flight − requests that overlapped this one` (a request that overlapped may
- *    have been counted after the reply was written). Between replies, requests are spread at 99 % of the
- *    policy's rate from the stated level minus a reserve of one, so a full bucket is used at once and a
- *    draining one is never run dry. A server whose headers are contradicted by a 429 twice is not
- *    believed again; the configured budget takes over.
+ *    Once a reply states the remaining budget, the limiter keeps a lower bound on what the server still
+ *    accepts and never sends beyond it: `remaining − requests in flight − requests that overlapped this one`
+ *    (an overlapping request may have been counted after the reply was written) − a reserve of one, so a
+ *    draining bucket is not run dry. The bound grows again only from the stated reset on, at 99 % of the
+ *    policy's rate: exact for a token bucket (which states a reset of 0 while it holds a unit), cautious
+ *    for a fixed window (whose reset is the window's end). When the bound is spent and nothing is in
+ *    flight, it waits for the reset and sends a single probe whose reply states the budget again. So a full
+ *    bucket is spent at once and the refill is used as it comes. A server whose headers are contradicted
+ *    by a 429 twice is not believed again; the configured budget takes over.
  * 2. **The configured budget** (`perMinute`, `burst`), where the platform sends no headers (CXone): a token
  *    bucket of `burst` refilling at 97 % of the rate. Its state is kept by a `BudgetLedger`: in memory, or
  *    in the database the command already opens, so the requests of a previous `plan`, or of another
@@ -83,7 +84,7 @@ export function defaultBurst(perMinute: number): number {
 export const DEFAULT_RATE_FRACTION = 0.97;
 /** Pace between replies when the platform states its budget: live feedback corrects any drift. */
 export const HEADER_RATE_FRACTION = 0.99;
-/** Units left unspent when pacing from a stated level, so a draining bucket does not reach zero. */
+/** Units left unspent from a stated level, so a draining bucket does not reach zero. */
 const RESERVE = 1;
 const MIN_MULTIPLIER = 0.1;
 const CONTRADICTIONS_BEFORE_DISTRUST = 2;
@@ -95,13 +96,11 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** The budget the platform stated, kept in this process (it is about this client's view of the server). */
 interface StatedBudget {
-  /** Lower bound on what the server accepts now, ignoring refill. */
+  /** Lower bound on what the server accepts, as of `at`. */
   bound: number;
-  /** When more quota is available again. */
-  resetAt: number;
-  /** Pacing level: refills at the policy's rate, never above `cap`. */
-  level: number;
   at: number;
+  /** When more quota is available again: the bound grows only from then on. */
+  resetAt: number;
   cap: number;
   perMs: number;
 }
@@ -114,7 +113,7 @@ export class RateLimiter implements RequestLimiter {
   private readonly perMinute: number;
   private readonly clock: Clock;
   private readonly observer: Required<HttpObserver>;
-  private readonly ledger: BudgetLedger;
+  private ledger: BudgetLedger;
   private readonly key: string;
   private readonly learn: boolean;
   private heldUntil = Number.NEGATIVE_INFINITY;
@@ -181,7 +180,9 @@ export class RateLimiter implements RequestLimiter {
     const now = this.clock.now();
     this.heldUntil = Math.max(this.heldUntil, now + ms);
     // Tell the other sharers of the bucket too (other processes, through a database ledger).
-    void Promise.resolve(this.ledger.hold(this.key, now + ms, now, this.bucketParams())).catch(() => undefined);
+    void Promise.resolve(this.ledger.hold(this.key, now + ms, now, this.bucketParams())).catch(
+      () => undefined,
+    );
   }
 
   private bucketParams(): BucketParams {
@@ -213,7 +214,7 @@ export class RateLimiter implements RequestLimiter {
       void Promise.resolve(this.ledger.hold(this.key, now, now, this.bucketParams())).catch(() => undefined);
       if (this.stated) {
         this.stated.bound = 0;
-        this.stated.level = Math.min(this.stated.level, 0);
+        this.stated.at = now;
         // The server refused while its own last word left room: it is not telling the truth (or not all of it).
         if (believedRoom && ++this.contradictions >= CONTRADICTIONS_BEFORE_DISTRUST) this.stated = undefined;
       }
@@ -235,10 +236,9 @@ export class RateLimiter implements RequestLimiter {
         ? obs.limit / obs.windowMs
         : this.perMinute / 60_000;
     this.stated = {
-      bound,
-      resetAt: now + obs.resetMs,
-      level: Math.min(cap, bound - RESERVE),
+      bound: Math.min(cap, bound - RESERVE),
       at: now,
+      resetAt: now + obs.resetMs,
       cap,
       perMs: ratePerMs * HEADER_RATE_FRACTION,
     };
@@ -263,23 +263,32 @@ export class RateLimiter implements RequestLimiter {
    * reply in flight says more).
    */
   private fromStated(s: StatedBudget, now: number): number {
-    s.level = Math.min(s.cap, s.level + Math.max(0, now - s.at) * s.perMs * this.multiplier);
-    s.at = now;
-    const probe = s.bound < 1 && now >= s.resetAt && this.inFlight === 0;
-    if (s.level >= 1 - EPSILON && (s.bound >= 1 || probe)) {
-      const waiter = this.queue.shift() as Waiter;
-      s.level -= 1;
+    const perMs = s.perMs * this.multiplier;
+    const growing = Math.max(0, now - Math.max(s.at, s.resetAt));
+    s.bound = Math.min(s.cap, s.bound + growing * perMs);
+    s.at = Math.max(now, s.at);
+    const probe = s.bound < 1 - EPSILON && now >= s.resetAt && this.inFlight === 0;
+    if (s.bound >= 1 - EPSILON || probe) {
       s.bound = Math.max(0, s.bound - 1);
-      this.grant(waiter, now, !probe);
+      this.grant(this.queue.shift() as Waiter, now, !probe);
       return 0;
     }
-    if (s.bound < 1) return this.inFlight > 0 ? Number.POSITIVE_INFINITY : Math.max(1, s.resetAt - now);
-    return (1 - s.level) / (s.perMs * this.multiplier);
+    if (now < s.resetAt) return this.inFlight > 0 ? Math.max(1, s.resetAt - now) : s.resetAt - now;
+    // Past the reset with requests in flight: their replies, or the refill, whichever says more first.
+    return Math.max(0.001, (1 - s.bound) / perMs);
   }
 
   private async fromLedger(now: number): Promise<number> {
-    const pending = this.ledger.take(this.key, this.queue.length, now, this.bucketParams());
-    const result: TakeResult = pending instanceof Promise ? await pending : pending;
+    let result: TakeResult;
+    try {
+      const pending = this.ledger.take(this.key, this.queue.length, now, this.bucketParams());
+      result = pending instanceof Promise ? await pending : pending;
+    } catch {
+      // The database holding the shared bucket failed (closed, unreachable): keep to the budget in this
+      // process rather than stall every request.
+      this.ledger = memoryLedger();
+      return 0;
+    }
     const at = this.clock.now();
     // Units taken for waiters that were aborted meanwhile are spent: erring on the side of the budget.
     for (let i = 0; i < result.granted && this.queue.length > 0; i++) {
@@ -324,3 +333,23 @@ export const noRateLimit: RequestLimiter = {
   acquire: (signal) => (signal?.aborted ? Promise.reject(abortReason(signal)) : Promise.resolve(noGrant)),
   holdFor: () => {},
 };
+
+/**
+ * What a composition root passes to its drivers: limiters of their configured budgets on one clock and,
+ * when it has a database, that database's ledger.
+ */
+export function limiterFactory(shared: {
+  clock: Clock;
+  ledger?: BudgetLedger;
+  observer?: HttpObserver;
+}): (budget: { key: string; perMinute: number; burst?: number }) => RateLimiter {
+  return (budget) =>
+    new RateLimiter({
+      perMinute: budget.perMinute,
+      key: budget.key,
+      clock: shared.clock,
+      ...(budget.burst === undefined ? {} : { burst: budget.burst }),
+      ...(shared.ledger ? { ledger: shared.ledger } : {}),
+      ...(shared.observer ? { observer: shared.observer } : {}),
+    });
+}

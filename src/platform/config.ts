@@ -100,7 +100,10 @@ export function parseRateBudget(name: string, value: string): RateBudget {
   const unit = match?.[2]?.toLowerCase() ?? "min";
   const minutes = UNIT_MINUTES[unit];
   if (!match || minutes === undefined) {
-    throw invalid(name, `expected a budget such as "100/min", "2/s", "6000/h" or "100/min,burst=50", got "${value}"`);
+    throw invalid(
+      name,
+      `expected a budget such as "100/min", "2/s", "6000/h" or "100/min,burst=50", got "${value}"`,
+    );
   }
   const perMinute = Number(match[1]) / minutes;
   if (!(perMinute > 0)) throw invalid(name, `must be more than 0, got "${value}"`);

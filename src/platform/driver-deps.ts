@@ -12,8 +12,13 @@ import type { RandomSource, RetryPolicy } from "../http/retry.js";
 export interface DriverDeps {
   clock?: Clock;
   observer?: HttpObserver;
-  /** Defaults to a limiter of this driver alone, at the configured budget (see budgetLimiter). */
+  /** The limiter to use; when absent, `createLimiter`'s, else one of this driver alone. */
   limiter?: RequestLimiter;
+  /**
+   * How the composition root (cli, server) makes the limiter of the driver's configured budget: with the
+   * database's ledger, its clock and observer. The driver only says what its credentials' budget is.
+   */
+  createLimiter?: (budget: BudgetSpec) => RequestLimiter;
   random?: RandomSource;
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout in real milliseconds. */
@@ -44,6 +49,7 @@ export function driverPlumbing(deps: DriverDeps, budget: BudgetSpec): DriverPlum
   const clock = deps.clock ?? systemClock;
   const limiter =
     deps.limiter ??
+    deps.createLimiter?.(budget) ??
     new RateLimiter({
       perMinute: budget.perMinute,
       burst: budget.burst,

@@ -7,9 +7,9 @@ import { hostname } from "node:os";
 import { type Clock, systemClock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
 import type { HttpObserver } from "../http/events.js";
-import type { RequestLimiter } from "../http/rate-limiter.js";
+import { limiterFactory } from "../http/rate-limiter.js";
 import { createMetrics } from "../metrics/metrics.js";
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from "../platform/config.js";
+import type { DriverDeps } from "../platform/driver-deps.js";
 import { startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
@@ -23,11 +23,10 @@ import { DEFAULT_CHUNK_SIZE } from "./jobs/apply-job.js";
 import { localLocks, postgresLocks } from "./jobs/locks.js";
 import { inProcessQueue, type JobQueue, pgBossQueue } from "./jobs/queue.js";
 import { createServerServices, type RunningServices } from "./server-services.js";
-import { createSharedLimiter, type SharedLimiter } from "./shared-limiter.js";
 
 export type PlatformOpener = (
   name: string | undefined,
-  wiring: { env: NodeJS.ProcessEnv; observer: HttpObserver; limiter?: RequestLimiter },
+  wiring: { env: NodeJS.ProcessEnv; observer: HttpObserver; createLimiter?: DriverDeps["createLimiter"] },
 ) => Promise<Platform>;
 
 export interface RuntimeOptions {
@@ -109,20 +108,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         `simulator with ${campaigns} seeded campaigns at ${sim.url}. Nothing here changes a real contact center. ` +
         `Set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET to use a real platform.`;
     } else {
-      let limiter: SharedLimiter | undefined;
-      if (postgres && options.databaseUrl) {
-        const rate = env.CXONE_RATE_LIMIT?.trim();
-        limiter = createSharedLimiter({
-          connectionString: options.databaseUrl,
-          schema,
-          perMinute: rate ? parseRateLimit("CXONE_RATE_LIMIT", rate) : DEFAULT_RATE_LIMIT_PER_MINUTE,
-          key: `${env.CXONE_TOKEN_URL ?? "default"} ${env.CXONE_CLIENT_ID ?? ""}`,
-          clock,
-        });
-        const l = limiter;
-        closers.push(() => l.close());
-      }
-      platform = await options.openPlatform(options.platformName, { env, observer, limiter });
+      // Every replica draws on the bucket in the shared database (PostgreSQL: one for all replicas).
+      const createLimiter = limiterFactory({ clock, ledger: store.rateLedger, observer });
+      platform = await options.openPlatform(options.platformName, { env, observer, createLimiter });
     }
     closers.push(() => platform.close());
 

@@ -8,9 +8,9 @@ import type { CxoneSimHandle, CxoneSimOptions } from "./cxone/types.js";
 import { createSimApp, installPipeline, listenSimApp } from "./pipeline.js";
 import { deriveSeed, Random } from "./random.js";
 import { seedCampaigns } from "./seed-campaigns.js";
+import { ietfRateLimitFields } from "./token-bucket.js";
 import { tokenRoute } from "./token-endpoint.js";
 import { TokenStore } from "./tokens.js";
-import { ietfRateLimitFields } from "./token-bucket.js";
 import type { FaultSpec, RequestLogEntry, SimClient, SimHandle, SimOptions } from "./types.js";
 import { validateRulesPatch } from "./validate-patch.js";
 

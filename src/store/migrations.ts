@@ -226,8 +226,8 @@ function rateBudget(): Migration {
         .createTable("rate_budget")
         .addColumn("key", "text", (c) => c.primaryKey())
         .addColumn("level", "double precision", (c) => c.notNull())
-        .addColumn("at", "bigint", (c) => c.notNull())
-        .addColumn("held_until", "bigint", (c) => c.notNull())
+        .addColumn("at", "double precision", (c) => c.notNull())
+        .addColumn("held_until", "double precision", (c) => c.notNull())
         .execute();
       await db.schema.dropTable("rate_limits").ifExists().execute();
     },

@@ -62,6 +62,7 @@ export function createRateLedger(backend: Backend): BudgetLedger {
       });
       return result;
     },
-    hold: (key, until, now, params) => update(key, now, params, (state) => holdBucket(state, until, now, params)),
+    hold: (key, until, now, params) =>
+      update(key, now, params, (state) => holdBucket(state, until, now, params)),
   };
 }

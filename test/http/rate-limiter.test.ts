@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InstantClock, ManualClock } from "../../src/clock/clock.js";
-import { defaultBurst, limiterFor, RateLimiter } from "../../src/http/rate-limiter.js";
+import { defaultBurst, RateLimiter } from "../../src/http/rate-limiter.js";
 
 /** Lets queued promise callbacks run. */
 const flush = async () => {
@@ -138,13 +138,6 @@ describe("RateLimiter", () => {
     expect(defaultBurst(1000)).toBe(10);
     expect(defaultBurst(30)).toBe(3);
     expect(defaultBurst(5)).toBe(1);
-  });
-
-  it("limiterFor shares one instance per key", () => {
-    const clock = new InstantClock();
-    const a = limiterFor("test-shared", { perMinute: 100, clock });
-    expect(limiterFor("test-shared", { perMinute: 5, clock })).toBe(a);
-    expect(limiterFor("test-other", { perMinute: 100, clock })).not.toBe(a);
   });
 
   it("rejects a nonsensical budget", () => {

@@ -6,6 +6,20 @@ import { CAMPAIGN_PATH, getCampaign, requestToken, simulators, TOKEN_PATH, token
 const sim = simulators({ campaigns: 3 });
 
 describe("per-client token bucket", () => {
+  it("states the budget in IETF RateLimit fields on every reply that spends it, 429 included", async () => {
+    const clock = new InstantClock();
+    const s = await sim({ clock, rateLimitPerMinute: 5 });
+    const bearer = await token(s);
+    const ok = await getCampaign(s, bearer, "CMP-10001");
+    expect(ok.headers.get("ratelimit-policy")).toBe('"default";q=5;w=60');
+    expect(ok.headers.get("ratelimit")).toBe('"default";r=3;t=0');
+    for (let i = 0; i < 3; i++) await getCampaign(s, bearer, "CMP-10001");
+    const limited = await getCampaign(s, bearer, "CMP-10001");
+    expect(limited.status).toBe(429);
+    // Nothing left; one more request is accepted in 12 s (5/min).
+    expect(limited.headers.get("ratelimit")).toBe('"default";r=0;t=12');
+  });
+
   it("answers 429 with Retry-After once the budget is spent, and passes again after that wait", async () => {
     const clock = new InstantClock();
     const s = await sim({ clock, rateLimitPerMinute: 5 });

@@ -24,6 +24,7 @@ import {
 } from "../options.js";
 import { openPlatform } from "../platform-factory.js";
 import { progressReporter } from "../progress.js";
+import { storeLimiters } from "../rate-budget.js";
 import { bothObservers, deliverWebhooks, knownSecrets, runMetrics } from "../run-wiring.js";
 
 interface ApplyFlags extends CapacityFlags, ConnectionFlags {
@@ -135,6 +136,7 @@ export function registerApply(program: Command): void {
     const platform = await openPlatform(flags.platform, {
       env: connectionEnv(flags),
       observer: run.metrics.httpObserver(),
+      createLimiter: storeLimiters(store, run.metrics.httpObserver()),
     }).catch(async (err: unknown) => {
       await store.close();
       throw err;

@@ -4,7 +4,7 @@ import { InputError } from "../../domain/errors.js";
 import { LICENSE_TIERS, type LicenseTier, PROFILE_IDS, type ProfileId } from "../../domain/profiles.js";
 import { renderExport, selectCampaigns } from "../../engine/export.js";
 import { addConnectionOptions, type ConnectionFlags, connectionEnv, platformOption } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
+import { openReadingPlatform } from "../rate-budget.js";
 
 interface ExportFlags extends ConnectionFlags {
   id: string[];
@@ -41,7 +41,7 @@ export function registerExport(program: Command): void {
         "say which campaigns: --id ID (repeatable), --match GLOB or --all",
       );
     }
-    const platform = await openPlatform(flags.platform, { env: connectionEnv(flags) });
+    const { platform, close } = await openReadingPlatform(flags.platform, connectionEnv(flags));
     try {
       const campaigns = selectCampaigns(await platform.listCampaigns(), {
         ids: flags.id,
@@ -66,7 +66,7 @@ export function registerExport(program: Command): void {
         process.stderr.write(`Exported ${campaigns.length} campaign(s) to ${flags.output}\n`);
       } else process.stdout.write(text);
     } finally {
-      await platform.close();
+      await close();
     }
   });
 }

@@ -15,7 +15,7 @@ import {
   outputOption,
   platformOption,
 } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
+import { openReadingPlatform } from "../rate-budget.js";
 import { renderPlanText } from "../render/plan-text.js";
 
 interface PlanFlags extends CapacityFlags, ConnectionFlags {
@@ -48,7 +48,7 @@ export function registerPlan(program: Command): void {
     .addOption(platformOption());
   addConnectionOptions(addCapacityOptions(command)).action(async (flags: PlanFlags) => {
     const { file, text } = await loadRulesFile(flags.file);
-    const platform = await openPlatform(flags.platform, { env: connectionEnv(flags) });
+    const { platform, close } = await openReadingPlatform(flags.platform, connectionEnv(flags));
     try {
       const plan = await createPlan({
         file,
@@ -65,7 +65,7 @@ export function registerPlan(program: Command): void {
         process.stdout.write(`Saved to ${flags.out}; apply it with: dialrules apply --plan ${flags.out}\n`);
       setExitCode(planExitCode(plan, flags.detailedExitcode === true));
     } finally {
-      await platform.close();
+      await close();
     }
   });
 }

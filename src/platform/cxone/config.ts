@@ -109,5 +109,7 @@ export function loadCxoneConfig(env: Env): CxoneConfig {
 function rateFields(text: string | undefined): { rateLimitPerMinute: number; rateBurst?: number } {
   if (text === undefined) return { rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE };
   const { perMinute, burst } = parseRateBudget("CXONE_RATE_LIMIT", text);
-  return burst === undefined ? { rateLimitPerMinute: perMinute } : { rateLimitPerMinute: perMinute, rateBurst: burst };
+  return burst === undefined
+    ? { rateLimitPerMinute: perMinute }
+    : { rateLimitPerMinute: perMinute, rateBurst: burst };
 }
