@@ -17,12 +17,12 @@ import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
 import { webhookConfigFromEnv } from "../webhook/config.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
-import { DEFAULT_CHUNK_SIZE } from "./apply-job.js";
+import type { ServiceInfo } from "./contract.js";
 import { openServiceDatabase } from "./db.js";
-import { localLocks, postgresLocks } from "./locks.js";
-import { inProcessQueue, type JobQueue, pgBossQueue } from "./queue.js";
-import { createServerServices, type RunningServices } from "./service.js";
-import type { ServiceInfo } from "./services.js";
+import { DEFAULT_CHUNK_SIZE } from "./jobs/apply-job.js";
+import { localLocks, postgresLocks } from "./jobs/locks.js";
+import { inProcessQueue, type JobQueue, pgBossQueue } from "./jobs/queue.js";
+import { createServerServices, type RunningServices } from "./server-services.js";
 import { createSharedLimiter, type SharedLimiter } from "./shared-limiter.js";
 
 export type PlatformOpener = (

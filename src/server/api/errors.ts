@@ -3,7 +3,7 @@ import type { FastifyError, FastifyRequest } from "fastify";
 import { DialrulesError, InputError } from "../../domain/errors.js";
 import { RulesFileError } from "../../domain/rules-file.js";
 import { PlatformError } from "../../platform/errors.js";
-import { ServiceError } from "../services.js";
+import { ServiceError } from "../contract.js";
 import { type FieldProblem, type Problem, problem } from "./problem.js";
 
 interface AjvIssue {

@@ -1,5 +1,5 @@
 import type { PlannedCampaign } from "../../../engine/plan-types.js";
-import type { ApplyJobView, ChangeRequest } from "../../services.js";
+import type { ApplyJobView, ChangeRequest } from "../../contract.js";
 import { formatTime, formatValue, words } from "../format.js";
 import { type Fragment, type Html, html } from "../html.js";
 import { csrfField, type PageContext, page, postButton } from "../layout.js";
