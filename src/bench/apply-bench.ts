@@ -29,6 +29,7 @@ import { campaignId } from "../sim/seed-campaigns.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import { openStore } from "../store/open-store.js";
+import { webhookEvent } from "../webhook/events.js";
 import { naiveApply } from "./naive-apply.js";
 import type { BenchRow } from "./table.js";
 
@@ -163,7 +164,7 @@ export async function measureApply(
     let realMs: number;
     if (strategy === "engine") {
       // Opening the database is not part of the bulk change; the plan's first request starts the clock.
-      const store = await openStore({ sqlitePath: join(dir, "bench.db"), clock });
+      const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "bench.db"), clock });
       try {
         const t0 = clock.now();
         const r0 = performance.now();

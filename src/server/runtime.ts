@@ -16,6 +16,7 @@ import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
 import { webhookConfigFromEnv } from "../webhook/config.js";
+import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
 import type { ServiceInfo } from "./contract.js";
 import { openServiceDatabase } from "./db.js";
@@ -84,7 +85,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const metrics = createMetrics({ defaultLabels: { replica } });
     const dbOptions = { databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, schema };
-    const store = await openStore({ ...dbOptions, poolSize: 4, secrets: options.secrets, clock });
+    const store = await openStore({
+      outboxEvent: webhookEvent,
+      ...dbOptions,
+      poolSize: 4,
+      secrets: options.secrets,
+      clock,
+    });
     closers.push(() => store.close());
     const sdb = await openServiceDatabase({ ...dbOptions, poolSize: 4 });
     closers.push(() => sdb.close());

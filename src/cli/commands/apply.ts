@@ -6,6 +6,7 @@ import { InputError } from "../../domain/errors.js";
 import { createPlan } from "../../engine/plan.js";
 import type { Plan } from "../../engine/plan-types.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
+import { webhookEvent } from "../../webhook/events.js";
 import { reconcileInDoubt, runApply } from "../apply-run.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
@@ -128,6 +129,7 @@ export function registerApply(program: Command): void {
     const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
     const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
     const store = await openStore({
+      outboxEvent: webhookEvent,
       ...databaseOptions(flags.database),
       secrets: knownSecrets(connectionEnv(flags)),
     });
