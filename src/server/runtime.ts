@@ -6,11 +6,11 @@
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import { startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { HttpObserver } from "../http/events.js";
 import type { RequestLimiter } from "../http/rate-limiter.js";
 import { createMetrics } from "../metrics/metrics.js";
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from "../platform/config.js";
-import { startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";

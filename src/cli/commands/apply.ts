@@ -5,6 +5,7 @@ import { systemClock } from "../../clock/clock.js";
 import { InputError } from "../../domain/errors.js";
 import { createPlan } from "../../engine/plan.js";
 import type { Plan } from "../../engine/plan-types.js";
+import { openPlatform } from "../../platform/factory.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { reconcileInDoubt, runApply } from "../apply-run.js";
@@ -23,7 +24,6 @@ import {
   platformOption,
   positiveInt,
 } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
 import { progressReporter } from "../progress.js";
 import { bothObservers, deliverWebhooks, knownSecrets, runMetrics } from "../run-wiring.js";
 
