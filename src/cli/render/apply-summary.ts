@@ -1,5 +1,5 @@
-import { formatValue } from "../../domain/format-value.js";
 import type { ApplyResult } from "../../engine/apply.js";
+import { formatValue } from "../../render/format-value.js";
 import { withCliAdvice } from "../advice.js";
 
 /** The closing table of `apply`: counts per outcome, then every campaign that needs a person's eyes. */
