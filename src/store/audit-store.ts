@@ -15,16 +15,18 @@ import type {
   BreakKind,
   CheckpointReport,
   CheckpointSigner,
+  OutboxEventEncoder,
   SignedCheckpoint,
   VerifyOptions,
   VerifyResult,
 } from "./types.js";
-import { eventTypeFor, webhookBody } from "./webhook-events.js";
 
 export interface AuditContext {
   clock: Clock;
   /** Strings that must never be stored (webhook secret, client secret, tokens): replaced before hashing. */
   secrets: readonly string[];
+  /** The outbox row's event for a record; persisted as given. */
+  outboxEvent: OutboxEventEncoder;
   /** Called after the transaction holding the record commits. */
   committed(record: AuditRecord): void;
 }
@@ -54,6 +56,7 @@ export async function appendInTx(
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
+  const event = ctx.outboxEvent(record);
   await trx.insertInto("audit").values(recordToRow(record)).execute();
   await trx
     .insertInto("outbox")
@@ -61,8 +64,8 @@ export async function appendInTx(
       audit_id: record.id,
       seq: record.seq,
       campaign_id: record.campaignId,
-      event_type: eventTypeFor(record.outcome),
-      payload: JSON.stringify(webhookBody(record)),
+      event_type: event.type,
+      payload: event.payload,
       next_attempt_at: now,
       status: "pending",
       created_at: now,
