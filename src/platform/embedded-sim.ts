@@ -6,11 +6,14 @@
  */
 import { Secret } from "../http/secret.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
+import type { GenesysSimHandle } from "../sim/genesys/types.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import type { PlatformConfig } from "./config.js";
 import type { CxoneConfig } from "./cxone/config.js";
 import { type CxonePlatformDeps, createCxonePlatform } from "./cxone/cxone-platform.js";
+import type { GenesysConfig } from "./genesys/config.js";
+import { createGenesysPlatform, type GenesysPlatformDeps } from "./genesys/genesys-platform.js";
 import type { Platform } from "./platform.js";
 import { createV2Platform, type V2PlatformDeps } from "./v2/v2-platform.js";
 
@@ -79,5 +82,31 @@ export async function startEmbeddedCxone(
     rateLimitPerMinute: options.rateLimitPerMinute,
   });
   const platform = createCxonePlatform(cxoneConfigFor(sim, options.rateLimitPerMinute), deps);
+  return { sim, platform };
+}
+
+/** Driver configuration for a genesys simulator's built-in demo client. */
+export function genesysConfigFor(sim: GenesysSimHandle, rateLimitPerMinute: number): GenesysConfig {
+  return {
+    apiBaseUrl: sim.apiBaseUrl,
+    tokenUrl: sim.tokenUrl,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    rateLimitPerMinute,
+  };
+}
+
+/** The genesys simulator (seed 1) and a genesys driver pointed at it. */
+export async function startEmbeddedGenesys(
+  options: EmbeddedOptions,
+  deps: GenesysPlatformDeps = {},
+): Promise<Embedded<GenesysSimHandle>> {
+  const sim = await startSimulator({
+    mode: "genesys",
+    campaigns: options.campaigns,
+    seed: 1,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+  });
+  const platform = createGenesysPlatform(genesysConfigFor(sim, options.rateLimitPerMinute), deps);
   return { sim, platform };
 }
