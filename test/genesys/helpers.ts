@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { afterEach } from "vitest";
 import { systemClock } from "../../src/clock/clock.js";
 import { parseRulesFile } from "../../src/domain/rules-file.js";
+import { genesysConfigFor } from "../../src/embedded/embedded-sim.js";
 import { type ApplyOptions, applyPlan } from "../../src/engine/apply.js";
 import { createPlan } from "../../src/engine/plan.js";
 import type { Plan } from "../../src/engine/plan-types.js";
 import { noRateLimit } from "../../src/http/rate-limiter.js";
-import { genesysConfigFor } from "../../src/platform/embedded-sim.js";
 import type { GenesysConfig } from "../../src/platform/genesys/config.js";
 import {
   createGenesysPlatform,
@@ -19,6 +19,7 @@ import type { GenesysSimHandle, GenesysSimOptions, SimObject } from "../../src/s
 import { startSimulator } from "../../src/sim/server.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 
 const sims: GenesysSimHandle[] = [];
 const platforms: Platform[] = [];
@@ -61,7 +62,7 @@ export function driver(
 
 export async function sqliteStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), "dialrules-genesys-"));
-  const store = await openStore({ sqlitePath: join(dir, "audit.db") });
+  const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "audit.db") });
   stores.push(store);
   return store;
 }

@@ -1,6 +1,6 @@
 /** The genesys driver's configuration, error mapping and mapping, and the simulator's contract. */
 import { describe, expect, it } from "vitest";
-import { ConflictError, PlatformValidationError } from "../../src/http/errors.js";
+import { ConflictError, PlatformValidationError } from "../../src/platform/errors.js";
 import { loadGenesysConfig } from "../../src/platform/genesys/config.js";
 import { mapGenesysError } from "../../src/platform/genesys/errors.js";
 import { attemptLimitsBody, refusalsOf, retryOf } from "../../src/platform/genesys/mapping.js";

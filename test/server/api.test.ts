@@ -4,7 +4,7 @@
  * their audit records.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChangeRequest } from "../../src/server/services.js";
+import type { ChangeRequest } from "../../src/server/contract.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { KINDS } from "../store/databases.js";
 import { type Person, rules, startTestService, type TestService } from "./harness.js";

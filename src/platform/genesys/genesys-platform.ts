@@ -11,17 +11,17 @@ import type { z } from "zod";
 import type { Finding } from "../../domain/findings.js";
 import { type Campaign, type PartialRules, RULE_FIELDS, type RuleField } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
+import { ClientCredentialsTokenSource } from "../../http/token-source.js";
+import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import {
   AuthError,
   ConflictError,
   NotFoundError,
   type PlatformFieldError,
   PlatformValidationError,
-  TransientError,
   UnexpectedResponseError,
-} from "../../http/errors.js";
-import { ClientCredentialsTokenSource } from "../../http/token-source.js";
-import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
+  WriteOutcomeUnknownError,
+} from "../errors.js";
 import type {
   CallOptions,
   ListingNotes,
@@ -240,9 +240,8 @@ class GenesysPlatform implements Platform {
         // The campaign half is written: the engine must re-read (and merges what is left) rather than
         // record a failure of a change that partly happened.
         if (body === undefined || signal.aborted || err instanceof ConflictError) throw err;
-        throw new TransientError(
+        throw new WriteOutcomeUnknownError(
           `campaign ${id} was written but its attempt limits were not (${err instanceof Error ? err.message : String(err)}); re-read before deciding`,
-          true,
           undefined,
           requestId,
         );
@@ -406,12 +405,10 @@ function encodeId(id: string): string {
 function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string, isWrite: boolean): T {
   const result = schema.safeParse(res.body);
   if (result.success) return result.data;
-  throw new UnexpectedResponseError(
-    `${what} answered ${res.status} with a body dialrules cannot map: ${describeIssues(result.error)}`,
-    res.status,
-    res.requestId,
-    isWrite,
-  );
+  const message = `${what} answered ${res.status} with a body dialrules cannot map: ${describeIssues(result.error)}`;
+  // A write that succeeded with an unreadable reply may have been applied: the engine reads back.
+  if (isWrite) throw new WriteOutcomeUnknownError(message, res.status, res.requestId);
+  throw new UnexpectedResponseError(message, res.status, res.requestId);
 }
 
 /** Names the shared object for the plan's conflict message; the same for every campaign that uses it. */

@@ -13,7 +13,7 @@ import type {
   RetrySettings,
   RuleField,
 } from "../../domain/rules.js";
-import type { PlatformFieldError } from "../../http/errors.js";
+import type { PlatformFieldError } from "../errors.js";
 import { evenSchedule, evenSpacing } from "../even-spacing.js";
 import { fractionToPercent, percentToFraction } from "../percent.js";
 import type { GenesysAttemptLimits, GenesysCampaign } from "./schemas.js";

@@ -1,4 +1,4 @@
-import type { CampaignView } from "../../services.js";
+import type { CampaignView } from "../../contract.js";
 import { formatTime, percent, words } from "../format.js";
 import { type Html, html } from "../html.js";
 import { type PageContext, page } from "../layout.js";

@@ -5,19 +5,21 @@
  * in doubt by a process that died are settled by reading the platform first.
  */
 
-import type { Clock } from "../clock/clock.js";
-import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../engine/apply.js";
-import type { Plan, PlannedCampaign } from "../engine/plan-types.js";
-import type { Platform } from "../platform/platform.js";
-import type { AuditRecord, SqlStore, Store } from "../store/types.js";
+import type { Clock } from "../../clock/clock.js";
+import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
+import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import type { Platform } from "../../platform/platform.js";
+import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
+import type { ChangeRepo } from "../changes/change-repo.js";
+import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";
 import type { ChunkTask } from "./queue.js";
-import type { Repo } from "./repo.js";
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
 export interface ApplyWorkerDeps {
-  repo: Repo;
+  jobs: JobRepo;
+  changes: ChangeRepo;
   store: SqlStore;
   platform: Platform;
   clock: Clock;
@@ -71,20 +73,20 @@ function scopedStore(store: SqlStore, ids: ReadonlySet<string>): Store {
 }
 
 export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<void> {
-  const { repo, store, platform, clock } = deps;
-  const job = await repo.job(task.jobId);
+  const { jobs, store, platform, clock } = deps;
+  const job = await jobs.job(task.jobId);
   if (!job || job.state === "done" || job.state === "failed") return;
-  const change = await repo.rawChange(job.changeId);
+  const change = await deps.changes.raw(job.changeId);
   if (!change) throw new Error(`apply job ${job.id} refers to missing change ${job.changeId}`);
   const plan = JSON.parse(change.plan) as Plan;
   const campaigns = chunkCampaigns(plan, task.chunk, deps.chunkSize);
   const ids = new Set(campaigns.map((c) => c.id));
 
   await deps.locks.withLocks([...ids], async () => {
-    await repo.markRunning(job.id, deps.replica);
+    await jobs.markRunning(job.id, deps.replica);
     await reconcileInDoubt({ platform, store: scopedStore(store, ids), clock }, job.startedBy, deps.stop);
 
-    const saved = await repo.doneCampaigns(job.id);
+    const saved = await jobs.doneCampaigns(job.id);
     const settled = new Map<string, AuditRecord>();
     for (const r of await store.audit.list({ runId: job.id })) {
       if (!ids.has(r.campaignId)) continue;
@@ -93,7 +95,7 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
     }
     for (const c of campaigns) {
       const r = settled.get(c.id);
-      if (r && !saved.has(c.id)) await repo.saveResult(job.id, resultFromRecord(r, c));
+      if (r && !saved.has(c.id)) await jobs.saveResult(job.id, resultFromRecord(r, c));
     }
     const todo = campaigns.filter((c) => !settled.has(c.id) && !saved.has(c.id));
     if (todo.length === 0) return;
@@ -116,7 +118,7 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
         clock,
         observer: {
           campaignDone: (r) => {
-            pending.push(repo.saveResult(job.id, r));
+            pending.push(jobs.saveResult(job.id, r));
           },
           conflictResolved: (r) => deps.observer?.conflictResolved?.(r),
         },
@@ -127,9 +129,9 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
     if (result.interrupted) throw new Error("stopping: the rest of this chunk is left for another worker");
   });
 
-  const done = await repo.doneCampaigns(job.id);
+  const done = await jobs.doneCampaigns(job.id);
   const missing = campaigns.filter((c) => !done.has(c.id));
   if (missing.length > 0) throw new Error(`${missing.length} campaign(s) of this chunk have no result yet`);
-  const finished = await repo.finishIfComplete(job.id);
+  const finished = await jobs.finishIfComplete(job.id);
   if (finished.finished) await store.journal.finishRun(job.id, finished.counts ?? {}, false);
 }
