@@ -9,9 +9,8 @@ import {
   ConflictError,
   PlatformError,
   PlatformValidationError,
-  TransientError,
-  UnexpectedResponseError,
-} from "../http/errors.js";
+  WriteOutcomeUnknownError,
+} from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { AuditInput, AuditOutcome, JournalEntry, Store, WriteMode } from "../store/types.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
@@ -414,10 +413,7 @@ async function applyCampaign(
         mustReread = true;
         continue;
       }
-      if (
-        (err instanceof TransientError || err instanceof UnexpectedResponseError) &&
-        err.mayHaveBeenApplied
-      ) {
+      if (err instanceof WriteOutcomeUnknownError) {
         // The reply was lost after the request was sent: read back before deciding, never write blind.
         let fresh: Campaign;
         try {

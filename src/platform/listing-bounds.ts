@@ -3,7 +3,7 @@
  * answering `total: 1e12` (a bug, a proxy, an attacker) would otherwise keep `plan` and `serve` paging for
  * ever. The first page's figures bound the loop; past the cap the listing stops with a clear error.
  */
-import { PlatformError } from "../http/errors.js";
+import { PlatformError } from "./errors.js";
 
 /** More campaigns than any contact center we know of runs; a listing past it is refused. */
 export const MAX_LISTED_CAMPAIGNS = 100_000;

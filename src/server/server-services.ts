@@ -5,8 +5,8 @@
 import type { Clock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
 import { policyFromFile } from "../domain/validate.js";
-import { NotFoundError } from "../http/errors.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { NotFoundError } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { SqlStore } from "../store/types.js";
 import type { WebhookConfig } from "../webhook/config.js";

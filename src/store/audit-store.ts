@@ -6,13 +6,21 @@ import type { Backend } from "./backend.js";
 import { GENESIS_HASH, recordHash } from "./canonical.js";
 import { normalizeInput, recordToRow, rowToRecord } from "./records.js";
 import type { Database } from "./schema.js";
-import type { AuditInput, AuditQuery, AuditRecord, AuditStore, VerifyResult } from "./types.js";
-import { eventTypeFor, webhookBody } from "./webhook-events.js";
+import type {
+  AuditInput,
+  AuditQuery,
+  AuditRecord,
+  AuditStore,
+  OutboxEventEncoder,
+  VerifyResult,
+} from "./types.js";
 
 export interface AuditContext {
   clock: Clock;
   /** Strings that must never be stored (webhook secret, client secret, tokens): replaced before hashing. */
   secrets: readonly string[];
+  /** The outbox row's event for a record; persisted as given. */
+  outboxEvent: OutboxEventEncoder;
   /** Called after the transaction holding the record commits. */
   committed(record: AuditRecord): void;
 }
@@ -44,6 +52,7 @@ export async function appendInTx(
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
+  const event = ctx.outboxEvent(record);
   await trx.insertInto("audit").values(recordToRow(record)).execute();
   await trx
     .insertInto("outbox")
@@ -51,8 +60,8 @@ export async function appendInTx(
       audit_id: record.id,
       seq: record.seq,
       campaign_id: record.campaignId,
-      event_type: eventTypeFor(record.outcome),
-      payload: JSON.stringify(webhookBody(record)),
+      event_type: event.type,
+      payload: event.payload,
       next_attempt_at: now,
       status: "pending",
       created_at: now,

@@ -173,6 +173,15 @@ export interface EndpointState {
   changedAt: string | null;
 }
 
+/** What the outbox row of an audit record carries; the webhook module decides both (src/webhook/events.ts). */
+export interface OutboxEvent {
+  type: string;
+  /** The exact body to deliver. */
+  payload: string;
+}
+
+export type OutboxEventEncoder = (record: AuditRecord) => OutboxEvent;
+
 export interface OutboxStore {
   /**
    * Leases up to `limit` due rows to `workerId` until now+leaseMs. Only the oldest pending row of each campaign

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli } from "./run-cli.js";
 
 const VALID = {
@@ -323,7 +324,7 @@ describe("apply with a compliance webhook and a metrics file", () => {
         expect(m.headers["webhook-id"]).toBe(event.data.id);
         return event.data.id;
       });
-      const store = await openStore({ sqlitePath: db });
+      const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: db });
       const records = await store.audit.list();
       await store.close();
       expect(ids.sort()).toEqual(records.map((x) => x.id).sort());

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
-import { openPlatform } from "../../src/cli/platform-factory.js";
+import { openPlatform } from "../../src/platform/factory.js";
 import { buildServer } from "../../src/server/app.js";
 import type { ChangeRequest, Role } from "../../src/server/contract.js";
 import { dashboard } from "../../src/server/dashboard/plugin.js";

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { DialingRules, PartialRules, RuleField } from "../../domain/rules.js";
-import { type PlatformFieldError, PlatformValidationError } from "../../http/errors.js";
+import { type PlatformFieldError, PlatformValidationError } from "../errors.js";
 import type { GeneralSettings } from "./schemas.js";
 
 /**

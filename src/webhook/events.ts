@@ -1,6 +1,7 @@
 /**
- * Webhook event types per audit outcome. Lives in the store because the outbox row (and so the event type and
- * the exact body) is written in the same transaction as the audit record; src/webhook re-exports it.
+ * The webhook wire format: event type per audit outcome and the delivered body. The store writes the outbox
+ * row in the same transaction as the audit record, so composition roots give it `webhookEvent` as its
+ * OutboxEventEncoder; the store persists what it returns without knowing the format.
  *
  *   applied                → campaign.rules.applied
  *   noop                   → campaign.rules.noop
@@ -10,7 +11,7 @@
  *   failed                 → campaign.rules.failed
  *   overwritten            → campaign.rules.overwritten
  */
-import type { AuditOutcome, AuditRecord } from "./types.js";
+import type { AuditOutcome, AuditRecord, OutboxEvent } from "../store/types.js";
 
 export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.applied",
@@ -45,4 +46,9 @@ export interface WebhookBody {
 
 export function webhookBody(record: AuditRecord): WebhookBody {
   return { type: eventTypeFor(record.outcome), timestamp: record.time, data: record };
+}
+
+/** The outbox event for an audit record: what the store persists and the worker delivers as is. */
+export function webhookEvent(record: AuditRecord): OutboxEvent {
+  return { type: eventTypeFor(record.outcome), payload: JSON.stringify(webhookBody(record)) };
 }
