@@ -10,8 +10,10 @@
  *   conflict               → campaign.rules.conflict
  *   failed                 → campaign.rules.failed
  *   overwritten            → campaign.rules.overwritten
+ *   run_summary            → run.summary        (one per apply run; campaignId "")
+ *   checkpoint             → audit.checkpoint   (data.checkpoint holds the signed head; campaignId "")
  */
-import type { AuditOutcome, AuditRecord, OutboxEvent } from "../store/types.js";
+import type { AuditRecord, OutboxEvent, RecordOutcome } from "../store/types.js";
 
 export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.applied",
@@ -20,10 +22,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.conflict",
   "campaign.rules.failed",
   "campaign.rules.overwritten",
+  "run.summary",
+  "audit.checkpoint",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-const BY_OUTCOME: Record<AuditOutcome, WebhookEventType> = {
+const BY_OUTCOME: Record<RecordOutcome, WebhookEventType> = {
   applied: "campaign.rules.applied",
   noop: "campaign.rules.noop",
   rejected_locally: "campaign.rules.rejected",
@@ -31,9 +35,11 @@ const BY_OUTCOME: Record<AuditOutcome, WebhookEventType> = {
   conflict: "campaign.rules.conflict",
   failed: "campaign.rules.failed",
   overwritten: "campaign.rules.overwritten",
+  run_summary: "run.summary",
+  checkpoint: "audit.checkpoint",
 };
 
-export function eventTypeFor(outcome: AuditOutcome): WebhookEventType {
+export function eventTypeFor(outcome: RecordOutcome): WebhookEventType {
   return BY_OUTCOME[outcome];
 }
 
