@@ -9,10 +9,11 @@ import { systemClock } from "../clock/clock.js";
 import type { HttpObserver } from "../http/events.js";
 import { limiterFactory } from "../http/rate-limiter.js";
 import type { DriverDeps } from "../platform/driver-deps.js";
+import { openPlatform } from "../platform/factory.js";
 import type { Platform } from "../platform/platform.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
 import type { SqlStore } from "../store/types.js";
-import { openPlatform } from "./platform-factory.js";
+import { webhookEvent } from "../webhook/events.js";
 
 export type CreateLimiter = NonNullable<DriverDeps["createLimiter"]>;
 
@@ -30,7 +31,8 @@ export async function sharedBudget(
     return { createLimiter: limiterFactory({ clock: systemClock }), close: async () => {} };
   }
   try {
-    const store = await openStore(options);
+    // No audit record is written through this store, but openStore needs the outbox's encoder.
+    const store = await openStore({ ...options, outboxEvent: webhookEvent });
     return { createLimiter: storeLimiters(store), close: () => store.close() };
   } catch {
     // The budget's memory is a courtesy to the platform; an unreachable database must not stop a read.

@@ -6,19 +6,21 @@
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import { startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { HttpObserver } from "../http/events.js";
 import { limiterFactory } from "../http/rate-limiter.js";
 import { createMetrics } from "../metrics/metrics.js";
 import type { DriverDeps } from "../platform/driver-deps.js";
-import { startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
 import { webhookConfigFromEnv } from "../webhook/config.js";
+import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
 import type { ServiceInfo } from "./contract.js";
 import { openServiceDatabase } from "./db.js";
+import { workerRulesParser } from "./input/rules-parser.js";
 import { DEFAULT_CHUNK_SIZE } from "./jobs/apply-job.js";
 import { localLocks, postgresLocks } from "./jobs/locks.js";
 import { inProcessQueue, type JobQueue, pgBossQueue } from "./jobs/queue.js";
@@ -83,7 +85,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const metrics = createMetrics({ defaultLabels: { replica } });
     const dbOptions = { databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, schema };
-    const store = await openStore({ ...dbOptions, poolSize: 4, secrets: options.secrets, clock });
+    const store = await openStore({
+      outboxEvent: webhookEvent,
+      ...dbOptions,
+      poolSize: 4,
+      secrets: options.secrets,
+      clock,
+    });
     closers.push(() => store.close());
     const sdb = await openServiceDatabase({ ...dbOptions, poolSize: 4 });
     closers.push(() => sdb.close());
@@ -133,6 +141,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       replica,
     };
     const webhook = webhookConfigFromEnv(env);
+    const rulesParser = workerRulesParser();
+    closers.push(() => rulesParser.close());
     const services = createServerServices({
       store,
       sdb,
@@ -146,6 +156,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policy: options.policy,
       chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
       applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
+      rulesParser,
       log,
     });
     await services.start();

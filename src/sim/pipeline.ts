@@ -12,7 +12,7 @@ import type { Clock } from "../clock/clock.js";
 import { drawFaultPlan, type FaultPlan } from "./fault-plan.js";
 import type { Outcome, RouteStep } from "./outcome.js";
 import { deriveSeed, Random } from "./random.js";
-import { type BucketReading, ClientBuckets } from "./token-bucket.js";
+import { type BudgetState, ClientBuckets } from "./token-bucket.js";
 import type { FaultSpec, RequestLogEntry, SimOptions } from "./types.js";
 
 export interface ModeHooks<Edit, E extends RequestLogEntry<Edit>> {
@@ -29,10 +29,10 @@ export interface ModeHooks<Edit, E extends RequestLogEntry<Edit>> {
   concurrentEdit(edit: NonNullable<FaultPlan["edit"]>): Edit | undefined;
   /** Whether requests outside the API (the token endpoint) spend the caller's budget too. */
   budgetOutsideApi: boolean;
-  /** Headers stating the client's budget on every reply that spent it (none: the platform states nothing). */
-  budgetHeaders?(reading: BucketReading): Record<string, string>;
   /** The reply to a request over its client's budget. */
   rateLimited(clientId: string, retryAfterSec: number): Outcome;
+  /** Headers describing the caller's budget, sent on every reply that spent it (genesys: inin-ratelimit-*). */
+  budgetHeaders?(state: BudgetState): Record<string, string>;
   /** The reply of an injected 5xx. */
   serverError(status: number): Outcome;
   /** The stderr line of a finished request, written when the simulator is verbose. */
@@ -173,9 +173,9 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
     }
     if (step.clientId !== undefined && (isApi || hooks.budgetOutsideApi)) {
       const decision = buckets.take(step.clientId);
-      if (decision.reading && hooks.budgetHeaders) {
-        for (const [name, value] of Object.entries(hooks.budgetHeaders(decision.reading)))
-          reply.header(name, value);
+      const state = hooks.budgetHeaders ? buckets.state(step.clientId) : undefined;
+      if (state && hooks.budgetHeaders) {
+        for (const [name, value] of Object.entries(hooks.budgetHeaders(state))) reply.header(name, value);
       }
       if (!decision.allowed) {
         entry.fault = "rate-limited";

@@ -1,19 +1,20 @@
 import type { Clock } from "../clock/clock.js";
 
-/** What the bucket holds after a decision, for replies that state the budget (IETF RateLimit fields). */
-export interface BucketReading {
+export type BucketDecision = { allowed: true } | { allowed: false; retryAfterSec: number };
+
+/** A client's budget as rate-limit headers describe it (e.g. Genesys Cloud's inin-ratelimit-*). */
+export interface BudgetState {
+  /** Requests per minute. */
+  allowed: number;
+  /** Requests spent that have not been refilled yet. */
+  count: number;
+  /** Seconds until the bucket is full again. */
+  resetSec: number;
   /** Whole requests still accepted now. */
   remaining: number;
-  /** Seconds until at least one more request is accepted (0 when one is now). */
-  resetSec: number;
-  /** The bucket's capacity: a minute's budget. */
-  limit: number;
-  windowSec: number;
+  /** Seconds until at least one more request is accepted (0 while one is now). */
+  nextSec: number;
 }
-
-export type BucketDecision = ({ allowed: true } | { allowed: false; retryAfterSec: number }) & {
-  reading?: BucketReading;
-};
 
 /**
  * One token bucket per client id: capacity is the per-minute budget (a full minute may be spent as a burst)
@@ -31,12 +32,6 @@ export class ClientBuckets {
     this.refillPerMs = perMinute / 60_000;
   }
 
-  private reading(tokens: number): BucketReading {
-    const whole = Math.floor(tokens + 1e-9);
-    const resetSec = whole >= 1 ? 0 : Math.ceil((1 - tokens) / this.refillPerMs / 1000);
-    return { remaining: Math.max(0, whole), resetSec, limit: Math.round(this.perMinute), windowSec: 60 };
-  }
-
   take(clientId: string): BucketDecision {
     if (!Number.isFinite(this.perMinute)) return { allowed: true };
     const now = this.clock.now();
@@ -47,13 +42,24 @@ export class ClientBuckets {
     // The epsilon absorbs float error so waiting exactly Retry-After seconds always suffices.
     if (bucket.tokens >= 1 - 1e-9) {
       bucket.tokens -= 1;
-      return { allowed: true, reading: this.reading(bucket.tokens) };
+      return { allowed: true };
     }
     const waitMs = (1 - bucket.tokens) / this.refillPerMs;
+    return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+
+  /** The client's budget after its latest `take`; undefined when limiting is off. */
+  state(clientId: string): BudgetState | undefined {
+    if (!Number.isFinite(this.perMinute)) return undefined;
+    const tokens = this.buckets.get(clientId)?.tokens ?? this.perMinute;
+    const missing = Math.max(0, this.perMinute - tokens);
+    const remaining = Math.max(0, Math.floor(tokens + 1e-9));
     return {
-      allowed: false,
-      retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)),
-      reading: this.reading(bucket.tokens),
+      allowed: Math.floor(this.perMinute),
+      count: Math.ceil(missing - 1e-9),
+      resetSec: Math.ceil(missing / this.refillPerMs / 1000),
+      remaining,
+      nextSec: remaining >= 1 ? 0 : Math.ceil((1 - tokens) / this.refillPerMs / 1000),
     };
   }
 }
@@ -63,9 +69,9 @@ export class ClientBuckets {
  * the policy (a minute's quota) and what remains of it, with `t` the seconds until one more request is
  * accepted.
  */
-export function ietfRateLimitFields(reading: BucketReading): Record<string, string> {
+export function ietfRateLimitFields(state: BudgetState): Record<string, string> {
   return {
-    "ratelimit-policy": `"default";q=${reading.limit};w=${reading.windowSec}`,
-    ratelimit: `"default";r=${reading.remaining};t=${reading.resetSec}`,
+    "ratelimit-policy": `"default";q=${state.allowed};w=60`,
+    ratelimit: `"default";r=${state.remaining};t=${state.nextSec}`,
   };
 }

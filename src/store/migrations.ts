@@ -215,6 +215,17 @@ function service(): Migration {
   };
 }
 
+/** Issue 14: the run-summary record (instead of one noop record per campaign) and signed checkpoints. */
+function trailRecords(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("audit").addColumn("run_summary", "text").execute();
+      await db.schema.alterTable("audit").addColumn("checkpoint", "text").execute();
+      await db.schema.createIndex("audit_outcome_idx").on("audit").columns(["outcome", "seq"]).execute();
+    },
+  };
+}
+
 /**
  * The bucket of the configured platform budget, shared by every command and replica on this database
  * (src/store/rate-ledger.ts); it replaces rate-limiter-flexible's `rate_limits` table.
@@ -237,7 +248,12 @@ function rateBudget(): Migration {
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "0001_initial": initial(kind), "0002_service": service(), "0003_rate_budget": rateBudget() };
+      return {
+        "0001_initial": initial(kind),
+        "0002_service": service(),
+        "0003_audit_trail_records": trailRecords(),
+        "0004_rate_budget": rateBudget(),
+      };
     },
   };
 }

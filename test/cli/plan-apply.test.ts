@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli } from "./run-cli.js";
 
 const VALID = {
@@ -314,16 +315,19 @@ describe("apply with a compliance webhook and a metrics file", () => {
         env,
       );
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain("Webhooks: 2 delivered");
-      expect(received).toHaveLength(2);
+      // Two campaign events and the run's summary (no audit key configured: no checkpoint).
+      expect(r.stderr).toContain("Webhooks: 3 delivered");
+      expect(received).toHaveLength(3);
       const verifier = new Webhook(secret);
+      const types: string[] = [];
       const ids = received.map((m) => {
         const event = verifier.verify(m.body, m.headers) as { type: string; data: { id: string } };
-        expect(event.type).toBe("campaign.rules.applied");
+        types.push(event.type);
         expect(m.headers["webhook-id"]).toBe(event.data.id);
         return event.data.id;
       });
-      const store = await openStore({ sqlitePath: db });
+      expect(types.sort()).toEqual(["campaign.rules.applied", "campaign.rules.applied", "run.summary"]);
+      const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: db });
       const records = await store.audit.list();
       await store.close();
       expect(ids.sort()).toEqual(records.map((x) => x.id).sort());

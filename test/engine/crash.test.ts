@@ -5,6 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
 import { openStore } from "../../src/store/open-store.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli, startCli } from "../cli/run-cli.js";
 import { patchesPerCampaign } from "./harness.js";
 
@@ -41,7 +42,7 @@ it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate wr
   const rules = join(dir, "rules.yaml");
   writeFileSync(
     rules,
-    'licenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}\n',
+    'profiles: []\nlicenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}\n',
   );
   const db = join(dir, "dialrules.db");
   const args = [
@@ -80,7 +81,7 @@ it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate wr
     expect(c.dialingRules).toMatchObject({ dialingMethod: "PROGRESSIVE", maxCallsPerAgent: 1 });
   }
 
-  const store = await openStore({ sqlitePath: db });
+  const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: db });
   try {
     expect(await store.journal.inDoubt()).toEqual([]);
     expect(await store.audit.verify()).toMatchObject({ ok: true });

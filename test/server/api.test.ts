@@ -157,7 +157,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
       method: "POST",
       url: "/api/v1/changes",
       ...json({
-        rules: "campaigns:\n  - id: CMP-1\n    dialingRules: {dialingMethod: TURBO}\n",
+        rules: "profiles: []\ncampaigns:\n  - id: CMP-1\n    dialingRules: {dialingMethod: TURBO}\n",
         reason: "x",
       }),
     });
@@ -167,7 +167,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     expect(rp.errors.length).toBeGreaterThan(0);
     expect(
       rp.errors.some(
-        (e: { path: string; line?: number }) => e.path.includes("dialingMethod") && e.line === 3,
+        (e: { path: string; line?: number }) => e.path.includes("dialingMethod") && e.line === 4,
       ),
     ).toBe(true);
     // Bad query and params.
@@ -212,9 +212,10 @@ describe.each(KINDS)("service API on %s", (kind) => {
       outcome: "applied",
       runId: done.job?.id,
     });
+    // The campaign's record and the run's summary.
     expect((await s.call("viewer", { method: "GET", url: "/api/v1/audit/verify" })).json()).toEqual({
       ok: true,
-      count: 1,
+      count: 2,
     });
     // Applied once: a second apply is a conflict, not a second write.
     const again = await s.call("operator", { method: "POST", url: `/api/v1/changes/${change.id}/apply` });

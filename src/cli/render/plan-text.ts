@@ -1,6 +1,6 @@
 import type { Finding } from "../../domain/findings.js";
-import { formatValue } from "../../domain/format-value.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import { formatValue } from "../../render/format-value.js";
 import { renderCapacity } from "./capacity.js";
 
 function findingLine(f: Finding): string {
@@ -27,6 +27,12 @@ export function renderPlanText(plan: Plan, options: { showUnchanged?: boolean } 
     for (const f of c.findings) lines.push(`    ${findingLine(f)}`);
     const cap = capacityLine(c);
     if (cap) lines.push(`    ${cap}`);
+  }
+  const skipped = plan.notManaged ?? [];
+  if (skipped.length > 0) {
+    lines.push("");
+    for (const c of skipped.slice(0, 20)) lines.push(`- ${c.id}  ${c.name}  not managed: ${c.reason}`);
+    if (skipped.length > 20) lines.push(`- and ${skipped.length - 20} more campaign(s) not managed`);
   }
   if (plan.findings.length) {
     lines.push("");

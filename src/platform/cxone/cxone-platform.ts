@@ -8,16 +8,17 @@ import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
+import { PasswordTokenSource } from "../../http/password-token-source.js";
+import type { AccessTokenProvider } from "../../http/token-source.js";
+import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import {
   NotFoundError,
   type PlatformFieldError,
   PlatformValidationError,
-  TransientError,
   UnexpectedResponseError,
-} from "../../http/errors.js";
-import { PasswordTokenSource } from "../../http/password-token-source.js";
-import type { AccessTokenProvider } from "../../http/token-source.js";
-import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
+  WriteOutcomeUnknownError,
+} from "../errors.js";
+import { ListingTooLargeError, MAX_LISTED_CAMPAIGNS } from "../listing-bounds.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
@@ -205,9 +206,8 @@ class CxonePlatform implements Platform {
     } catch (err) {
       if (signal.aborted) throw err;
       // The write was accepted; saying "failed" would be false. The engine re-reads on this error.
-      throw new TransientError(
+      throw new WriteOutcomeUnknownError(
         `PUT ${ROUTES.generalSettings} succeeded for skill ${skillId} but reading it back failed (${err instanceof Error ? err.message : String(err)}); re-read before deciding`,
-        true,
         undefined,
         res.requestId,
       );
@@ -223,7 +223,10 @@ class CxonePlatform implements Platform {
     const byId = new Map<string, SkillReply>();
     // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
     let total = Number.POSITIVE_INFINITY;
-    for (let skip = 0, pages = 0; skip < total && pages <= 10_000; pages++) {
+    // Every page moves `skip` forward, so `skip < total` ends the loop; `total` itself is capped.
+    for (let skip = 0, pages = 0; skip < total; pages++) {
+      if (skip >= MAX_LISTED_CAMPAIGNS)
+        throw new ListingTooLargeError(`kept sending pages after ${skip} skills`);
       const res = await this.http.request({
         method: "GET",
         path: this.path("skills", "/skills"),
@@ -239,7 +242,10 @@ class CxonePlatform implements Platform {
       // CXone answers 204 (no body) when a page is empty.
       if (res.status === 204 || res.body === undefined) break;
       const page = parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
-      if (pages === 0 && page.totalRecords !== undefined) total = page.totalRecords;
+      if (pages === 0 && page.totalRecords !== undefined) {
+        total = page.totalRecords;
+        if (total > MAX_LISTED_CAMPAIGNS) throw new ListingTooLargeError(`says it has ${total} skills`);
+      }
       // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
       for (const skill of page.skills)
         if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);

@@ -7,10 +7,11 @@ import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import { type Campaign, type PartialRules, RULE_FIELDS } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
-import { UnexpectedResponseError } from "../../http/errors.js";
 import { ClientCredentialsTokenSource } from "../../http/token-source.js";
 import type { PlatformConfig } from "../config.js";
 import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
+import { UnexpectedResponseError, WriteOutcomeUnknownError } from "../errors.js";
+import { lastPageFor } from "../listing-bounds.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
 
@@ -62,7 +63,7 @@ class V2Platform implements Platform {
 
   async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
     const byId = new Map<string, Campaign>();
-    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
+    // Bounded by the first page's total (itself capped): a server that keeps saying "more" cannot loop us.
     let lastPage = Number.POSITIVE_INFINITY;
     for (let page = 1; page <= lastPage; page++) {
       const res = await this.http.request({
@@ -75,7 +76,7 @@ class V2Platform implements Platform {
       const body = parseReply(campaignPageSchema, res, `GET ${CAMPAIGNS_ROUTE}`, false);
       // A campaign that moves between pages while we read is seen twice; the later copy wins.
       for (const campaign of body.campaigns) byId.set(campaign.id, campaign);
-      if (page === 1) lastPage = Math.max(1, Math.ceil(body.total / body.pageSize));
+      if (page === 1) lastPage = lastPageFor(body.total, body.pageSize);
       if (body.campaigns.length === 0) break;
     }
     return [...byId.values()];
@@ -129,10 +130,8 @@ function onlyRuleFields(rules: PartialRules): PartialRules {
 function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string, isWrite: boolean): T {
   const result = schema.safeParse(res.body);
   if (result.success) return result.data;
-  throw new UnexpectedResponseError(
-    `${what} answered ${res.status} with a body that does not match the v2 contract: ${describeIssues(result.error)}`,
-    res.status,
-    res.requestId,
-    isWrite,
-  );
+  const message = `${what} answered ${res.status} with a body that does not match the v2 contract: ${describeIssues(result.error)}`;
+  // A write that succeeded with an unreadable reply may have been applied: the engine reads back.
+  if (isWrite) throw new WriteOutcomeUnknownError(message, res.status, res.requestId);
+  throw new UnexpectedResponseError(message, res.status, res.requestId);
 }

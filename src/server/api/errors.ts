@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyRequest } from "fastify";
 import { DialrulesError, InputError } from "../../domain/errors.js";
 import { RulesFileError } from "../../domain/rules-file.js";
-import { PlatformError } from "../../http/errors.js";
+import { PlatformError } from "../../platform/errors.js";
 import { ServiceError } from "../contract.js";
 import { type FieldProblem, type Problem, problem } from "./problem.js";
 

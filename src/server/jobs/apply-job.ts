@@ -9,7 +9,13 @@ import type { Clock } from "../../clock/clock.js";
 import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
-import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
+import {
+  type AuditOutcome,
+  type AuditRecord,
+  isCampaignOutcome,
+  type SqlStore,
+  type Store,
+} from "../../store/types.js";
 import type { ChangeRepo } from "../changes/change-repo.js";
 import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";
@@ -44,7 +50,9 @@ export const chunkCount = (plan: Plan, size: number): number => Math.ceil(plan.c
 const RECONCILE_REASON = "reconciliation of an interrupted apply";
 const stillToWrite = (r: AuditRecord) => r.outcome === "failed" && r.reason === RECONCILE_REASON;
 
-function resultFromRecord(r: AuditRecord, planned: PlannedCampaign): CampaignResult {
+type CampaignRecord = AuditRecord & { outcome: AuditOutcome };
+
+function resultFromRecord(r: CampaignRecord, planned: PlannedCampaign): CampaignResult {
   return {
     id: r.campaignId,
     name: r.campaignName ?? planned.name,
@@ -87,11 +95,11 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
     await reconcileInDoubt({ platform, store: scopedStore(store, ids), clock }, job.startedBy, deps.stop);
 
     const saved = await jobs.doneCampaigns(job.id);
-    const settled = new Map<string, AuditRecord>();
+    const settled = new Map<string, CampaignRecord>();
     for (const r of await store.audit.list({ runId: job.id })) {
-      if (!ids.has(r.campaignId)) continue;
+      if (!ids.has(r.campaignId) || !isCampaignOutcome(r.outcome)) continue;
       if (stillToWrite(r)) settled.delete(r.campaignId);
-      else settled.set(r.campaignId, r);
+      else settled.set(r.campaignId, r as CampaignRecord);
     }
     for (const c of campaigns) {
       const r = settled.get(c.id);
