@@ -110,6 +110,9 @@ export interface AuditRecord extends AuditInput {
 
 export interface AuditQuery {
   campaignId?: string;
+  outcome?: RecordOutcome;
+  /** ISO time, inclusive. */
+  until?: string;
   /** ISO time, inclusive. */
   since?: string;
   runId?: string;
