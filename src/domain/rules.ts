@@ -46,4 +46,10 @@ export interface Campaign {
   revision: number;
   dialingRules: DialingRules;
   updatedAt?: string;
+  /**
+   * Rule fields the platform keeps in an object other campaigns may use too (genesys: retries live in
+   * attempt limits shared by contact lists): field → that object's key. `plan` writes a change to such a
+   * field only when every campaign with the same key resolves to the same value.
+   */
+  sharedFields?: Partial<Record<RuleField, string>>;
 }

@@ -4,10 +4,11 @@ import { type CapacityInputs, estimateCapacity } from "../domain/capacity.js";
 import { diffRules, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
-import type { Campaign, RuleField } from "../domain/rules.js";
+import type { Campaign, DialingRules, RuleField } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import { sharedFieldConflicts } from "../domain/shared-fields.js";
 import { policyFromFile, validateRules } from "../domain/validate.js";
-import type { Platform } from "../platform/platform.js";
+import type { NotManagedCampaign, Platform } from "../platform/platform.js";
 import type { Plan, PlannedCampaign, PlanSummary } from "./plan-types.js";
 
 export interface PlanInput {
@@ -36,14 +37,27 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   const policy = policyFromFile(input.file);
   const { targets, findings: targetFindings } = resolveTargets(input.file, campaigns);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const notes = input.platform.listingNotes?.() ?? { notManaged: [], findings: [] };
+  const notManaged = new Map(notes.notManaged.map((c) => [c.id, c]));
   // Once-per-file findings of the policy itself: advisories, and limits that would loosen a profile.
-  const fileFindings: Finding[] = [...policy.findings];
+  const fileFindings: Finding[] = [...policy.findings, ...notes.findings];
   const perCampaign = new Map<string, Finding[]>();
   for (const tf of targetFindings) {
-    if (tf.campaignId === undefined) fileFindings.push(tf.finding);
+    if (tf.campaignId === undefined) fileFindings.push(notManagedInstead(tf.finding, input.file, notManaged));
     else perCampaign.set(tf.campaignId, [...(perCampaign.get(tf.campaignId) ?? []), tf.finding]);
   }
   const writable = new Set<RuleField>(input.platform.capabilities.writableFields);
+  const whileActive = input.platform.capabilities.writableWhileActive;
+
+  const resolved = new Map<string, DialingRules>();
+  const changed = new Map<string, Set<RuleField>>();
+  for (const target of targets) {
+    const campaign = byId.get(target.campaignId);
+    if (!campaign) continue;
+    resolved.set(campaign.id, mergeRules(campaign.dialingRules, target.desired));
+    changed.set(campaign.id, new Set(diffRules(campaign.dialingRules, target.desired).map((c) => c.field)));
+  }
+  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed);
 
   const planned: PlannedCampaign[] = [];
   for (const target of targets) {
@@ -51,8 +65,22 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     if (!campaign) continue;
     const current = campaign.dialingRules;
     const changes = diffRules(current, target.desired);
-    const merged = mergeRules(current, target.desired);
-    const findings = [...(perCampaign.get(campaign.id) ?? []), ...validateRules(merged, policy)];
+    const merged = resolved.get(campaign.id) ?? mergeRules(current, target.desired);
+    const findings = [
+      ...(perCampaign.get(campaign.id) ?? []),
+      ...validateRules(merged, policy),
+      ...(sharedConflicts.get(campaign.id) ?? []),
+    ];
+    if (whileActive !== undefined && campaign.status === "ACTIVE") {
+      for (const change of changes.filter((c) => !whileActive.includes(c.field))) {
+        findings.push({
+          severity: "error",
+          code: "CAMPAIGN_RUNNING",
+          path: `dialingRules.${change.field}`,
+          message: `the campaign is running and the ${input.platform.name} platform only accepts changes to ${whileActive.join(", ") || "nothing"} while it runs; stop the campaign first, or leave ${change.field} out for now`,
+        });
+      }
+    }
     for (const change of changes) {
       if (!writable.has(change.field)) {
         findings.push({
@@ -64,7 +92,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
       }
     }
     const writableChanges = changes.filter((c) => writable.has(c.field));
-    for (const refused of input.platform.checkWrite?.(patchFor(writableChanges)) ?? []) {
+    for (const refused of input.platform.checkWrite?.(patchFor(writableChanges), campaign) ?? []) {
       findings.push({
         severity: "error",
         code: "PLATFORM_CANNOT_STORE",
@@ -94,8 +122,32 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     sourceHash: sha256(input.sourceText),
     rulesFile: input.file,
     campaigns: planned,
+    ...(notes.notManaged.length > 0 ? { notManaged: notes.notManaged } : {}),
     findings: fileFindings,
     summary: summarise(planned, fileFindings),
+  };
+}
+
+/**
+ * An `id` entry naming a campaign the platform has but dialrules leaves alone is not a typo: say so
+ * (a warning) instead of "no campaign with id".
+ */
+function notManagedInstead(
+  finding: Finding,
+  file: RulesFile,
+  notManaged: ReadonlyMap<string, NotManagedCampaign>,
+): Finding {
+  if (finding.code !== "TARGET_ID_NOT_FOUND") return finding;
+  const index = /^campaigns\[(\d+)\]/.exec(finding.path)?.[1];
+  const entry = index === undefined ? undefined : file.campaigns.find((e) => e.index === Number(index));
+  const id = entry?.selector.kind === "id" ? entry.selector.id : undefined;
+  const skipped = id === undefined ? undefined : notManaged.get(id);
+  if (!skipped) return finding;
+  return {
+    severity: "warning",
+    code: "CAMPAIGN_NOT_MANAGED",
+    path: finding.path,
+    message: `campaign ${skipped.id} (${skipped.name}) is not managed by dialrules: ${skipped.reason}; nothing is planned for it`,
   };
 }
 

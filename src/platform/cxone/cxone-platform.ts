@@ -18,6 +18,7 @@ import {
   UnexpectedResponseError,
   WriteOutcomeUnknownError,
 } from "../errors.js";
+import { ListingTooLargeError, MAX_LISTED_CAMPAIGNS } from "../listing-bounds.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
@@ -221,7 +222,10 @@ class CxonePlatform implements Platform {
     const byId = new Map<string, SkillReply>();
     // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
     let total = Number.POSITIVE_INFINITY;
-    for (let skip = 0, pages = 0; skip < total && pages <= 10_000; pages++) {
+    // Every page moves `skip` forward, so `skip < total` ends the loop; `total` itself is capped.
+    for (let skip = 0, pages = 0; skip < total; pages++) {
+      if (skip >= MAX_LISTED_CAMPAIGNS)
+        throw new ListingTooLargeError(`kept sending pages after ${skip} skills`);
       const res = await this.http.request({
         method: "GET",
         path: this.path("skills", "/skills"),
@@ -237,7 +241,10 @@ class CxonePlatform implements Platform {
       // CXone answers 204 (no body) when a page is empty.
       if (res.status === 204 || res.body === undefined) break;
       const page = parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
-      if (pages === 0 && page.totalRecords !== undefined) total = page.totalRecords;
+      if (pages === 0 && page.totalRecords !== undefined) {
+        total = page.totalRecords;
+        if (total > MAX_LISTED_CAMPAIGNS) throw new ListingTooLargeError(`says it has ${total} skills`);
+      }
       // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
       for (const skill of page.skills)
         if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);

@@ -7,7 +7,11 @@
 import { createHash } from "node:crypto";
 import type { DialingRules, PartialRules, RuleField } from "../../domain/rules.js";
 import { type PlatformFieldError, PlatformValidationError } from "../errors.js";
+import { evenSchedule, evenSpacing } from "../even-spacing.js";
+import { fractionToPercent, percentToFraction } from "../percent.js";
 import type { GeneralSettings } from "./schemas.js";
+
+export { fractionToPercent, percentToFraction };
 
 /**
  * `dialingMethod` is absent: no Admin API field carries it (Personal Connection always paces
@@ -31,16 +35,6 @@ export interface GeneralSettingsPatch {
   minimumRetryMinutes?: number;
 }
 
-/** Percent (CXone) → fraction (ours), without float noise: 2.9 → 0.029, not 0.028999999999999998. */
-export function percentToFraction(percent: number): number {
-  return Math.round(percent * 10_000) / 1_000_000;
-}
-
-/** Fraction (ours) → percent (CXone): 0.029 → 2.9, not 2.9000000000000004. */
-export function fractionToPercent(fraction: number): number {
-  return Math.round(fraction * 1_000_000) / 10_000;
-}
-
 export function toDialingRules(s: GeneralSettings): DialingRules {
   // maximumAttempts counts every dial of a record, the first one included; ours counts retries.
   const retries = Math.max(0, s.maximumAttempts - 1);
@@ -50,7 +44,7 @@ export function toDialingRules(s: GeneralSettings): DialingRules {
     // frequency-cap validation sees the worst case.
     retrySettings: {
       maxAttempts: retries,
-      intervalMinutes: Array.from({ length: retries }, (_, i) => (i + 1) * s.minimumRetryMinutes),
+      intervalMinutes: evenSchedule(retries, s.minimumRetryMinutes),
     },
     // No cool-down exists on a skill; 0 is the only value a write can keep.
     abandonmentRateThreshold: { maxRate: percentToFraction(s.abandonRateThreshold), coolDownSec: 0 },
@@ -124,11 +118,4 @@ export function toGeneralSettingsPatch(skillId: string, rules: PartialRules): Ge
     );
   }
   return patch;
-}
-
-/** d when intervals are exactly [d, 2d, …, nd] with d ≥ 1; undefined otherwise (or when empty). */
-function evenSpacing(intervals: readonly number[]): number | undefined {
-  const d = intervals[0];
-  if (d === undefined || !Number.isInteger(d) || d < 1) return undefined;
-  return intervals.every((v, i) => v === (i + 1) * d) ? d : undefined;
 }
