@@ -3,11 +3,12 @@
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import type { SignedCheckpoint } from "../../domain/audit-record.js";
 import { InputError } from "../../domain/errors.js";
 import { parseCheckpoint } from "../../store/checkpoint.js";
 import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
-import type { AuditRecord, SignedCheckpoint, SqlStore } from "../../store/types.js";
+import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { auditSigner, trustedPublicKey } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
