@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +15,38 @@ import type { CxoneSimHandle } from "../sim/cxone/types.js";
 import { GENESYS_DEMO_RULES } from "../sim/genesys/demo-rules.js";
 import type { GenesysSimHandle } from "../sim/genesys/types.js";
 import type { SimHandle } from "../sim/types.js";
+import { publicKeyFromPem, signerFromPem } from "../store/checkpoint.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
 import { webhookEvent } from "../webhook/events.js";
 import { runApply } from "./apply-run.js";
 import { capacityInputs } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { renderPlanText } from "./render/plan-text.js";
+
+/**
+ * The demo signs its checkpoints with a key kept next to its database (made on first use), so it shows the
+ * whole audit story with nothing configured. A real deployment sets DIALRULES_AUDIT_KEY_FILE (docs/audit.md).
+ */
+function demoAuditKey(sqlitePath: string | undefined) {
+  const base = resolve(sqlitePath ?? "dialrules-demo").replace(/\.db$/, "");
+  const keyFile = `${base}-audit-key.pem`;
+  const publicKeyFile = `${base}-audit.pub`;
+  let generated = false;
+  if (!existsSync(keyFile)) {
+    const pair = generateKeyPairSync("ed25519");
+    writeFileSync(keyFile, pair.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    writeFileSync(publicKeyFile, pair.publicKey.export({ type: "spki", format: "pem" }));
+    generated = true;
+  }
+  const pem = readFileSync(keyFile, "utf8");
+  return {
+    signer: signerFromPem(pem, keyFile),
+    publicKey: publicKeyFromPem(pem, keyFile),
+    publicKeyFile,
+    checkpointFile: `${base}-checkpoint.json`,
+    generated,
+  };
+}
 
 /** examples/demo.yaml, found from the installed package (dist/cli → ../../examples). */
 export const DEMO_RULES_FILE = fileURLToPath(new URL("../../examples/demo.yaml", import.meta.url));
@@ -189,10 +216,27 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       runId: randomUUID(),
     });
     progress?.end();
-    const verify = await store.audit.verify();
+    const key = demoAuditKey(dbOptions.sqlitePath);
+    const cp = result
+      ? await store.audit.checkpoint(key.signer, {
+          runId: result.runId,
+          actor: "demo",
+          platform: platform.name,
+        })
+      : null;
+    if (cp) writeFileSync(key.checkpointFile, `${JSON.stringify(cp, null, 2)}\n`);
+    const verify = await store.audit.verify({ trustedKey: key.publicKey });
     out(`\nAudit trail: ${verify.count} record(s), chain ${verify.ok ? "intact" : "BROKEN"}.\n`);
+    if (cp) {
+      out(
+        `Signed checkpoint of seq ${cp.seq} (key ${cp.keyId}, ${key.generated ? "a demo key generated now" : "the demo key"}): ${key.checkpointFile}\n`,
+      );
+    }
     out(`SQLite database: ${databaseLocation}\n`);
     out(`Look at it with: dialrules audit list --database ${databaseLocation}\n`);
+    out(
+      `Verify it against the checkpoint: dialrules audit verify --database ${databaseLocation} --checkpoint ${key.checkpointFile} --public-key ${key.publicKeyFile}\n`,
+    );
     return { exitCode, plan, result, rebased, databaseLocation, chainIntact: verify.ok };
   } finally {
     await store.close();
