@@ -4,9 +4,10 @@ import { type CapacityInputs, estimateCapacity } from "../domain/capacity.js";
 import { diffRules, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
+import { validateWithOverrides } from "../domain/retry-overrides.js";
 import type { Campaign, RuleField } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
-import { policyFromFile, validateRules } from "../domain/validate.js";
+import { policyFromFile } from "../domain/validate.js";
 import type { Platform } from "../platform/platform.js";
 import type { Plan, PlannedCampaign, PlanSummary } from "./plan-types.js";
 
@@ -36,6 +37,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   const policy = policyFromFile(input.file);
   const { targets, findings: targetFindings } = resolveTargets(input.file, campaigns);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const notManaged = new Map<string, Finding>();
   // Once-per-file findings of the policy itself: advisories, and limits that would loosen a profile.
   const fileFindings: Finding[] = [...policy.findings];
   const perCampaign = new Map<string, Finding[]>();
@@ -49,10 +51,23 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   for (const target of targets) {
     const campaign = byId.get(target.campaignId);
     if (!campaign) continue;
+    if (campaign.notManaged !== undefined) {
+      // Listed, never planned: nothing is ever written to it.
+      notManaged.set(campaign.id, {
+        severity: "warning",
+        code: "CAMPAIGN_NOT_MANAGED",
+        path: `campaigns[${campaign.id}]`,
+        message: `${input.platform.name} campaign ${campaign.id} (${campaign.name}) is not managed by dialrules: ${campaign.notManaged}; nothing is planned for it`,
+      });
+      continue;
+    }
     const current = campaign.dialingRules;
     const changes = diffRules(current, target.desired);
     const merged = mergeRules(current, target.desired);
-    const findings = [...(perCampaign.get(campaign.id) ?? []), ...validateRules(merged, policy)];
+    const findings = [
+      ...(perCampaign.get(campaign.id) ?? []),
+      ...validateWithOverrides(merged, campaign.retryOverrides, policy),
+    ];
     for (const change of changes) {
       if (!writable.has(change.field)) {
         findings.push({
@@ -87,6 +102,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     });
   }
   planned.sort((a, b) => a.id.localeCompare(b.id));
+  fileFindings.push(...[...notManaged.keys()].sort().map((id) => notManaged.get(id) as Finding));
   return {
     format: "dialrules-plan/1",
     createdAt: new Date(input.clock.now()).toISOString(),

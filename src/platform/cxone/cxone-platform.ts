@@ -23,13 +23,14 @@ import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
 import { cxoneErrorMapping } from "./errors.js";
-import { CXONE_WRITABLE_FIELDS, revisionOf, toDialingRules, toGeneralSettingsPatch } from "./mapping.js";
+import { CXONE_WRITABLE_FIELDS, readSkill, revisionOf, toGeneralSettingsPatch } from "./mapping.js";
 import {
-  type GeneralSettings,
   generalSettingsReplySchema,
+  parametersReplySchema,
   type SkillReply,
+  type SkillSettings,
   skillListSchema,
-  skillSchema,
+  skillReplySchema,
 } from "./schemas.js";
 
 /** The limiter defaults to the process-wide one of this tenant and access key. */
@@ -48,6 +49,7 @@ const ROUTES = {
   skills: "/skills",
   skill: "/skills/:id",
   generalSettings: "/skills/:id/parameters/general-settings",
+  parameters: "/skills/:id/parameters",
 } as const;
 
 export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps = {}): Platform {
@@ -107,6 +109,8 @@ class LazyPasswordTokens implements AccessTokenProvider {
 interface SkillInfo {
   name: string;
   status: CampaignStatus;
+  /** Why dialrules must never write this skill (agentless, SMS), when it must not. */
+  notManaged?: string;
 }
 
 class CxonePlatform implements Platform {
@@ -118,6 +122,8 @@ class CxonePlatform implements Platform {
   private readonly closing = new AbortController();
   /** Name and status from the latest read, so a write's result needs no extra request for them. */
   private readonly skills = new Map<string, SkillInfo>();
+  /** Set once `…/parameters` answered 404 where `…/general-settings` did not. */
+  private parametersUnavailable = false;
 
   constructor(
     private readonly http: HttpClient,
@@ -137,7 +143,7 @@ class CxonePlatform implements Platform {
       route: ROUTES.skill,
       signal,
     });
-    const skill = parseReply(skillSchema, res, `GET ${ROUTES.skill}`);
+    const skill = parseReply(skillReplySchema, res, `GET ${ROUTES.skill}`);
     if (!isPersonalConnection(skill)) {
       throw new NotFoundError(`skill ${skillId} is not an outbound Personal Connection skill`, res.requestId);
     }
@@ -186,6 +192,14 @@ class CxonePlatform implements Platform {
     const patch = toGeneralSettingsPatch(skillId, rules);
     if (Object.keys(patch).length === 0) throw new RangeError("updateRules needs at least one rule field");
     const signal = this.signal(options);
+    const known = this.skills.get(skillId) ?? (await this.readSkillInfo(skillId, signal));
+    if (known.notManaged !== undefined) {
+      throw new PlatformValidationError(
+        [{ field: "skill", message: known.notManaged }],
+        undefined,
+        `skill ${skillId} is not managed by dialrules (${known.notManaged}); nothing was sent`,
+      );
+    }
     // No revision goes out: CXone has none. The engine re-read this skill just before (conditionalWrite=false).
     const res = await this.http.request({
       method: "PUT",
@@ -255,21 +269,50 @@ class CxonePlatform implements Platform {
       route: ROUTES.skill,
       signal,
     });
-    return this.remember(parseReply(skillSchema, res, `GET ${ROUTES.skill}`));
+    return this.remember(parseReply(skillReplySchema, res, `GET ${ROUTES.skill}`));
   }
 
-  private async readSettings(skillId: string, signal: AbortSignal): Promise<GeneralSettings> {
+  /**
+   * All of a skill's parameter blocks in one request (general settings, cadence, delivery preferences);
+   * tenants that do not expose `…/parameters` for a skill (cxone-mcp: "not all outbound types expose it")
+   * fall back to `…/parameters/general-settings`, where cadence and preview are unknown.
+   */
+  private async readSettings(skillId: string, signal: AbortSignal): Promise<SkillSettings> {
+    if (!this.parametersUnavailable) {
+      try {
+        const res = await this.http.request({
+          method: "GET",
+          path: this.path("generalSettings", `/skills/${skillId}/parameters`),
+          route: ROUTES.parameters,
+          signal,
+        });
+        return parseReply(parametersReplySchema, res, `GET ${ROUTES.parameters} (skill ${skillId})`);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
     const res = await this.http.request({
       method: "GET",
       path: this.path("generalSettings", `/skills/${skillId}/parameters/general-settings`),
       route: ROUTES.generalSettings,
       signal,
     });
-    return parseReply(generalSettingsReplySchema, res, `GET ${ROUTES.generalSettings} (skill ${skillId})`);
+    const settings = parseReply(
+      generalSettingsReplySchema,
+      res,
+      `GET ${ROUTES.generalSettings} (skill ${skillId})`,
+    );
+    this.parametersUnavailable = true;
+    return settings;
   }
 
   private remember(skill: SkillReply): SkillInfo {
-    const info = { name: skill.skillName, status: statusOf(skill) };
+    const reason = notManagedSkill(skill);
+    const info: SkillInfo = {
+      name: skill.skillName ?? `skill ${skill.skillId}`,
+      status: statusOf(skill),
+      ...(reason === undefined ? {} : { notManaged: reason }),
+    };
     this.skills.set(String(skill.skillId), info);
     return info;
   }
@@ -290,10 +333,37 @@ function checkSkillId(id: string): string {
   return id;
 }
 
+/**
+ * Outbound Personal Connection phone skills only. Absent or null fields never qualify a skill: a list that
+ * ignores the server-side filter must not turn an inbound skill (outboundStrategy null) into a campaign.
+ */
 function isPersonalConnection(skill: SkillReply): boolean {
+  const media = skill.mediaTypeId;
   return (
-    skill.isOutbound !== false && /personal\s*connection/i.test(skill.outboundStrategy ?? PERSONAL_CONNECTION)
+    skill.isOutbound === true &&
+    typeof skill.outboundStrategy === "string" &&
+    /^\s*personal\s*connection\s*$/i.test(skill.outboundStrategy) &&
+    (media === undefined || media === null || String(media) === String(PHONE_MEDIA_TYPE))
   );
+}
+
+/**
+ * Skills dialrules lists but never writes. Agentless skills (`agentless`, `agentlessPorts`) play messages
+ * without agents; proactive SMS skills are Personal Connection skills with media type "Phone Call" too, told
+ * apart by their SMS transport code or message template (assumed signals, docs/platforms/cxone.md).
+ */
+function notManagedSkill(skill: SkillReply): string | undefined {
+  if (skill.agentless === true) {
+    const ports = typeof skill.agentlessPorts === "number" ? ` with ${skill.agentlessPorts} ports` : "";
+    return `agentless skill${ports}: it dials without agents, and dialrules manages agent dialing rules only`;
+  }
+  const sms =
+    (typeof skill.smsTransportCodeId === "number" && skill.smsTransportCodeId > 0) ||
+    (typeof skill.smsTransportCode === "string" && skill.smsTransportCode.trim() !== "") ||
+    (typeof skill.messageTemplateId === "number" && skill.messageTemplateId > 0);
+  if (sms)
+    return "proactive SMS skill (it has an SMS transport code or message template): it sends texts, not calls";
+  return undefined;
 }
 
 /** Running = dialing now; an active skill that is stopped is PAUSED; an inactive one STOPPED. */
@@ -302,13 +372,17 @@ function statusOf(skill: SkillReply): CampaignStatus {
   return skill.isActive === false ? "STOPPED" : "PAUSED";
 }
 
-function campaignOf(skillId: string, info: SkillInfo, settings: GeneralSettings): Campaign {
+function campaignOf(skillId: string, info: SkillInfo, settings: SkillSettings): Campaign {
+  const reading = readSkill(settings);
+  const notManaged = info.notManaged ?? reading.notManaged;
   return {
     id: skillId,
     name: info.name,
     status: info.status,
     revision: revisionOf(settings),
-    dialingRules: toDialingRules(settings),
+    dialingRules: reading.rules,
+    ...(notManaged === undefined ? {} : { notManaged }),
+    ...(reading.retryOverrides === undefined ? {} : { retryOverrides: reading.retryOverrides }),
   };
 }
 
