@@ -19,16 +19,17 @@ import { performance } from "node:perf_hooks";
 import { ScaledClock } from "../clock/clock.js";
 import type { PartialRules } from "../domain/rules.js";
 import { parseRulesValue } from "../domain/rules-file.js";
+import { v2ConfigFor } from "../embedded/embedded-sim.js";
 import { applyPlan } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import { noRateLimit, RateLimiter, type RequestLimiter } from "../http/rate-limiter.js";
-import { v2ConfigFor } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform, V2_PAGE_SIZE } from "../platform/v2/v2-platform.js";
 import { campaignId } from "../sim/seed-campaigns.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 import { openStore } from "../store/open-store.js";
+import { webhookEvent } from "../webhook/events.js";
 import { naiveApply } from "./naive-apply.js";
 import type { BenchRow } from "./table.js";
 
@@ -163,7 +164,7 @@ export async function measureApply(
     let realMs: number;
     if (strategy === "engine") {
       // Opening the database is not part of the bulk change; the plan's first request starts the clock.
-      const store = await openStore({ sqlitePath: join(dir, "bench.db"), clock });
+      const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "bench.db"), clock });
       try {
         const t0 = clock.now();
         const r0 = performance.now();

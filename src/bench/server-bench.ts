@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { openServiceDatabase } from "../server/db.js";
-import { createTokenStore } from "../server/tokens.js";
+import { createTokenStore } from "../server/tokens/token-store.js";
 import { startSimulator } from "../sim/server.js";
 import type { BenchRow } from "./table.js";
 

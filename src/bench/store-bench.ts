@@ -12,6 +12,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { openStore } from "../store/open-store.js";
 import type { AuditInput, SqlStore } from "../store/types.js";
+import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker } from "../webhook/worker.js";
 import { type BenchRow, printTable } from "./table.js";
 
@@ -114,7 +115,7 @@ export async function benchStore(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), "dialrules-bench-"));
   try {
-    const sqlite = await openStore({ sqlitePath: join(dir, "bench.db") });
+    const sqlite = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "bench.db") });
     rows.push({
       name: "audit appends/s (SQLite, WAL, synchronous=FULL)",
       value: Math.round(await appendRate(sqlite, 1000, 4)),
@@ -129,7 +130,7 @@ export async function benchStore(): Promise<BenchRow[]> {
   const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   let store: SqlStore | null = null;
   try {
-    store = await openStore({ databaseUrl: PG_URL, schema, poolSize: 8 });
+    store = await openStore({ outboxEvent: webhookEvent, databaseUrl: PG_URL, schema, poolSize: 8 });
   } catch {
     rows.push({
       name: "audit appends/s (PostgreSQL) — skipped: server unreachable",

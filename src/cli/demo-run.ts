@@ -4,15 +4,16 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { systemClock } from "../clock/clock.js";
 import { parseRulesFile } from "../domain/rules-file.js";
+import { startEmbeddedCxone, startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { ApplyResult } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import type { Plan } from "../engine/plan-types.js";
-import { startEmbeddedCxone, startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import { CXONE_DEMO_RULES } from "../sim/cxone/demo-rules.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
 import type { SimHandle } from "../sim/types.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
+import { webhookEvent } from "../webhook/events.js";
 import { runApply } from "./apply-run.js";
 import { capacityInputs } from "./options.js";
 import { progressReporter } from "./progress.js";
@@ -118,7 +119,7 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
   const perMinute = 600;
   const { platform } = target;
   const dbOptions = databaseOptions(options.database ?? "./dialrules-demo.db");
-  const store = await openStore(dbOptions);
+  const store = await openStore({ ...dbOptions, outboxEvent: webhookEvent });
   const databaseLocation = dbOptions.sqlitePath ? resolve(dbOptions.sqlitePath) : store.location;
   try {
     const rulesPath = target.rules?.path ?? options.rulesFile ?? DEMO_RULES_FILE;

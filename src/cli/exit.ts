@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { DialrulesError, InputError } from "../domain/errors.js";
+import { withCliAdvice } from "./advice.js";
 
 /** The CLI's exit codes, shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -30,7 +31,7 @@ export async function runMain(main: () => Promise<number>): Promise<void> {
       process.stderr.write(`error[${err.code}]: ${where}${err.path ? `${err.path}: ` : ""}${err.message}\n`);
       process.exitCode = EXIT.usage;
     } else if (err instanceof DialrulesError) {
-      process.stderr.write(`error[${err.code}]: ${err.message}\n`);
+      process.stderr.write(`error[${err.code}]: ${withCliAdvice(err.code, err.message)}\n`);
       process.exitCode = EXIT.failed;
     } else {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -7,7 +7,8 @@
  * matched by a `match` entry are targets; `defaults` alone targets nothing.
  * Two `match` entries that both match a campaign and set the same field to different values are an error
  * naming both, unless an `id` entry for that campaign sets the field (the explicit entry decides). A campaign
- * with such a conflict is not a target: nothing is planned for it until the file is fixed.
+ * with such a conflict stays a target (its conflicted field left out of `desired`), so that the plan lists it
+ * as invalid: no campaign an entry selects is ever silently dropped.
  */
 import picomatch from "picomatch";
 import { sameValue } from "./equal.js";
@@ -93,7 +94,6 @@ export function resolveTargets(
     if (!byIdEntry && matches.length === 0) continue;
     const desired: PartialRules = {};
     const used = new Set<"defaults">();
-    let conflicted = false;
     for (const field of RULE_FIELDS) {
       if (byIdEntry && byIdEntry.dialingRules[field] !== undefined) {
         setField(desired, field, byIdEntry.dialingRules[field]);
@@ -104,7 +104,6 @@ export function resolveTargets(
       if (first) {
         const other = setters.find((m) => !sameValue(m.dialingRules[field], first.dialingRules[field]));
         if (other) {
-          conflicted = true;
           findings.push({
             campaignId: c.id,
             finding: {
@@ -124,7 +123,6 @@ export function resolveTargets(
         used.add("defaults");
       }
     }
-    if (conflicted) continue;
     // lowest precedence first, entries in file order within a layer; every entry that targets the campaign
     const sources = [
       ...(used.has("defaults") ? ["defaults"] : []),

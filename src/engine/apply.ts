@@ -10,12 +10,12 @@ import {
   ConflictError,
   PlatformError,
   PlatformValidationError,
-  TransientError,
-  UnexpectedResponseError,
-} from "../http/errors.js";
+  WriteOutcomeUnknownError,
+} from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
 import type { AuditInput, AuditOutcome, JournalEntry, Store, WriteMode } from "../store/types.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
+import { runSummaryInput } from "./run-summary.js";
 
 export type ConflictPolicy = "abort" | "rebase" | "overwrite";
 
@@ -245,9 +245,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
     });
   }
   const toWrite = refused ? [] : plan.campaigns.filter((c) => c.status === "change");
+  // Unchanged campaigns get no record of their own: the run summary below lists them (issue 14).
+  const unchanged = refused ? [] : plan.campaigns.filter((p) => p.status === "unchanged");
   if (!refused) {
-    for (const c of plan.campaigns.filter((p) => p.status === "unchanged")) {
-      await deps.store.audit.append({ ...auditBase(c), revisionAfter: c.revision, rulesAfter: c.current });
+    for (const c of unchanged) {
       record({
         ...result(c.id, c.name, "noop", deps.clock.now(), deps),
         revisionBefore: c.revision,
@@ -272,6 +273,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   );
 
   const interrupted = options.stop?.aborted === true || options.abort?.aborted === true;
+  await deps.store.audit.append(
+    runSummaryInput(plan, options, deps.platform.name, { counts, unchanged, refused, interrupted }),
+  );
   await deps.store.journal.finishRun(options.runId, { ...counts }, interrupted);
   return { runId: options.runId, refused, interrupted, reconciled: [], results, counts };
 }
@@ -419,10 +423,7 @@ async function applyCampaign(
         mustReread = true;
         continue;
       }
-      if (
-        (err instanceof TransientError || err instanceof UnexpectedResponseError) &&
-        err.mayHaveBeenApplied
-      ) {
+      if (err instanceof WriteOutcomeUnknownError) {
         // The reply was lost after the request was sent: read back before deciding, never write blind.
         let fresh: Campaign;
         try {

@@ -4,13 +4,20 @@
  *
  * Write safety: a write is resent only when the server certainly did not apply it (429, 503, 401, or a
  * connection that failed before anything was sent). After a timeout, a socket that died after sending, or
- * 500/502/504 it throws TransientError{mayHaveBeenApplied: true} instead, and the caller re-reads: applying
+ * 500/502/504 it throws WriteOutcomeUnknownError instead, and the caller re-reads: applying
  * a change twice is worse than asking again.
  *
  * Those rules are the same for every API; how an API words its failures is not, so error bodies are read by
  * an ErrorMapping (error-mapping.ts): the v2 contract's by default, cxone's for the cxone driver.
  */
 import type { Clock } from "../clock/clock.js";
+import {
+  AuthError,
+  RateLimitedError,
+  TransientError,
+  UnexpectedResponseError,
+  WriteOutcomeUnknownError,
+} from "../platform/errors.js";
 import {
   BodyTooLargeError,
   DEFAULT_MAX_BODY_BYTES,
@@ -19,7 +26,6 @@ import {
   readBodyLimited,
 } from "./body.js";
 import { type ErrorMapping, v2ErrorMapping } from "./error-mapping.js";
-import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } from "./errors.js";
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, failedBeforeSending, isTimeout } from "./network-errors.js";
 import { safeObserver } from "./observe.js";
@@ -173,14 +179,13 @@ export class HttpClient {
       if (req.signal?.aborted) throw req.signal.reason;
       if (err instanceof BodyTooLargeError) {
         observe(status);
+        const message = `${req.method} ${req.route} answered ${status} with a body over ${err.limit} bytes`;
         return {
           kind: "fail",
-          error: new UnexpectedResponseError(
-            `${req.method} ${req.route} answered ${status} with a body over ${err.limit} bytes`,
-            status,
-            requestId,
-            isWrite && status < 300,
-          ),
+          error:
+            isWrite && status < 300
+              ? new WriteOutcomeUnknownError(message, status, requestId)
+              : new UnexpectedResponseError(message, status, requestId),
         };
       }
       // The headers arrived, so the request was received; the body was cut off.
@@ -195,14 +200,12 @@ export class HttpClient {
     } catch (err) {
       if (!(err instanceof MalformedJsonError)) throw err;
       if (status >= 200 && status < 300) {
+        const message = `${req.method} ${req.route}: ${err.message}`;
         return {
           kind: "fail",
-          error: new UnexpectedResponseError(
-            `${req.method} ${req.route}: ${err.message}`,
-            status,
-            requestId,
-            isWrite,
-          ),
+          error: isWrite
+            ? new WriteOutcomeUnknownError(message, status, requestId)
+            : new UnexpectedResponseError(message, status, requestId),
         };
       }
       // An error status with a non-JSON body (a proxy's HTML page, say) is still classified by its status.
@@ -223,18 +226,21 @@ export class HttpClient {
   private networkFailure(
     req: HttpRequest,
     err: unknown,
-    mayHaveBeenApplied: boolean,
+    sent: boolean,
     timeoutMs: number,
     requestId?: string,
   ): AttemptOutcome<HttpResponse> {
     const detail = isTimeout(err) ? `no reply within ${timeoutMs} ms` : describeNetworkError(err);
-    const error = new TransientError(
-      `${req.method} ${req.route} failed: ${detail}${mayHaveBeenApplied ? "; the change may have been applied, re-read before retrying" : ""}`,
-      mayHaveBeenApplied,
-      undefined,
-      requestId,
-    );
-    return mayHaveBeenApplied ? { kind: "fail", error } : { kind: "retry", status: "network", error };
+    const message = `${req.method} ${req.route} failed: ${detail}`;
+    if (sent) {
+      const error = new WriteOutcomeUnknownError(
+        `${message}; the change may have been applied, re-read before retrying`,
+        undefined,
+        requestId,
+      );
+      return { kind: "fail", error };
+    }
+    return { kind: "retry", status: "network", error: new TransientError(message, undefined, requestId) };
   }
 
   private classifyFailure(
@@ -270,14 +276,16 @@ export class HttpClient {
     }
     if (status >= 500) {
       // 503 means "not processed, come back later"; other 5xx on a write leave its fate unknown.
-      const unknownFate = isWrite && status !== 503;
-      const error = new TransientError(
-        `${what} answered ${status}${serverMessage ? `: ${serverMessage}` : ""}${unknownFate ? "; the change may have been applied, re-read before retrying" : ""}`,
-        unknownFate,
-        status,
-        requestId,
-      );
-      return unknownFate ? { kind: "fail", error } : { kind: "retry", status, error };
+      const message = `${what} answered ${status}${serverMessage ? `: ${serverMessage}` : ""}`;
+      if (isWrite && status !== 503) {
+        const error = new WriteOutcomeUnknownError(
+          `${message}; the change may have been applied, re-read before retrying`,
+          status,
+          requestId,
+        );
+        return { kind: "fail", error };
+      }
+      return { kind: "retry", status, error: new TransientError(message, status, requestId) };
     }
     return {
       kind: "fail",

@@ -13,7 +13,7 @@ import {
   type PlatformFieldError,
   PlatformValidationError,
   UnexpectedResponseError,
-} from "./errors.js";
+} from "../platform/errors.js";
 
 /** A reply with a failed status that will not be retried. */
 export interface FailedReply {

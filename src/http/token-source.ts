@@ -11,8 +11,8 @@
  */
 import * as oauth from "oauth4webapi";
 import type { Clock } from "../clock/clock.js";
+import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } from "../platform/errors.js";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBodyLimited } from "./body.js";
-import { AuthError, RateLimitedError, TransientError, UnexpectedResponseError } from "./errors.js";
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, isTimeout } from "./network-errors.js";
 import { safeObserver } from "./observe.js";
@@ -201,7 +201,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
       return {
         kind: "retry",
         status: "network",
-        error: new TransientError(`token request to ${tokenUrl} failed: ${this.scrub(detail)}`, false),
+        error: new TransientError(`token request to ${tokenUrl} failed: ${this.scrub(detail)}`),
       };
     }
     const status = response.status;
@@ -220,7 +220,7 @@ export class OAuthTokenSource implements AccessTokenProvider {
       return {
         kind: "retry",
         status,
-        error: new TransientError(`token endpoint ${tokenUrl} answered ${status}`, false, status),
+        error: new TransientError(`token endpoint ${tokenUrl} answered ${status}`, status),
       };
     }
     try {

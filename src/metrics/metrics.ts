@@ -6,7 +6,7 @@
 import { rename, writeFile } from "node:fs/promises";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { HttpObserver } from "../http/events.js";
-import type { AuditInput } from "../store/types.js";
+import { type AuditInput, isCampaignOutcome } from "../store/types.js";
 import type { DeliveryObserver } from "../webhook/worker.js";
 
 export type ConflictResolution = "rebased" | "conflict" | "overwritten" | "aborted";
@@ -28,7 +28,7 @@ export interface Metrics {
    * Counts one audit record: its outcome, its latency, its error findings by code, and conflicts/overwrites.
    * Call once per record (the engine after each append, or a store listener).
    */
-  observeAudit(record: Pick<AuditInput, "outcome" | "latencyMs" | "findings">): void;
+  observeAudit(record: Pick<AuditInput, "outcome" | "latencyMs" | "findings" | "runSummary">): void;
   /** A 409 that was resolved: counts by how (rebased, conflict, overwritten, aborted). */
   conflict(resolution: ConflictResolution): void;
   httpObserver(): HttpObserver;
@@ -139,6 +139,13 @@ export function createMetrics(options: { defaultLabels?: Record<string, string> 
     webhookDeliveries,
     webhookBacklog,
     observeAudit(record) {
+      // Unchanged campaigns have no record of their own since issue 14: the run summary counts them.
+      if (record.outcome === "run_summary") {
+        const unchanged = record.runSummary?.unchanged.length ?? 0;
+        if (unchanged > 0) updateOutcomes.inc({ outcome: "noop" }, unchanged);
+        return;
+      }
+      if (!isCampaignOutcome(record.outcome)) return;
       updateOutcomes.inc({ outcome: record.outcome });
       if (record.latencyMs !== undefined)
         updateLatency.observe({ outcome: record.outcome }, record.latencyMs / 1000);

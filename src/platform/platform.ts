@@ -1,5 +1,5 @@
 import type { Campaign, PartialRules, RuleField } from "../domain/rules.js";
-import type { PlatformFieldError } from "../http/errors.js";
+import type { PlatformFieldError } from "./errors.js";
 
 export interface PlatformCapabilities {
   /**
@@ -22,8 +22,9 @@ export interface UpdateResult {
 }
 
 /**
- * What the engine needs from a platform. Drivers throw the typed errors of src/http/errors.ts:
- * ConflictError, PlatformValidationError, RateLimitedError, AuthError, NotFoundError, TransientError.
+ * What the engine needs from a platform. Drivers throw the typed errors of errors.ts (part of this contract):
+ * ConflictError, PlatformValidationError, WriteOutcomeUnknownError, RateLimitedError, AuthError, NotFoundError,
+ * TransientError, UnexpectedResponseError.
  */
 export interface Platform {
   /** Driver name for records and messages, e.g. "v2", "cxone". */

@@ -6,10 +6,10 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from "fastify";
 import { toProblem } from "./api/errors.js";
+import { apiPlugin } from "./api/plugin.js";
 import { problem, sendProblem } from "./api/problem.js";
-import { registerApi } from "./api/routes.js";
 import { auditRecordSchema, changeSchema, problemSchema } from "./api/schemas.js";
-import type { ServerServices } from "./services.js";
+import type { ServerServices } from "./contract.js";
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -86,7 +86,7 @@ export async function buildServer(
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (api) => registerApi(api, services), { prefix: "/api/v1" });
+  await app.register(apiPlugin(services), { prefix: "/api/v1" });
   await registerOperations(app, services);
 
   for (const plugin of options.plugins ?? []) await app.register(plugin);

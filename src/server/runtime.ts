@@ -6,23 +6,24 @@
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "../clock/clock.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import { startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { HttpObserver } from "../http/events.js";
 import type { RequestLimiter } from "../http/rate-limiter.js";
 import { createMetrics } from "../metrics/metrics.js";
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, parseRateLimit } from "../platform/config.js";
-import { startEmbeddedV2 } from "../platform/embedded-sim.js";
 import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
 import { webhookConfigFromEnv } from "../webhook/config.js";
+import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
-import { DEFAULT_CHUNK_SIZE } from "./apply-job.js";
+import type { ServiceInfo } from "./contract.js";
 import { openServiceDatabase } from "./db.js";
-import { localLocks, postgresLocks } from "./locks.js";
-import { inProcessQueue, type JobQueue, pgBossQueue } from "./queue.js";
-import { createServerServices, type RunningServices } from "./service.js";
-import type { ServiceInfo } from "./services.js";
+import { DEFAULT_CHUNK_SIZE } from "./jobs/apply-job.js";
+import { localLocks, postgresLocks } from "./jobs/locks.js";
+import { inProcessQueue, type JobQueue, pgBossQueue } from "./jobs/queue.js";
+import { createServerServices, type RunningServices } from "./server-services.js";
 import { createSharedLimiter, type SharedLimiter } from "./shared-limiter.js";
 
 export type PlatformOpener = (
@@ -84,7 +85,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const metrics = createMetrics({ defaultLabels: { replica } });
     const dbOptions = { databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, schema };
-    const store = await openStore({ ...dbOptions, poolSize: 4, secrets: options.secrets, clock });
+    const store = await openStore({
+      outboxEvent: webhookEvent,
+      ...dbOptions,
+      poolSize: 4,
+      secrets: options.secrets,
+      clock,
+    });
     closers.push(() => store.close());
     const sdb = await openServiceDatabase({ ...dbOptions, poolSize: 4 });
     closers.push(() => sdb.close());

@@ -4,20 +4,37 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../clock/clock.js";
 import type { Backend } from "./backend.js";
 import { GENESIS_HASH, recordHash } from "./canonical.js";
+import { CHECKPOINT_FORMAT, checkpointProblem } from "./checkpoint.js";
 import { normalizeInput, recordToRow, rowToRecord } from "./records.js";
 import type { Database } from "./schema.js";
-import type { AuditInput, AuditQuery, AuditRecord, AuditStore, VerifyResult } from "./types.js";
-import { eventTypeFor, webhookBody } from "./webhook-events.js";
+import type {
+  AuditInput,
+  AuditQuery,
+  AuditRecord,
+  AuditStore,
+  BreakKind,
+  CheckpointReport,
+  CheckpointSigner,
+  OutboxEventEncoder,
+  SignedCheckpoint,
+  VerifyOptions,
+  VerifyResult,
+} from "./types.js";
 
 export interface AuditContext {
   clock: Clock;
   /** Strings that must never be stored (webhook secret, client secret, tokens): replaced before hashing. */
   secrets: readonly string[];
+  /** The outbox row's event for a record; persisted as given. */
+  outboxEvent: OutboxEventEncoder;
   /** Called after the transaction holding the record commits. */
   committed(record: AuditRecord): void;
 }
 
 const newAuditId = (): string => `aud_${randomUUID().replaceAll("-", "")}`;
+
+const chainHead = (trx: Kysely<Database>) =>
+  trx.selectFrom("audit").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
 
 /**
  * Writes one record and its outbox row inside `trx`, which must hold the chain lock (Backend.write with
@@ -29,12 +46,7 @@ export async function appendInTx(
   ctx: AuditContext,
 ): Promise<AuditRecord> {
   const normalized = normalizeInput(input, ctx.secrets);
-  const head = await trx
-    .selectFrom("audit")
-    .select(["seq", "hash"])
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const head = await chainHead(trx);
   const now = ctx.clock.now();
   const unhashed = {
     ...normalized,
@@ -44,6 +56,7 @@ export async function appendInTx(
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
+  const event = ctx.outboxEvent(record);
   await trx.insertInto("audit").values(recordToRow(record)).execute();
   await trx
     .insertInto("outbox")
@@ -51,8 +64,8 @@ export async function appendInTx(
       audit_id: record.id,
       seq: record.seq,
       campaign_id: record.campaignId,
-      event_type: eventTypeFor(record.outcome),
-      payload: JSON.stringify(webhookBody(record)),
+      event_type: event.type,
+      payload: event.payload,
       next_attempt_at: now,
       status: "pending",
       created_at: now,
@@ -76,9 +89,23 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
     return (await q.execute()).map(rowToRecord);
   }
 
-  async function verify(): Promise<VerifyResult> {
+  async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
     let count = 0;
     let prev: { seq: number; hash: string } | null = null;
+    const external = options.checkpoint;
+    const report: CheckpointReport = { stored: 0, keyIds: [], trustedKey: options.trustedKey !== undefined };
+    const fail = (seq: number, id: string, problem: string, kind?: BreakKind): VerifyResult => ({
+      ok: false,
+      count,
+      firstBroken: { seq, id, problem, ...(kind ? { kind } : {}) },
+      ...(report.stored > 0 || external ? { checkpoints: report } : {}),
+    });
+    if (external) {
+      const problem = checkpointProblem(external, options.trustedKey);
+      if (problem) {
+        return fail(external.seq, "", `forged checkpoint: the --checkpoint file ${problem}`, "forged");
+      }
+    }
     for (;;) {
       const page = await list({ afterSeq: prev?.seq ?? 0, limit: VERIFY_PAGE });
       // seq 0 and below would be skipped by afterSeq=0; an attacker could move a row there.
@@ -89,36 +116,67 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
           .where("seq", "<=", 0)
           .executeTakeFirst();
         if (below) {
-          return broken(count, Number(below.seq), below.id, "seq is not positive: the chain was reordered");
+          return fail(
+            Number(below.seq),
+            below.id,
+            "seq is not positive: the chain was reordered",
+            "reordered",
+          );
         }
       }
       for (const r of page) {
         if (recordHash(r as unknown as Record<string, unknown>) !== r.hash) {
-          return broken(
-            count,
+          return fail(
             r.seq,
             r.id,
-            "hash mismatch: the record's content was altered after it was written",
+            "rewritten record: its content was altered after it was written (hash mismatch)",
+            "rewritten",
           );
         }
         const expectedPrev = prev?.hash ?? GENESIS_HASH;
         if (r.prevHash !== expectedPrev) {
           const where = prev ? `the previous record (seq ${prev.seq})` : "the genesis value";
-          return broken(
-            count,
+          return fail(
             r.seq,
             r.id,
             `prevHash does not match ${where}: a record before it was deleted, inserted or reordered`,
+            "reordered",
           );
         }
         const expectedSeq: number = (prev?.seq ?? 0) + 1;
         if (r.seq !== expectedSeq) {
-          return broken(count, r.seq, r.id, `seq ${r.seq} follows ${expectedSeq - 1}: a record is missing`);
+          return fail(r.seq, r.id, `seq ${r.seq} follows ${expectedSeq - 1}: a record is missing`, "deleted");
+        }
+        if (r.outcome === "checkpoint") {
+          const problem = storedCheckpointProblem(r, prev, options);
+          if (problem) return fail(r.seq, r.id, problem.text, problem.kind);
+          const cp = r.checkpoint as SignedCheckpoint;
+          report.stored += 1;
+          report.newestSeq = cp.seq;
+          if (!report.keyIds.includes(cp.keyId)) report.keyIds.push(cp.keyId);
+        }
+        if (external && r.seq === external.seq && r.hash !== external.headHash) {
+          return fail(
+            r.seq,
+            r.id,
+            `rewritten record: the chain up to seq ${r.seq} is not the one the checkpoint signed at ${external.time} ` +
+              "(a record at or before it was changed and the later hashes recomputed)",
+            "rewritten",
+          );
         }
         prev = { seq: r.seq, hash: r.hash };
         count++;
       }
       if (page.length < VERIFY_PAGE) break;
+    }
+    if (external && count < external.seq) {
+      return fail(
+        count + 1,
+        "",
+        `truncated tail: the checkpoint signed at ${external.time} covers ${external.seq} records but the chain ` +
+          `ends at seq ${count}: records ${count + 1}..${external.seq} (at least) were deleted`,
+        "truncated",
+      );
     }
     // Deleting the newest records leaves a valid shorter chain; the outbox and journal still name them.
     const orphan =
@@ -140,14 +198,55 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
         .executeTakeFirst());
     if (orphan?.id) {
       const seq = "seq" in orphan ? Number(orphan.seq) : (prev?.seq ?? 0) + 1;
-      return broken(
-        count,
+      return fail(
         seq,
         orphan.id,
-        "record is referenced by the outbox or journal but missing: it was deleted",
+        "truncated tail: the record is referenced by the outbox or journal but missing: it was deleted",
+        "truncated",
       );
     }
-    return { ok: true, count };
+    if (external) report.external = { seq: external.seq, keyId: external.keyId, time: external.time };
+    return report.stored > 0 || external ? { ok: true, count, checkpoints: report } : { ok: true, count };
+  }
+
+  /** Signs the head inside the chain lock, so the signed head is the record just before the checkpoint's. */
+  async function checkpoint(
+    signer: CheckpointSigner,
+    by: { runId: string; actor: string; platform?: string },
+  ): Promise<SignedCheckpoint | null> {
+    const record = await backend.write(
+      async (trx) => {
+        const head = await chainHead(trx);
+        if (!head) return null;
+        const signed = signer.sign({
+          format: CHECKPOINT_FORMAT,
+          seq: Number(head.seq),
+          headHash: head.hash,
+          time: new Date(ctx.clock.now()).toISOString(),
+          keyId: signer.keyId,
+          algorithm: "Ed25519",
+        });
+        return appendInTx(
+          trx,
+          {
+            runId: by.runId,
+            actor: by.actor,
+            reason: `signed checkpoint of the chain up to seq ${signed.seq}`,
+            platform: by.platform ?? "",
+            campaignId: "",
+            outcome: "checkpoint",
+            diff: [],
+            findings: [],
+            checkpoint: signed,
+          },
+          ctx,
+        );
+      },
+      { chain: true },
+    );
+    if (!record) return null;
+    ctx.committed(record);
+    return record.checkpoint ?? null;
   }
 
   return {
@@ -158,9 +257,30 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
     },
     list,
     verify,
+    checkpoint,
   };
 }
 
-function broken(count: number, seq: number, id: string, problem: string): VerifyResult {
-  return { ok: false, count, firstBroken: { seq, id, problem } };
+/** A stored checkpoint must verify and sign exactly the record before it (it is appended under the lock). */
+function storedCheckpointProblem(
+  r: AuditRecord,
+  prev: { seq: number; hash: string } | null,
+  options: VerifyOptions,
+): { text: string; kind: BreakKind } | null {
+  const cp = r.checkpoint;
+  if (!cp) return { text: "checkpoint record without a checkpoint", kind: "rewritten" };
+  const problem = checkpointProblem(cp, options.trustedKey);
+  if (problem) {
+    // A stored checkpoint signed by another key is only forged if the caller named the trusted key.
+    return { text: `forged checkpoint: the stored checkpoint ${problem}`, kind: "forged" };
+  }
+  if (prev === null || cp.seq !== prev.seq || cp.headHash !== prev.hash) {
+    return {
+      text:
+        `rewritten record: the checkpoint signed at ${cp.time} covers seq ${cp.seq} with a head hash the chain ` +
+        "no longer has (a record at or before it was changed and the later hashes recomputed)",
+      kind: "rewritten",
+    };
+  }
+  return null;
 }

@@ -215,10 +215,25 @@ function service(): Migration {
   };
 }
 
+/** Issue 14: the run-summary record (instead of one noop record per campaign) and signed checkpoints. */
+function trailRecords(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("audit").addColumn("run_summary", "text").execute();
+      await db.schema.alterTable("audit").addColumn("checkpoint", "text").execute();
+      await db.schema.createIndex("audit_outcome_idx").on("audit").columns(["outcome", "seq"]).execute();
+    },
+  };
+}
+
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "0001_initial": initial(kind), "0002_service": service() };
+      return {
+        "0001_initial": initial(kind),
+        "0002_service": service(),
+        "0003_audit_trail_records": trailRecords(),
+      };
     },
   };
 }

@@ -7,7 +7,7 @@ import { createAuditStore } from "./audit-store.js";
 import { DEFAULT_SQLITE_PATH, isPostgresUrl, openBackend } from "./backend.js";
 import { createJournal } from "./journal.js";
 import { createOutboxStore } from "./outbox.js";
-import type { AuditRecord, SqlStore } from "./types.js";
+import type { AuditRecord, OutboxEventEncoder, SqlStore } from "./types.js";
 
 export interface OpenStoreOptions {
   /** postgres://… selects PostgreSQL; otherwise SQLite at sqlitePath. */
@@ -23,15 +23,21 @@ export interface OpenStoreOptions {
    * audit input is replaced by "[REDACTED]" before the record is hashed.
    */
   secrets?: readonly string[];
+  /**
+   * The outbox event written with each audit record (src/webhook's `webhookEvent`): the store persists the
+   * type and payload it is given and does not know the webhook wire format.
+   */
+  outboxEvent: OutboxEventEncoder;
 }
 
-export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
+export async function openStore(options: OpenStoreOptions): Promise<SqlStore> {
   const clock = options.clock ?? systemClock;
   const backend = await openBackend(options);
   const listeners = new Set<(record: AuditRecord) => void>();
   const ctx = {
     clock,
     secrets: options.secrets ?? [],
+    outboxEvent: options.outboxEvent,
     committed(record: AuditRecord) {
       for (const l of listeners) {
         try {

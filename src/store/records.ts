@@ -14,6 +14,8 @@ import {
   type AuditOutcome,
   type AuditRecord,
   type JournalEntry,
+  type RecordOutcome,
+  TRAIL_OUTCOMES,
 } from "./types.js";
 
 const SCALAR_FIELDS = [
@@ -38,6 +40,8 @@ const JSON_FIELDS = [
   "platformError",
   "conflicts",
   "overrides",
+  "runSummary",
+  "checkpoint",
 ] as const;
 
 export const REDACTED = "[REDACTED]";
@@ -68,11 +72,15 @@ function isOutcome(value: unknown): value is AuditOutcome {
   return typeof value === "string" && (AUDIT_OUTCOMES as readonly string[]).includes(value);
 }
 
+const RECORD_OUTCOMES: readonly string[] = [...AUDIT_OUTCOMES, ...TRAIL_OUTCOMES];
+const isRecordOutcome = (value: unknown): value is RecordOutcome =>
+  typeof value === "string" && RECORD_OUTCOMES.includes(value);
+
 export function normalizeInput(input: AuditInput, secrets: readonly string[]): AuditInput {
-  if (!isOutcome(input.outcome)) {
+  if (!isRecordOutcome(input.outcome)) {
     throw new DialrulesError(
       "audit_invalid_outcome",
-      `audit outcome ${JSON.stringify(input.outcome)} is not one of ${AUDIT_OUTCOMES.join(", ")}`,
+      `audit outcome ${JSON.stringify(input.outcome)} is not one of ${RECORD_OUTCOMES.join(", ")}`,
     );
   }
   for (const f of ["runId", "actor", "reason", "platform", "campaignId"] as const) {
@@ -120,6 +128,8 @@ export function recordToRow(r: AuditRecord): AuditTable {
     overrides: json(r.overrides),
     latency_ms: r.latencyMs ?? null,
     request_id: r.requestId ?? null,
+    run_summary: json(r.runSummary),
+    checkpoint: json(r.checkpoint),
   };
 }
 
@@ -161,6 +171,8 @@ export function rowToRecord(row: Selectable<AuditTable>): AuditRecord {
     overrides: parse(row.overrides),
     latencyMs: num(row.latency_ms),
     requestId: row.request_id ?? undefined,
+    runSummary: parse(row.run_summary ?? null),
+    checkpoint: parse(row.checkpoint ?? null),
   };
   for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
   return r as unknown as AuditRecord;

@@ -59,6 +59,9 @@ export interface AuditTable {
   overrides: string | null;
   latency_ms: number | null;
   request_id: string | null;
+  /** JSON; migration 0003 (run-summary and checkpoint records). */
+  run_summary: string | null;
+  checkpoint: string | null;
 }
 
 export interface OutboxTable {

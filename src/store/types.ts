@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
 
@@ -16,6 +17,50 @@ export const AUDIT_OUTCOMES = [
 ] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
+/**
+ * Records about the trail itself rather than one campaign (their campaignId is ""): the summary every apply
+ * run ends with (instead of one "noop" record per unchanged campaign), and a signed checkpoint of the head.
+ */
+export const TRAIL_OUTCOMES = ["run_summary", "checkpoint"] as const;
+export type TrailOutcome = (typeof TRAIL_OUTCOMES)[number];
+export type RecordOutcome = AuditOutcome | TrailOutcome;
+
+export const isCampaignOutcome = (outcome: RecordOutcome): outcome is AuditOutcome =>
+  (AUDIT_OUTCOMES as readonly string[]).includes(outcome);
+
+/** What one apply run did, written once at its end. */
+export interface RunSummary {
+  /** Campaigns the run was given (its plan, or its chunk in `serve`). */
+  campaigns: number;
+  counts: Partial<Record<AuditOutcome, number>>;
+  /** Campaigns that already held the desired rules (no per-campaign record is written for them). */
+  unchanged: { id: string; revision: number }[];
+  refused: boolean;
+  interrupted: boolean;
+  /** Hash of the rules file or saved plan the run came from. */
+  sourceHash: string;
+}
+
+/**
+ * An Ed25519 signature over the chain head (src/store/checkpoint.ts). `signature` covers the canonical JSON
+ * of every other field but `publicKey`, which is carried for convenience: `keyId` (a SHA-256 fingerprint of the
+ * public key) binds it, and a verifier that holds the trusted key checks the id and the signature with it.
+ */
+export interface SignedCheckpoint {
+  format: "dialrules-checkpoint/1";
+  /** The newest record the checkpoint covers, and its hash. */
+  seq: number;
+  headHash: string;
+  /** When it was signed (ISO). */
+  time: string;
+  keyId: string;
+  algorithm: "Ed25519";
+  /** base64 */
+  signature: string;
+  /** base64 DER (SPKI) of the signer's public key. */
+  publicKey: string;
+}
+
 /** How a write was made: with X-If-Match, after a fresh read on a platform without it, or last-writer-wins. */
 export type WriteMode = "conditional" | "unconditional" | "overwrite";
 
@@ -27,7 +72,7 @@ export interface AuditInput {
   platform: string;
   campaignId: string;
   campaignName?: string;
-  outcome: AuditOutcome;
+  outcome: RecordOutcome;
   writeMode?: WriteMode;
   revisionBefore?: number;
   revisionAfter?: number;
@@ -48,6 +93,10 @@ export interface AuditInput {
   overrides?: { limit: string; value: unknown; reason: string }[];
   latencyMs?: number;
   requestId?: string;
+  /** outcome "run_summary" only. */
+  runSummary?: RunSummary;
+  /** outcome "checkpoint" only. */
+  checkpoint?: SignedCheckpoint;
 }
 
 /** A stored, chained audit record. `hash` = SHA-256 over the canonical form of every other field + prevHash. */
@@ -69,9 +118,43 @@ export interface AuditQuery {
   afterSeq?: number;
 }
 
+/** What verification found about signed checkpoints (stored ones, and the one given with --checkpoint). */
+export interface CheckpointReport {
+  /** Stored checkpoint records whose signature and head hash were checked. */
+  stored: number;
+  /** The newest stored checkpoint's covered seq. */
+  newestSeq?: number;
+  keyIds: string[];
+  /** Whether signatures were checked against a trusted key, or only the key each checkpoint carries. */
+  trustedKey: boolean;
+  /** The --checkpoint file, when one was given and it verified. */
+  external?: { seq: number; keyId: string; time: string };
+}
+
+/** Which kind of tampering a failure shows. */
+export type BreakKind = "rewritten" | "truncated" | "forged" | "reordered" | "deleted";
+
 export type VerifyResult =
-  | { ok: true; count: number }
-  | { ok: false; count: number; firstBroken: { seq: number; id: string; problem: string } };
+  | { ok: true; count: number; checkpoints?: CheckpointReport }
+  | {
+      ok: false;
+      count: number;
+      firstBroken: { seq: number; id: string; problem: string; kind?: BreakKind };
+      checkpoints?: CheckpointReport;
+    };
+
+export interface VerifyOptions {
+  /** The trusted Ed25519 public key (a KeyObject from src/store/checkpoint.ts loadPublicKey). */
+  trustedKey?: KeyObject;
+  /** A checkpoint held outside the database: the chain must reach it and match its head hash. */
+  checkpoint?: SignedCheckpoint;
+}
+
+/** Signs checkpoints: the private key stays inside. */
+export interface CheckpointSigner {
+  keyId: string;
+  sign(body: Omit<SignedCheckpoint, "signature" | "publicKey">): SignedCheckpoint;
+}
 
 /** An apply run: what was asked, by whom. */
 export interface RunInput {
@@ -103,8 +186,17 @@ export interface AuditStore {
   /** Appends one record (and its webhook outbox row) in one transaction; returns the stored record. */
   append(input: AuditInput): Promise<AuditRecord>;
   list(query?: AuditQuery): Promise<AuditRecord[]>;
-  /** Walks the chain from the first record; reports the first record whose hash or link is wrong. */
-  verify(): Promise<VerifyResult>;
+  /**
+   * Walks the chain from the first record; reports the first record whose hash or link is wrong, or a stored
+   * checkpoint whose signature or head hash does not match; with options.checkpoint, also that the chain
+   * reaches that checkpoint and holds the head it signed.
+   */
+  verify(options?: VerifyOptions): Promise<VerifyResult>;
+  /** Signs the current head and appends the checkpoint as a record (and its `audit.checkpoint` webhook). */
+  checkpoint(
+    signer: CheckpointSigner,
+    by: { runId: string; actor: string; platform?: string },
+  ): Promise<SignedCheckpoint | null>;
 }
 
 export interface Journal {
@@ -172,6 +264,15 @@ export interface EndpointState {
   reason: string | null;
   changedAt: string | null;
 }
+
+/** What the outbox row of an audit record carries; the webhook module decides both (src/webhook/events.ts). */
+export interface OutboxEvent {
+  type: string;
+  /** The exact body to deliver. */
+  payload: string;
+}
+
+export type OutboxEventEncoder = (record: AuditRecord) => OutboxEvent;
 
 export interface OutboxStore {
   /**

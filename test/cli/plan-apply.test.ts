@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli } from "./run-cli.js";
 
 const VALID = {
@@ -72,6 +73,44 @@ describe("dialrules plan", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/! CMP-10003 .*INVALID/);
     expect(r.stdout).toContain("47 CFR 64.1200(a)(7)");
+  });
+
+  it("campaigns two match entries claim differently are listed invalid in text and JSON, exit 1 (reproduction)", async () => {
+    const overlap = file(
+      "overlap.yaml",
+      `profiles: [US_TCPA]
+licenseTier: ENTERPRISE
+campaigns:
+  - match: "Survey-*"
+    dialingRules: {dialingMethod: PREVIEW}
+  - match: "Survey-NPS-*"
+    dialingRules: {dialingMethod: PROGRESSIVE}
+  - match: "Sales-*"
+    dialingRules: {maxCallsPerAgent: 1}
+`,
+    );
+    const text = await runCli(["plan", "-f", overlap], envFor(sim));
+    expect(text.code).toBe(1);
+    for (const id of ["CMP-10003", "CMP-10011"]) {
+      expect(text.stdout).toMatch(new RegExp(`! ${id} .*INVALID`));
+    }
+    expect(text.stdout).toMatch(
+      /TARGET_MATCH_CONFLICT .*campaigns\[0\] \(match "Survey-\*"\) and campaigns\[1\]/,
+    );
+    expect(text.stdout).toContain("2 invalid");
+    const json = await runCli(["plan", "-f", overlap, "--output", "json"], envFor(sim));
+    const plan = JSON.parse(json.stdout) as {
+      campaigns: { id: string; status: string; findings: { code: string }[] }[];
+    };
+    const invalid = plan.campaigns.filter((c) => c.status === "invalid");
+    expect(invalid.map((c) => c.id)).toEqual(["CMP-10003", "CMP-10011"]);
+    expect(invalid.every((c) => c.findings.some((f) => f.code === "TARGET_MATCH_CONFLICT"))).toBe(true);
+    const apply = await runCli(
+      ["apply", "-f", overlap, "--yes", "--reason", "t", "--database", join(dir, "db")],
+      envFor(sim),
+    );
+    expect(apply.code).toBe(1);
+    expect(patches()).toHaveLength(0);
   });
 
   it("--output json and --out write the plan with each campaign's revision", async () => {
@@ -276,16 +315,19 @@ describe("apply with a compliance webhook and a metrics file", () => {
         env,
       );
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain("Webhooks: 2 delivered");
-      expect(received).toHaveLength(2);
+      // Two campaign events and the run's summary (no audit key configured: no checkpoint).
+      expect(r.stderr).toContain("Webhooks: 3 delivered");
+      expect(received).toHaveLength(3);
       const verifier = new Webhook(secret);
+      const types: string[] = [];
       const ids = received.map((m) => {
         const event = verifier.verify(m.body, m.headers) as { type: string; data: { id: string } };
-        expect(event.type).toBe("campaign.rules.applied");
+        types.push(event.type);
         expect(m.headers["webhook-id"]).toBe(event.data.id);
         return event.data.id;
       });
-      const store = await openStore({ sqlitePath: db });
+      expect(types.sort()).toEqual(["campaign.rules.applied", "campaign.rules.applied", "run.summary"]);
+      const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: db });
       const records = await store.audit.list();
       await store.close();
       expect(ids.sort()).toEqual(records.map((x) => x.id).sort());

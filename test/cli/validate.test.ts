@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerValidate, runValidate, type ValidateOptions } from "../../src/cli/commands/validate.js";
-import type { ValidateReport } from "../../src/domain/validate-report.js";
+import type { ValidateReport } from "../../src/cli/render/validate-report.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dialrules-validate-"));
 const write = (name: string, text: string) => {

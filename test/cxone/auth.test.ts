@@ -1,8 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { AuthError, type PlatformError } from "../../src/http/errors.js";
 import { Secret } from "../../src/http/secret.js";
+import { AuthError, type PlatformError } from "../../src/platform/errors.js";
 import { cxoneSim, driver, pcSkills, requestsTo } from "./helpers.js";
 
 describe("cxone driver: discovery and tokens", () => {

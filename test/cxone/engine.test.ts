@@ -13,6 +13,7 @@ import { applyPlan } from "../../src/engine/apply.js";
 import { createPlan } from "../../src/engine/plan.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { cxoneSim, driver, pcSkills } from "./helpers.js";
 
 const stores: Store[] = [];
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 async function sqliteStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), "dialrules-cxone-"));
-  const store = await openStore({ sqlitePath: join(dir, "audit.db") });
+  const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "audit.db") });
   stores.push(store);
   return store;
 }

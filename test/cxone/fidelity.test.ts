@@ -14,11 +14,12 @@ import { systemClock } from "../../src/clock/clock.js";
 import { parseRulesFile } from "../../src/domain/rules-file.js";
 import { applyPlan } from "../../src/engine/apply.js";
 import { createPlan } from "../../src/engine/plan.js";
-import { NotFoundError, PlatformValidationError } from "../../src/http/errors.js";
 import { mapCxoneError, readErrorBody } from "../../src/platform/cxone/errors.js";
+import { NotFoundError, PlatformValidationError } from "../../src/platform/errors.js";
 import { CXONE_DEMO_RULES } from "../../src/sim/cxone/demo-rules.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { cxoneSim, driver, requestsTo } from "./helpers.js";
 
 const ID = (i: number) => String(4_100_001 + i);
@@ -29,7 +30,10 @@ afterEach(async () => {
 });
 
 async function sqliteStore(): Promise<Store> {
-  const store = await openStore({ sqlitePath: join(mkdtempSync(join(tmpdir(), "dialrules-cx-")), "a.db") });
+  const store = await openStore({
+    outboxEvent: webhookEvent,
+    sqlitePath: join(mkdtempSync(join(tmpdir(), "dialrules-cx-")), "a.db"),
+  });
   stores.push(store);
   return store;
 }

@@ -1,9 +1,9 @@
 import { afterEach } from "vitest";
 import type { Clock } from "../../src/clock/clock.js";
+import { cxoneConfigFor } from "../../src/embedded/embedded-sim.js";
 import { noRateLimit, type RequestLimiter } from "../../src/http/rate-limiter.js";
 import type { CxoneConfig } from "../../src/platform/cxone/config.js";
 import { type CxonePlatformDeps, createCxonePlatform } from "../../src/platform/cxone/cxone-platform.js";
-import { cxoneConfigFor } from "../../src/platform/embedded-sim.js";
 import type { Platform } from "../../src/platform/platform.js";
 import type { CxoneSimHandle, CxoneSimOptions } from "../../src/sim/cxone/types.js";
 import { startSimulator } from "../../src/sim/server.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { NotFoundError, PlatformValidationError } from "../../src/http/errors.js";
 import { fractionToPercent, percentToFraction } from "../../src/platform/cxone/mapping.js";
+import { NotFoundError, PlatformValidationError } from "../../src/platform/errors.js";
 import { cxoneSim, driver, fixedRandom, pcSkills, requestsTo } from "./helpers.js";
 
 describe("cxone driver: list and read", () => {

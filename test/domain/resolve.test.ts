@@ -105,7 +105,9 @@ describe("resolveTargets", () => {
       ],
     });
     const { targets, findings } = resolveTargets(file, PLATFORM);
-    expect(targets.map((t) => t.campaignId)).toEqual(["CMP-2"]); // the conflicted campaign is not a target
+    // the conflicted campaign stays a target (so the plan lists it as invalid), without the contested field
+    expect(targets.map((t) => t.campaignId)).toEqual(["CMP-1", "CMP-2"]);
+    expect(targets[0]?.desired).toEqual({});
     expect(findings).toHaveLength(1);
     expect(findings[0]?.campaignId).toBe("CMP-1");
     expect(findings[0]?.finding).toMatchObject({ severity: "error", code: "TARGET_MATCH_CONFLICT" });

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { estimateCapacity } from "../../src/domain/capacity.js";
-import { formatValue } from "../../src/domain/format-value.js";
 import { validateWithOverrides, withRetryOverrides } from "../../src/domain/retry-overrides.js";
 import { methodReading, possibleMethods } from "../../src/domain/rules.js";
 import { validateRules } from "../../src/domain/validate.js";
+import { formatValue } from "../../src/render/format-value.js";
 import { baseRules, policyOf } from "./helpers.js";
 
 const codes = (findings: { code: string }[]) => findings.map((f) => f.code).sort();

@@ -5,6 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
 import { openStore } from "../../src/store/open-store.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli, startCli } from "../cli/run-cli.js";
 import { patchesPerCampaign } from "./harness.js";
 
@@ -80,7 +81,7 @@ it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate wr
     expect(c.dialingRules).toMatchObject({ dialingMethod: "PROGRESSIVE", maxCallsPerAgent: 1 });
   }
 
-  const store = await openStore({ sqlitePath: db });
+  const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: db });
   try {
     expect(await store.journal.inDoubt()).toEqual([]);
     expect(await store.audit.verify()).toMatchObject({ ok: true });

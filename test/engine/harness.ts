@@ -3,16 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../src/clock/clock.js";
 import { parseRulesValue } from "../../src/domain/rules-file.js";
+import { v2ConfigFor } from "../../src/embedded/embedded-sim.js";
 import { type ApplyOptions, applyPlan } from "../../src/engine/apply.js";
 import { createPlan } from "../../src/engine/plan.js";
 import type { Plan } from "../../src/engine/plan-types.js";
-import { v2ConfigFor } from "../../src/platform/embedded-sim.js";
 import type { Platform } from "../../src/platform/platform.js";
 import { createV2Platform } from "../../src/platform/v2/v2-platform.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle, SimOptions } from "../../src/sim/types.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 
 export interface Harness {
   sim: SimHandle;
@@ -29,7 +30,7 @@ export async function harness(sim: SimOptions = {}, perMinute = 100_000): Promis
   const handle = await startSimulator({ rateLimitPerMinute: perMinute, ...sim });
   const platform = createV2Platform(v2ConfigFor(handle, perMinute), { clock, random: () => 0.5 });
   const dir = mkdtempSync(join(tmpdir(), "dialrules-engine-"));
-  const store = await openStore({ sqlitePath: join(dir, "dialrules.db"), clock });
+  const store = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "dialrules.db"), clock });
   return {
     sim: handle,
     platform,

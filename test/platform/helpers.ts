@@ -1,5 +1,5 @@
+import { v2ConfigFor } from "../../src/embedded/embedded-sim.js";
 import type { PlatformConfig } from "../../src/platform/config.js";
-import { v2ConfigFor } from "../../src/platform/embedded-sim.js";
 import type { SimHandle } from "../../src/sim/types.js";
 
 /** Always returns the same value: pins jitter so retry timing is reproducible. */

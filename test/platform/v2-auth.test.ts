@@ -1,9 +1,9 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Clock, InstantClock } from "../../src/clock/clock.js";
-import { AuthError, type PlatformError } from "../../src/http/errors.js";
 import { noRateLimit, RateLimiter } from "../../src/http/rate-limiter.js";
 import { Secret } from "../../src/http/secret.js";
+import { AuthError, type PlatformError } from "../../src/platform/errors.js";
 import { createV2Platform } from "../../src/platform/v2/v2-platform.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle, SimOptions } from "../../src/sim/types.js";

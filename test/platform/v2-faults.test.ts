@@ -2,9 +2,9 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InstantClock } from "../../src/clock/clock.js";
-import { TransientError } from "../../src/http/errors.js";
 import type { HttpObserver } from "../../src/http/events.js";
 import { noRateLimit } from "../../src/http/rate-limiter.js";
+import { TransientError, WriteOutcomeUnknownError } from "../../src/platform/errors.js";
 import { createV2Platform } from "../../src/platform/v2/v2-platform.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { FaultSpec, SimHandle } from "../../src/sim/types.js";
@@ -46,14 +46,13 @@ async function setup(opts: { healAfterFirstRetry?: boolean } = {}) {
 const patches = (s: SimHandle) => requestsTo(s, "PATCH", "/api/");
 
 describe("v2 driver under faults", () => {
-  it("a write whose reply is lost throws TransientError{mayHaveBeenApplied} and is sent exactly once", async () => {
+  it("a write whose reply is lost throws WriteOutcomeUnknownError and is sent exactly once", async () => {
     const { s, platform, c, retries } = await setup();
     s.setFaults({ lostResponseEvery: 1 });
     const error = await platform
       .updateRules(c.id, c.revision, { maxCallsPerAgent: 4 })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).mayHaveBeenApplied).toBe(true);
+    expect(error).toBeInstanceOf(WriteOutcomeUnknownError);
     expect(patches(s)).toHaveLength(1);
     expect(patches(s)[0]?.status).toBe("lost");
     expect(retries).toEqual([]);
@@ -79,8 +78,7 @@ describe("v2 driver under faults", () => {
     const error = await platform
       .updateRules(c.id, c.revision, { maxCallsPerAgent: 4 })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).mayHaveBeenApplied).toBe(true);
+    expect(error).toBeInstanceOf(WriteOutcomeUnknownError);
     expect(patches(s)).toHaveLength(1);
     expect(retries).toEqual([]);
   });
@@ -94,21 +92,17 @@ describe("v2 driver under faults", () => {
     expect(retries).toEqual([{ route: "/outbound/campaigns/:id", status: 503, delayMs: 125, attempt: 1 }]);
   });
 
-  it.each([500, 502, 504])(
-    "%d on a write is not retried: TransientError{mayHaveBeenApplied}",
-    async (status) => {
-      const { s, platform, c, retries } = await setup({ healAfterFirstRetry: true });
-      s.setFaults({ serverErrorRate: 1, serverErrorStatus: status });
-      const error = await platform
-        .updateRules(c.id, c.revision, { maxCallsPerAgent: 4 })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TransientError);
-      expect((error as TransientError).mayHaveBeenApplied).toBe(true);
-      expect((error as TransientError).status).toBe(status);
-      expect(patches(s)).toHaveLength(1);
-      expect(retries).toEqual([]);
-    },
-  );
+  it.each([500, 502, 504])("%d on a write is not retried: WriteOutcomeUnknownError", async (status) => {
+    const { s, platform, c, retries } = await setup({ healAfterFirstRetry: true });
+    s.setFaults({ serverErrorRate: 1, serverErrorStatus: status });
+    const error = await platform
+      .updateRules(c.id, c.revision, { maxCallsPerAgent: 4 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WriteOutcomeUnknownError);
+    expect((error as WriteOutcomeUnknownError).status).toBe(status);
+    expect(patches(s)).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
 
   it.each([500, 502, 503, 504])("%d on a read is retried", async (status) => {
     const { s, platform, c, retries } = await setup({ healAfterFirstRetry: true });
@@ -123,7 +117,6 @@ describe("v2 driver under faults", () => {
     clock.sleeps.length = 0;
     const error = await platform.getCampaign(c.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).mayHaveBeenApplied).toBe(false);
     expect(requestsTo(s, "GET", "/api/v2/outbound/campaigns/").filter((e) => e.status === 502)).toHaveLength(
       6,
     );
@@ -148,7 +141,6 @@ describe("v2 driver under faults", () => {
     });
     const error = await platform.updateRules("c-1", 3, { maxCallsPerAgent: 4 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).mayHaveBeenApplied).toBe(false);
     expect((error as Error).message).toContain("ECONNREFUSED");
     expect(retries).toEqual(["network", "network", "network", "network", "network"]);
   });

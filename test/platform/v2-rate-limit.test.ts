@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { InstantClock, ScaledClock } from "../../src/clock/clock.js";
-import { RateLimitedError } from "../../src/http/errors.js";
 import { noRateLimit, RateLimiter } from "../../src/http/rate-limiter.js";
+import { RateLimitedError } from "../../src/platform/errors.js";
 import { createV2Platform } from "../../src/platform/v2/v2-platform.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";

@@ -4,7 +4,7 @@
  * their audit records.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChangeRequest } from "../../src/server/services.js";
+import type { ChangeRequest } from "../../src/server/contract.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { KINDS } from "../store/databases.js";
 import { type Person, rules, startTestService, type TestService } from "./harness.js";
@@ -212,9 +212,10 @@ describe.each(KINDS)("service API on %s", (kind) => {
       outcome: "applied",
       runId: done.job?.id,
     });
+    // The campaign's record and the run's summary.
     expect((await s.call("viewer", { method: "GET", url: "/api/v1/audit/verify" })).json()).toEqual({
       ok: true,
-      count: 1,
+      count: 2,
     });
     // Applied once: a second apply is a conflict, not a second write.
     const again = await s.call("operator", { method: "POST", url: `/api/v1/changes/${change.id}/apply` });

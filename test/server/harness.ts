@@ -4,12 +4,12 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
-import { openPlatform } from "../../src/cli/platform-factory.js";
+import { openPlatform } from "../../src/platform/factory.js";
 import { buildServer } from "../../src/server/app.js";
+import type { ChangeRequest, Role } from "../../src/server/contract.js";
 import { openServiceDatabase } from "../../src/server/db.js";
 import { type Runtime, startRuntime } from "../../src/server/runtime.js";
-import type { ChangeRequest, Role } from "../../src/server/services.js";
-import { createTokenStore } from "../../src/server/tokens.js";
+import { createTokenStore } from "../../src/server/tokens/token-store.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
 import { type Kind, PG_URL, type TestDatabase, testDatabase } from "../store/databases.js";

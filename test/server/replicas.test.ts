@@ -7,9 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ChangeRequest } from "../../src/server/contract.js";
 import { openServiceDatabase } from "../../src/server/db.js";
-import type { ChangeRequest } from "../../src/server/services.js";
-import { createTokenStore } from "../../src/server/tokens.js";
+import { createTokenStore } from "../../src/server/tokens/token-store.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
 import { assertBuilt, CLI } from "../cli/run-cli.js";

@@ -104,7 +104,12 @@ describe.each(KINDS)("audit log on %s", (kind) => {
     expect(await store.audit.verify()).toEqual({
       ok: false,
       count: 1,
-      firstBroken: { seq: 2, id: written[1]?.id, problem: expect.stringMatching(/hash mismatch/) },
+      firstBroken: {
+        seq: 2,
+        id: written[1]?.id,
+        problem: expect.stringMatching(/hash mismatch/),
+        kind: "rewritten",
+      },
     });
     const cli = await verifyCli();
     expect(cli.code).toBe(1);
@@ -126,7 +131,12 @@ describe.each(KINDS)("audit log on %s", (kind) => {
     expect(await store.audit.verify()).toEqual({
       ok: false,
       count: 1,
-      firstBroken: { seq: 3, id: written[2]?.id, problem: expect.stringMatching(/prevHash.*deleted/) },
+      firstBroken: {
+        seq: 3,
+        id: written[2]?.id,
+        problem: expect.stringMatching(/prevHash.*deleted/),
+        kind: "reordered",
+      },
     });
     expect((await verifyCli()).code).toBe(1);
   });

@@ -12,6 +12,7 @@ import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { type OpenStoreOptions, openStore } from "../../src/store/open-store.js";
 import type { SqlStore } from "../../src/store/types.js";
+import { webhookEvent } from "../../src/webhook/events.js";
 
 export const PG_URL = process.env.DIALRULES_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const KINDS = ["sqlite", "postgres"] as const;
@@ -20,10 +21,10 @@ export type Kind = (typeof KINDS)[number];
 export interface TestDatabase {
   kind: Kind;
   /** Store options without clock/secrets. */
-  options: OpenStoreOptions;
+  options: Pick<OpenStoreOptions, "databaseUrl" | "sqlitePath" | "schema">;
   /** What the CLI gets: --database value and the environment. */
   cli: { database: string; env: NodeJS.ProcessEnv };
-  open(extra?: Omit<OpenStoreOptions, "databaseUrl" | "sqlitePath" | "schema">): Promise<SqlStore>;
+  open(extra?: Partial<Omit<OpenStoreOptions, "databaseUrl" | "sqlitePath" | "schema">>): Promise<SqlStore>;
   /** Direct SQL with the append-only guards bypassed. */
   attack(statements: string[]): Promise<void>;
   /** Direct SQL through the normal path (guards in force). */
@@ -60,7 +61,7 @@ export async function testDatabase(kind: Kind): Promise<TestDatabase> {
       kind,
       options,
       cli: { database: path, env: {} },
-      open: (extra = {}) => track(openStore({ ...options, ...extra })),
+      open: (extra = {}) => track(openStore({ outboxEvent: webhookEvent, ...options, ...extra })),
       attack: async (statements) =>
         withRaw((db) => {
           db.pragma("foreign_keys = OFF");
@@ -102,7 +103,7 @@ export async function testDatabase(kind: Kind): Promise<TestDatabase> {
     kind,
     options,
     cli: { database: PG_URL, env: { DIALRULES_DATABASE_SCHEMA: schema } },
-    open: (extra = {}) => track(openStore({ ...options, poolSize: 4, ...extra })),
+    open: (extra = {}) => track(openStore({ outboxEvent: webhookEvent, ...options, poolSize: 4, ...extra })),
     attack: (statements) => run(statements, ["SET session_replication_role = replica"]),
     plain: (statement) => run([statement]),
     dump: async () => {

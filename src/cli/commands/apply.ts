@@ -5,7 +5,9 @@ import { systemClock } from "../../clock/clock.js";
 import { InputError } from "../../domain/errors.js";
 import { createPlan } from "../../engine/plan.js";
 import type { Plan } from "../../engine/plan-types.js";
+import { openPlatform } from "../../platform/factory.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
+import { webhookEvent } from "../../webhook/events.js";
 import { reconcileInDoubt, runApply } from "../apply-run.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
@@ -22,7 +24,6 @@ import {
   platformOption,
   positiveInt,
 } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
 import { progressReporter } from "../progress.js";
 import { bothObservers, deliverWebhooks, knownSecrets, runMetrics } from "../run-wiring.js";
 
@@ -128,6 +129,7 @@ export function registerApply(program: Command): void {
     const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
     const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
     const store = await openStore({
+      outboxEvent: webhookEvent,
       ...databaseOptions(flags.database),
       secrets: knownSecrets(connectionEnv(flags)),
     });

@@ -7,6 +7,7 @@ import { InputError } from "../../domain/errors.js";
 import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
 import type { AuditRecord, SqlStore } from "../../store/types.js";
+import { webhookEvent } from "../../webhook/events.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption, outputOption } from "../options.js";
 
@@ -29,6 +30,7 @@ export async function withStore<T>(
   fn: (store: SqlStore) => Promise<T>,
 ): Promise<T> {
   const store = await openStore({
+    outboxEvent: webhookEvent,
     ...databaseOptions(database, io.env),
   });
   try {

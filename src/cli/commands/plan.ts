@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { systemClock } from "../../clock/clock.js";
 import { createPlan } from "../../engine/plan.js";
 import type { Plan } from "../../engine/plan-types.js";
+import { openPlatform } from "../../platform/factory.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
   addCapacityOptions,
@@ -15,7 +16,6 @@ import {
   outputOption,
   platformOption,
 } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
 import { renderPlanText } from "../render/plan-text.js";
 
 interface PlanFlags extends CapacityFlags, ConnectionFlags {

@@ -6,13 +6,13 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import type { FastifyInstance } from "fastify";
 import { InputError } from "../../domain/errors.js";
+import { openPlatform } from "../../platform/factory.js";
 import { buildServer } from "../../server/app.js";
 import { dashboardPlugin } from "../../server/dashboard/plugin.js";
 import { defaultReplicaId, startRuntime } from "../../server/runtime.js";
 import { databaseOptions } from "../../store/open-store.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption, loadRulesFile, platformOption } from "../options.js";
-import { openPlatform } from "../platform-factory.js";
 import { knownSecrets } from "../run-wiring.js";
 import { type CommandIo, processIo } from "./audit.js";
 

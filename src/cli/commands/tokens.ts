@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { InputError } from "../../domain/errors.js";
+import { ROLES } from "../../server/contract.js";
 import { openServiceDatabase } from "../../server/db.js";
-import { ROLES } from "../../server/services.js";
-import { createTokenStore, type TokenStore } from "../../server/tokens.js";
+import { createTokenStore, type TokenStore } from "../../server/tokens/token-store.js";
 import { databaseOptions } from "../../store/open-store.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption, outputOption } from "../options.js";

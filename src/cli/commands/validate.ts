@@ -3,10 +3,10 @@ import { InputError } from "../../domain/errors.js";
 import type { Finding } from "../../domain/findings.js";
 import { RulesFileError } from "../../domain/rules-file.js";
 import { type FileValidation, type GroupValidation, validateFile } from "../../domain/validate-file.js";
-import { inputErrorReport, validationReport } from "../../domain/validate-report.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { addCapacityOptions, capacityInputs, loadRulesFile, outputOption } from "../options.js";
 import { percent, renderCapacity } from "../render/capacity.js";
+import { inputErrorReport, validationReport } from "../render/validate-report.js";
 
 export interface ValidateOptions {
   file: string;

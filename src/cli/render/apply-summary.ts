@@ -1,5 +1,6 @@
-import { formatValue } from "../../domain/format-value.js";
 import type { ApplyResult } from "../../engine/apply.js";
+import { formatValue } from "../../render/format-value.js";
+import { withCliAdvice } from "../advice.js";
 
 /** The closing table of `apply`: counts per outcome, then every campaign that needs a person's eyes. */
 export function renderApplySummary(result: ApplyResult): string {
@@ -15,7 +16,7 @@ export function renderApplySummary(result: ApplyResult): string {
         `    ${c.field}: ours ${formatValue(c.ours)}, theirs ${formatValue(c.theirs)} (planned from ${formatValue(c.base)})`,
       );
     }
-    if (r.error) lines.push(`    ${r.error.code}: ${r.error.message}`);
+    if (r.error) lines.push(`    ${r.error.code}: ${withCliAdvice(r.error.code, r.error.message)}`);
     for (const f of r.findings.filter((x) => x.severity === "error")) {
       lines.push(`    ✗ ${f.code} ${f.path}: ${f.message}${f.citation ? ` [${f.citation}]` : ""}`);
     }

@@ -1,6 +1,6 @@
 import type { Finding } from "../../domain/findings.js";
-import { formatValue } from "../../domain/format-value.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import { formatValue } from "../../render/format-value.js";
 import { renderCapacity } from "./capacity.js";
 
 function findingLine(f: Finding): string {

@@ -8,16 +8,16 @@ import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
+import { PasswordTokenSource } from "../../http/password-token-source.js";
+import type { AccessTokenProvider } from "../../http/token-source.js";
+import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import {
   NotFoundError,
   type PlatformFieldError,
   PlatformValidationError,
-  TransientError,
   UnexpectedResponseError,
-} from "../../http/errors.js";
-import { PasswordTokenSource } from "../../http/password-token-source.js";
-import type { AccessTokenProvider } from "../../http/token-source.js";
-import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
+  WriteOutcomeUnknownError,
+} from "../errors.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
@@ -218,9 +218,8 @@ class CxonePlatform implements Platform {
     } catch (err) {
       if (signal.aborted) throw err;
       // The write was accepted; saying "failed" would be false. The engine re-reads on this error.
-      throw new TransientError(
+      throw new WriteOutcomeUnknownError(
         `PUT ${ROUTES.generalSettings} succeeded for skill ${skillId} but reading it back failed (${err instanceof Error ? err.message : String(err)}); re-read before deciding`,
-        true,
         undefined,
         res.requestId,
       );

@@ -7,10 +7,10 @@
 import type { z } from "zod";
 import type { Clock } from "../../clock/clock.js";
 import { HttpClient } from "../../http/client.js";
-import { UnexpectedResponseError } from "../../http/errors.js";
 import type { HttpObserver } from "../../http/events.js";
 import { noRateLimit } from "../../http/rate-limiter.js";
 import type { RandomSource, RetryPolicy } from "../../http/retry.js";
+import { UnexpectedResponseError } from "../errors.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig } from "./config.js";
 import { cxoneConfigurationSchema, openIdConfigurationSchema } from "./schemas.js";

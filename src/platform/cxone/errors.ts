@@ -11,7 +11,7 @@ import {
   type PlatformFieldError,
   PlatformValidationError,
   UnexpectedResponseError,
-} from "../../http/errors.js";
+} from "../errors.js";
 import { errorBodySchema } from "./schemas.js";
 
 export interface CxoneErrorBody {

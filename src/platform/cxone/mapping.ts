@@ -14,7 +14,7 @@ import {
   type RetryOverrides,
   type RuleField,
 } from "../../domain/rules.js";
-import { type PlatformFieldError, PlatformValidationError } from "../../http/errors.js";
+import { type PlatformFieldError, PlatformValidationError } from "../errors.js";
 import type { SkillSettings } from "./schemas.js";
 
 /**

@@ -7,10 +7,10 @@ import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import { type Campaign, type PartialRules, RULE_FIELDS } from "../../domain/rules.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
-import { UnexpectedResponseError } from "../../http/errors.js";
 import { ClientCredentialsTokenSource } from "../../http/token-source.js";
 import type { PlatformConfig } from "../config.js";
 import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
+import { UnexpectedResponseError, WriteOutcomeUnknownError } from "../errors.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
 
@@ -128,10 +128,8 @@ function onlyRuleFields(rules: PartialRules): PartialRules {
 function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string, isWrite: boolean): T {
   const result = schema.safeParse(res.body);
   if (result.success) return result.data;
-  throw new UnexpectedResponseError(
-    `${what} answered ${res.status} with a body that does not match the v2 contract: ${describeIssues(result.error)}`,
-    res.status,
-    res.requestId,
-    isWrite,
-  );
+  const message = `${what} answered ${res.status} with a body that does not match the v2 contract: ${describeIssues(result.error)}`;
+  // A write that succeeded with an unreadable reply may have been applied: the engine reads back.
+  if (isWrite) throw new WriteOutcomeUnknownError(message, res.status, res.requestId);
+  throw new UnexpectedResponseError(message, res.status, res.requestId);
 }

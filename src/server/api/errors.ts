@@ -2,8 +2,8 @@
 import type { FastifyError, FastifyRequest } from "fastify";
 import { DialrulesError, InputError } from "../../domain/errors.js";
 import { RulesFileError } from "../../domain/rules-file.js";
-import { PlatformError } from "../../http/errors.js";
-import { ServiceError } from "../services.js";
+import { PlatformError } from "../../platform/errors.js";
+import { ServiceError } from "../contract.js";
 import { type FieldProblem, type Problem, problem } from "./problem.js";
 
 interface AjvIssue {

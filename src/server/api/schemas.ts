@@ -4,7 +4,7 @@
  * schemas stay open so serialisation never drops a field).
  */
 import { AUDIT_OUTCOMES } from "../../store/types.js";
-import { CHANGE_STATES, ROLES } from "../services.js";
+import { CHANGE_STATES, ROLES } from "../contract.js";
 
 export const MAX_RULES_TEXT = 200_000;
 export const MAX_REASON = 2_000;

@@ -1,6 +1,6 @@
 import { DialrulesError } from "../../domain/errors.js";
 import { formatProblem, RulesFileError } from "../../domain/rules-file.js";
-import { ServiceError } from "../services.js";
+import { ServiceError } from "../contract.js";
 import { type Html, html } from "./html.js";
 
 export interface ShownError {

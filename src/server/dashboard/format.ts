@@ -1,6 +1,3 @@
-/** How values look on the dashboard: the same as in the CLI's text plan, so a diff reads the same everywhere. */
-export { formatValue } from "../../domain/format-value.js";
-
 /** ISO or epoch-ms time as "2026-01-01 12:00:00 UTC": one zone for every reader of an audit trail. */
 export function formatTime(time: string | number | null | undefined): string {
   if (time === null || time === undefined) return "—";

@@ -1,4 +1,4 @@
-import type { Principal } from "../services.js";
+import type { Principal } from "../contract.js";
 import { type Fragment, type Html, html } from "./html.js";
 import { CSRF_FIELD } from "./session.js";
 

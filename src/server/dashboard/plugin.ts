@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import type { ServerServices } from "../services.js";
+import type { ServerServices } from "../contract.js";
 import { CSS, JS } from "./assets.js";
 import { html } from "./html.js";
 import { page } from "./layout.js";

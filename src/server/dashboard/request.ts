@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Principal, ServerServices } from "../services.js";
+import type { Principal, ServerServices } from "../contract.js";
 import { html } from "./html.js";
 import { type PageContext, page } from "./layout.js";
 import {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ChangeRequest, Principal, ServerServices } from "../services.js";
+import type { ChangeRequest, Principal, ServerServices } from "../contract.js";
 import { describeError } from "./errors.js";
 import { changePage, progressFragment } from "./pages/change.js";
 import { changesPage, newChangePage } from "./pages/changes.js";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { ServerServices } from "../services.js";
+import type { ServerServices } from "../contract.js";
 import { auditPage } from "./pages/audit.js";
 import { campaignsPage } from "./pages/campaigns.js";
 import { homePage } from "./pages/home.js";

@@ -22,7 +22,7 @@ import {
   ServiceError,
   type ServiceInfo,
   type WebhookStatusView,
-} from "../../../src/server/services.js";
+} from "../../../src/server/contract.js";
 import type { AuditQuery, AuditRecord, VerifyResult } from "../../../src/store/types.js";
 
 export const TOKENS = {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import type { ServerServices } from "../../../src/server/contract.js";
 import { dashboardPlugin } from "../../../src/server/dashboard/plugin.js";
-import type { ServerServices } from "../../../src/server/services.js";
 
 /** A fastify app with only the dashboard, for `inject` tests against any `ServerServices`. */
 export async function dashboardApp(services: ServerServices): Promise<FastifyInstance> {

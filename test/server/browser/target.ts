@@ -6,7 +6,7 @@ import { buildServer } from "../../../src/server/app.js";
 import { dashboard } from "../../../src/server/dashboard/plugin.js";
 import { openServiceDatabase } from "../../../src/server/db.js";
 import { startRuntime } from "../../../src/server/runtime.js";
-import { createTokenStore } from "../../../src/server/tokens.js";
+import { createTokenStore } from "../../../src/server/tokens/token-store.js";
 
 /** A running dashboard the browser can reach, with one operator and one approver token. */
 export interface DashboardTarget {

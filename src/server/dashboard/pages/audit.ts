@@ -1,5 +1,6 @@
+import { formatValue } from "../../../render/format-value.js";
 import type { AuditRecord, VerifyResult } from "../../../store/types.js";
-import { formatTime, formatValue, words } from "../format.js";
+import { formatTime, words } from "../format.js";
 import { type Html, html } from "../html.js";
 import { type PageContext, page } from "../layout.js";
 import { cells, table } from "./parts.js";

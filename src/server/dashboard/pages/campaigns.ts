@@ -1,5 +1,5 @@
-import { formatValue } from "../../../domain/format-value.js";
-import type { CampaignView } from "../../services.js";
+import { formatValue } from "../../../render/format-value.js";
+import type { CampaignView } from "../../contract.js";
 import { formatTime, percent, words } from "../format.js";
 import { type Html, html } from "../html.js";
 import { type PageContext, page } from "../layout.js";

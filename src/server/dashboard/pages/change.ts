@@ -1,6 +1,7 @@
 import type { PlannedCampaign } from "../../../engine/plan-types.js";
-import type { ApplyJobView, ChangeRequest } from "../../services.js";
-import { formatTime, formatValue, words } from "../format.js";
+import { formatValue } from "../../../render/format-value.js";
+import type { ApplyJobView, ChangeRequest } from "../../contract.js";
+import { formatTime, words } from "../format.js";
 import { type Fragment, type Html, html } from "../html.js";
 import { csrfField, type PageContext, page, postButton } from "../layout.js";
 import { canRequest, riskLabel, stateLabel } from "./changes.js";

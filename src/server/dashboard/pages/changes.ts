@@ -1,4 +1,4 @@
-import type { ChangeRequest, Role } from "../../services.js";
+import type { ChangeRequest, Role } from "../../contract.js";
 import { formatTime, words } from "../format.js";
 import { type Fragment, type Html, html } from "../html.js";
 import { csrfField, type PageContext, page } from "../layout.js";

@@ -1,5 +1,5 @@
 import type { VerifyResult } from "../../../store/types.js";
-import type { ChangeRequest, WebhookStatusView } from "../../services.js";
+import type { ChangeRequest, WebhookStatusView } from "../../contract.js";
 import { type Html, html } from "../html.js";
 import { type PageContext, page } from "../layout.js";
 import { chainStatus } from "./audit.js";

@@ -1,4 +1,4 @@
-import type { WebhookStatusView } from "../../services.js";
+import type { WebhookStatusView } from "../../contract.js";
 import { formatTime } from "../format.js";
 import { type Html, html } from "../html.js";
 import { type PageContext, page } from "../layout.js";

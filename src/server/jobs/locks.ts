@@ -8,7 +8,7 @@
  * Locks are taken in sorted key order, so two chunks that share campaigns cannot deadlock.
  */
 import pg from "pg";
-import { sha256Hex } from "../store/canonical.js";
+import { sha256Hex } from "../../store/canonical.js";
 
 export interface CampaignLocks {
   withLocks<T>(campaignIds: readonly string[], fn: () => Promise<T>): Promise<T>;

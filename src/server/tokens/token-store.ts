@@ -3,9 +3,9 @@
  * database (or a backup) cannot be used to call the API; the token is printed once at creation.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { InputError } from "../domain/errors.js";
-import type { ServiceDatabase } from "./db.js";
-import { type Principal, ROLES, type Role } from "./services.js";
+import { InputError } from "../../domain/errors.js";
+import { type Principal, ROLES, type Role } from "../contract.js";
+import type { ServiceDatabase } from "../db.js";
 
 export const TOKEN_PREFIX = "drt_";
 /** Longer input is not a token of ours; it is refused before hashing. */

@@ -5,7 +5,7 @@
  *  - any `overrides:` in the rules file (loosening a compliance limit).
  * Everything else (slower retries, lower rates, PREVIEW/PROGRESSIVE) is low risk.
  */
-import type { Plan } from "../engine/plan-types.js";
+import type { Plan } from "../../engine/plan-types.js";
 
 export interface RiskAssessment {
   risk: "low" | "high";

@@ -1,8 +1,9 @@
 import { DialrulesError } from "../domain/errors.js";
 
 /**
- * Typed failures of a platform call. Drivers map their API's error bodies onto these so the engine never
- * looks at status codes or vendor error formats.
+ * Typed failures of a platform call: part of the Platform contract (platform.ts), so the engine decides on
+ * them without knowing HTTP. Drivers (and the HTTP client they share) map their API's replies onto these;
+ * `status` is kept only for records and messages.
  */
 export class PlatformError extends DialrulesError {
   constructor(
@@ -16,7 +17,7 @@ export class PlatformError extends DialrulesError {
   }
 }
 
-/** The write was computed against a stale revision (HTTP 409 on X-If-Match). */
+/** The write was computed against a stale revision (v2: 409 on X-If-Match). */
 export class ConflictError extends PlatformError {
   constructor(
     message: string,
@@ -32,7 +33,7 @@ export interface PlatformFieldError {
   message: string;
 }
 
-/** The platform rejected the body (HTTP 400); every field problem it named is kept. */
+/** The platform rejected the change (v2: 400); every field problem it named is kept. */
 export class PlatformValidationError extends PlatformError {
   constructor(
     readonly fields: PlatformFieldError[],
@@ -43,7 +44,10 @@ export class PlatformValidationError extends PlatformError {
   }
 }
 
-/** Over the platform's budget after every retry was spent (HTTP 429). */
+/**
+ * Over the platform's budget after every retry was spent (429). What to lower is the caller's advice to give
+ * (the CLI names its flags), not the contract's.
+ */
 export class RateLimitedError extends PlatformError {
   constructor(
     readonly retryAfterMs: number | undefined,
@@ -51,7 +55,7 @@ export class RateLimitedError extends PlatformError {
   ) {
     super(
       "PLATFORM_RATE_LIMITED",
-      `platform rate limit still exceeded after retries${retryAfterMs === undefined ? "" : `; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s`}. Lower --concurrency or CXONE_RATE_LIMIT.`,
+      `platform rate limit still exceeded after retries${retryAfterMs === undefined ? "" : `; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s`}`,
       429,
       requestId,
     );
@@ -71,34 +75,27 @@ export class NotFoundError extends PlatformError {
   }
 }
 
-/**
- * 5xx, timeouts and network failures that outlived the retry budget. `mayHaveBeenApplied` is true when the
- * request body was sent before the failure (a write whose reply was lost): the caller must re-read before
- * deciding anything.
- */
+/** 5xx, timeouts and network failures that outlived the retry budget; nothing was changed by them. */
 export class TransientError extends PlatformError {
-  constructor(
-    message: string,
-    readonly mayHaveBeenApplied: boolean,
-    status?: number,
-    requestId?: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, status?: number, requestId?: string, options?: { cause?: unknown }) {
     super("PLATFORM_TRANSIENT", message, status, requestId, options);
   }
 }
 
-/**
- * Any other unexpected reply (e.g. a body over the size limit, a 418). Not retried. `mayHaveBeenApplied` is
- * true when a write got a success status but an unreadable body: like TransientError, re-read first.
- */
+/** Any other unexpected reply (e.g. a body over the size limit, a 418). Not retried. */
 export class UnexpectedResponseError extends PlatformError {
-  constructor(
-    message: string,
-    status?: number,
-    requestId?: string,
-    readonly mayHaveBeenApplied = false,
-  ) {
+  constructor(message: string, status?: number, requestId?: string) {
     super("PLATFORM_UNEXPECTED", message, status, requestId);
+  }
+}
+
+/**
+ * A write was sent but its fate is unknown: the reply was lost (timeout, connection cut after sending, a
+ * 5xx other than 503) or a success reply could not be read. The caller must read back before deciding
+ * anything; sending it again blindly could apply a change twice.
+ */
+export class WriteOutcomeUnknownError extends PlatformError {
+  constructor(message: string, status?: number, requestId?: string, options?: { cause?: unknown }) {
+    super("PLATFORM_WRITE_OUTCOME_UNKNOWN", message, status, requestId, options);
   }
 }

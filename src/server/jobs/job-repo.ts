@@ -1,24 +1,13 @@
-/** Change requests, apply jobs and their per-campaign results in the database: the state every replica shares. */
-import type { CampaignResult } from "../engine/apply.js";
-import type { Plan } from "../engine/plan-types.js";
-import type { AuditOutcome } from "../store/types.js";
-import type { ChangeRequestsTable, ServiceDatabase } from "./db.js";
-import { type ApplyJobView, CHANGE_STATES, type ChangeRequest, type ChangeState } from "./services.js";
+/**
+ * Apply jobs and their per-campaign results in the database: the state every replica shares. A job also moves
+ * its change request through applying → applied | failed, in the same transaction as its own state.
+ */
+import type { CampaignResult } from "../../engine/apply.js";
+import type { AuditOutcome } from "../../store/types.js";
+import type { ApplyJobView } from "../contract.js";
+import type { ServiceDatabase } from "../db.js";
 
 export type JobState = ApplyJobView["state"];
-
-export interface NewChange {
-  id: string;
-  requestedBy: string;
-  requesterTokenId: string;
-  reason: string;
-  createdAt: string;
-  risk: "low" | "high";
-  riskReasons: string[];
-  plan: Plan;
-  rulesText: string;
-  state: ChangeState;
-}
 
 export interface JobRow {
   id: string;
@@ -31,11 +20,10 @@ export interface JobRow {
   error?: string;
 }
 
-const isChangeState = (s: string): s is ChangeState => (CHANGE_STATES as readonly string[]).includes(s);
 const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
 const isJobState = (s: string): s is JobState => (JOB_STATES as readonly string[]).includes(s);
 
-export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
+export function createJobRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
   const iso = () => new Date(now()).toISOString();
   const { db } = sdb;
 
@@ -83,108 +71,27 @@ export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
     return { done, byOutcome };
   }
 
-  async function jobView(jobId: string, withResults: boolean): Promise<ApplyJobView | undefined> {
-    const j = await job(jobId);
-    if (!j) return undefined;
-    const c = await counts(jobId);
-    return {
-      id: j.id,
-      state: j.state,
-      startedBy: j.startedBy,
-      ...(j.worker ? { worker: j.worker } : {}),
-      progress: { done: c.done, total: j.total, counts: c.byOutcome },
-      results: withResults ? await results(jobId) : [],
-      ...(j.error ? { error: j.error } : {}),
-    };
-  }
-
-  async function toChange(r: ChangeRequestsTable, withResults: boolean): Promise<ChangeRequest> {
-    const jobView_ = r.job_id ? await jobView(r.job_id, withResults) : undefined;
-    return {
-      id: r.id,
-      state: isChangeState(r.state) ? r.state : "failed",
-      requestedBy: r.requested_by,
-      reason: r.reason,
-      createdAt: r.created_at,
-      risk: r.risk === "high" ? "high" : "low",
-      riskReasons: JSON.parse(r.risk_reasons) as string[],
-      plan: JSON.parse(r.plan) as Plan,
-      rulesText: r.rules_text,
-      ...(r.approved_by ? { approvedBy: r.approved_by } : {}),
-      ...(r.rejected_by ? { rejectedBy: r.rejected_by } : {}),
-      ...(r.rejection_reason ? { rejectionReason: r.rejection_reason } : {}),
-      ...(jobView_ ? { job: jobView_ } : {}),
-    };
-  }
-
   return {
     job,
     results,
 
-    async insertChange(c: NewChange): Promise<void> {
-      await sdb.write((trx) =>
-        trx
-          .insertInto("change_requests")
-          .values({
-            id: c.id,
-            state: c.state,
-            requested_by: c.requestedBy,
-            requester_token_id: c.requesterTokenId,
-            reason: c.reason,
-            created_at: c.createdAt,
-            updated_at: c.createdAt,
-            risk: c.risk,
-            risk_reasons: JSON.stringify(c.riskReasons),
-            plan: JSON.stringify(c.plan),
-            rules_text: c.rulesText,
-            approved_by: null,
-            rejected_by: null,
-            rejection_reason: null,
-            job_id: null,
-          })
-          .execute(),
-      );
-    },
-
-    async rawChange(id: string): Promise<ChangeRequestsTable | undefined> {
-      return db.selectFrom("change_requests").selectAll().where("id", "=", id).executeTakeFirst();
-    },
-
-    async getChange(id: string): Promise<ChangeRequest | undefined> {
-      const r = await db.selectFrom("change_requests").selectAll().where("id", "=", id).executeTakeFirst();
-      return r ? toChange(r, true) : undefined;
-    },
-
-    async listChanges(limit: number): Promise<ChangeRequest[]> {
-      const rows = await db
-        .selectFrom("change_requests")
-        .selectAll()
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .limit(limit)
-        .execute();
-      return Promise.all(rows.map((r) => toChange(r, false)));
-    },
-
-    /** Compare-and-set on the state: false when the change is not in one of `from` (someone got there first). */
-    async transition(
-      id: string,
-      from: readonly ChangeState[],
-      set: Partial<Pick<ChangeRequestsTable, "state" | "approved_by" | "rejected_by" | "rejection_reason">>,
-    ): Promise<boolean> {
-      const r = await sdb.write((trx) =>
-        trx
-          .updateTable("change_requests")
-          .set({ ...set, updated_at: iso() })
-          .where("id", "=", id)
-          .where("state", "in", [...from])
-          .executeTakeFirst(),
-      );
-      return Number(r.numUpdatedRows) > 0;
+    async view(jobId: string, withResults: boolean): Promise<ApplyJobView | undefined> {
+      const j = await job(jobId);
+      if (!j) return undefined;
+      const c = await counts(jobId);
+      return {
+        id: j.id,
+        state: j.state,
+        startedBy: j.startedBy,
+        ...(j.worker ? { worker: j.worker } : {}),
+        progress: { done: c.done, total: j.total, counts: c.byOutcome },
+        results: withResults ? await results(jobId) : [],
+        ...(j.error ? { error: j.error } : {}),
+      };
     },
 
     /** approved → applying and the job row, in one transaction; false when the change was not approved. */
-    async startJob(changeId: string, j: { id: string; startedBy: string; total: number; chunks: number }) {
+    async start(changeId: string, j: { id: string; startedBy: string; total: number; chunks: number }) {
       return sdb.write(async (trx) => {
         const at = iso();
         const r = await trx
@@ -271,7 +178,7 @@ export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
             state: "done",
             finished_at: at,
             updated_at: at,
-            error: bad.length ? `${bad.length ? "not applied: " : ""}${bad.join(", ")}` : null,
+            error: bad.length ? `not applied: ${bad.join(", ")}` : null,
           })
           .where("id", "=", jobId)
           .where("state", "in", ["queued", "running"])
@@ -288,7 +195,7 @@ export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
       return { finished, counts: c.byOutcome as Record<string, number> };
     },
 
-    async failJob(jobId: string, error: string): Promise<void> {
+    async fail(jobId: string, error: string): Promise<void> {
       const j = await job(jobId);
       if (!j) return;
       await sdb.write(async (trx) => {
@@ -309,7 +216,7 @@ export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
     },
 
     /** Jobs not finished: re-queued at start-up when the queue is in-process (SQLite). */
-    async unfinishedJobs(): Promise<JobRow[]> {
+    async unfinished(): Promise<JobRow[]> {
       const rows = await db
         .selectFrom("apply_jobs")
         .select("id")
@@ -322,11 +229,7 @@ export function createRepo(sdb: ServiceDatabase, now: () => number = Date.now) {
       }
       return out;
     },
-
-    async ping(): Promise<void> {
-      await db.selectFrom("api_tokens").select("id").limit(1).execute();
-    },
   };
 }
 
-export type Repo = ReturnType<typeof createRepo>;
+export type JobRepo = ReturnType<typeof createJobRepo>;

@@ -1,18 +1,19 @@
 /**
  * A simulator started in this process with a driver already pointed at it, for `demo` and for `serve`
- * without a configured platform. It lives here, not in src/sim, because it wires a driver (src/sim sits
- * below src/platform) and both src/cli and src/server may import it. The credentials are the simulator's
+ * without a configured platform (and the tests and benchmarks). Its own module because it wires a driver to
+ * the simulator: production platform code never imports the simulator, and src/sim knows no driver. Only
+ * composition roots (src/cli, src/server, src/bench) import it. The credentials are the simulator's
  * built-in demo client and access key.
  */
 import { Secret } from "../http/secret.js";
+import type { PlatformConfig } from "../platform/config.js";
+import type { CxoneConfig } from "../platform/cxone/config.js";
+import { type CxonePlatformDeps, createCxonePlatform } from "../platform/cxone/cxone-platform.js";
+import type { Platform } from "../platform/platform.js";
+import { createV2Platform, type V2PlatformDeps } from "../platform/v2/v2-platform.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
-import type { PlatformConfig } from "./config.js";
-import type { CxoneConfig } from "./cxone/config.js";
-import { type CxonePlatformDeps, createCxonePlatform } from "./cxone/cxone-platform.js";
-import type { Platform } from "./platform.js";
-import { createV2Platform, type V2PlatformDeps } from "./v2/v2-platform.js";
 
 export interface EmbeddedOptions {
   /** Seeded campaigns (v2) or skills (cxone). */

@@ -1,11 +1,11 @@
 import { InputError } from "../domain/errors.js";
 import type { HttpObserver } from "../http/events.js";
 import type { RequestLimiter } from "../http/rate-limiter.js";
-import { loadPlatformConfig } from "../platform/config.js";
-import { loadCxoneConfig } from "../platform/cxone/config.js";
-import { createCxonePlatform } from "../platform/cxone/cxone-platform.js";
-import type { Platform } from "../platform/platform.js";
-import { createV2Platform } from "../platform/v2/v2-platform.js";
+import { loadPlatformConfig } from "./config.js";
+import { loadCxoneConfig } from "./cxone/config.js";
+import { createCxonePlatform } from "./cxone/cxone-platform.js";
+import type { Platform } from "./platform.js";
+import { createV2Platform } from "./v2/v2-platform.js";
 
 export const PLATFORM_NAMES = ["v2", "cxone"] as const;
 export type PlatformName = (typeof PLATFORM_NAMES)[number];

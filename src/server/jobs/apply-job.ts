@@ -5,19 +5,27 @@
  * in doubt by a process that died are settled by reading the platform first.
  */
 
-import type { Clock } from "../clock/clock.js";
-import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../engine/apply.js";
-import type { Plan, PlannedCampaign } from "../engine/plan-types.js";
-import type { Platform } from "../platform/platform.js";
-import type { AuditRecord, SqlStore, Store } from "../store/types.js";
+import type { Clock } from "../../clock/clock.js";
+import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
+import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import type { Platform } from "../../platform/platform.js";
+import {
+  type AuditOutcome,
+  type AuditRecord,
+  isCampaignOutcome,
+  type SqlStore,
+  type Store,
+} from "../../store/types.js";
+import type { ChangeRepo } from "../changes/change-repo.js";
+import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";
 import type { ChunkTask } from "./queue.js";
-import type { Repo } from "./repo.js";
 
 export const DEFAULT_CHUNK_SIZE = 25;
 
 export interface ApplyWorkerDeps {
-  repo: Repo;
+  jobs: JobRepo;
+  changes: ChangeRepo;
   store: SqlStore;
   platform: Platform;
   clock: Clock;
@@ -42,7 +50,9 @@ export const chunkCount = (plan: Plan, size: number): number => Math.ceil(plan.c
 const RECONCILE_REASON = "reconciliation of an interrupted apply";
 const stillToWrite = (r: AuditRecord) => r.outcome === "failed" && r.reason === RECONCILE_REASON;
 
-function resultFromRecord(r: AuditRecord, planned: PlannedCampaign): CampaignResult {
+type CampaignRecord = AuditRecord & { outcome: AuditOutcome };
+
+function resultFromRecord(r: CampaignRecord, planned: PlannedCampaign): CampaignResult {
   return {
     id: r.campaignId,
     name: r.campaignName ?? planned.name,
@@ -71,29 +81,29 @@ function scopedStore(store: SqlStore, ids: ReadonlySet<string>): Store {
 }
 
 export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<void> {
-  const { repo, store, platform, clock } = deps;
-  const job = await repo.job(task.jobId);
+  const { jobs, store, platform, clock } = deps;
+  const job = await jobs.job(task.jobId);
   if (!job || job.state === "done" || job.state === "failed") return;
-  const change = await repo.rawChange(job.changeId);
+  const change = await deps.changes.raw(job.changeId);
   if (!change) throw new Error(`apply job ${job.id} refers to missing change ${job.changeId}`);
   const plan = JSON.parse(change.plan) as Plan;
   const campaigns = chunkCampaigns(plan, task.chunk, deps.chunkSize);
   const ids = new Set(campaigns.map((c) => c.id));
 
   await deps.locks.withLocks([...ids], async () => {
-    await repo.markRunning(job.id, deps.replica);
+    await jobs.markRunning(job.id, deps.replica);
     await reconcileInDoubt({ platform, store: scopedStore(store, ids), clock }, job.startedBy, deps.stop);
 
-    const saved = await repo.doneCampaigns(job.id);
-    const settled = new Map<string, AuditRecord>();
+    const saved = await jobs.doneCampaigns(job.id);
+    const settled = new Map<string, CampaignRecord>();
     for (const r of await store.audit.list({ runId: job.id })) {
-      if (!ids.has(r.campaignId)) continue;
+      if (!ids.has(r.campaignId) || !isCampaignOutcome(r.outcome)) continue;
       if (stillToWrite(r)) settled.delete(r.campaignId);
-      else settled.set(r.campaignId, r);
+      else settled.set(r.campaignId, r as CampaignRecord);
     }
     for (const c of campaigns) {
       const r = settled.get(c.id);
-      if (r && !saved.has(c.id)) await repo.saveResult(job.id, resultFromRecord(r, c));
+      if (r && !saved.has(c.id)) await jobs.saveResult(job.id, resultFromRecord(r, c));
     }
     const todo = campaigns.filter((c) => !settled.has(c.id) && !saved.has(c.id));
     if (todo.length === 0) return;
@@ -116,7 +126,7 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
         clock,
         observer: {
           campaignDone: (r) => {
-            pending.push(repo.saveResult(job.id, r));
+            pending.push(jobs.saveResult(job.id, r));
           },
           conflictResolved: (r) => deps.observer?.conflictResolved?.(r),
         },
@@ -127,9 +137,9 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
     if (result.interrupted) throw new Error("stopping: the rest of this chunk is left for another worker");
   });
 
-  const done = await repo.doneCampaigns(job.id);
+  const done = await jobs.doneCampaigns(job.id);
   const missing = campaigns.filter((c) => !done.has(c.id));
   if (missing.length > 0) throw new Error(`${missing.length} campaign(s) of this chunk have no result yet`);
-  const finished = await repo.finishIfComplete(job.id);
+  const finished = await jobs.finishIfComplete(job.id);
   if (finished.finished) await store.journal.finishRun(job.id, finished.counts ?? {}, false);
 }

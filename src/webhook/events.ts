@@ -1,6 +1,7 @@
 /**
- * Webhook event types per audit outcome. Lives in the store because the outbox row (and so the event type and
- * the exact body) is written in the same transaction as the audit record; src/webhook re-exports it.
+ * The webhook wire format: event type per audit outcome and the delivered body. The store writes the outbox
+ * row in the same transaction as the audit record, so composition roots give it `webhookEvent` as its
+ * OutboxEventEncoder; the store persists what it returns without knowing the format.
  *
  *   applied                → campaign.rules.applied
  *   noop                   → campaign.rules.noop
@@ -9,8 +10,10 @@
  *   conflict               → campaign.rules.conflict
  *   failed                 → campaign.rules.failed
  *   overwritten            → campaign.rules.overwritten
+ *   run_summary            → run.summary        (one per apply run; campaignId "")
+ *   checkpoint             → audit.checkpoint   (data.checkpoint holds the signed head; campaignId "")
  */
-import type { AuditOutcome, AuditRecord } from "./types.js";
+import type { AuditRecord, OutboxEvent, RecordOutcome } from "../store/types.js";
 
 export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.applied",
@@ -19,10 +22,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.conflict",
   "campaign.rules.failed",
   "campaign.rules.overwritten",
+  "run.summary",
+  "audit.checkpoint",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-const BY_OUTCOME: Record<AuditOutcome, WebhookEventType> = {
+const BY_OUTCOME: Record<RecordOutcome, WebhookEventType> = {
   applied: "campaign.rules.applied",
   noop: "campaign.rules.noop",
   rejected_locally: "campaign.rules.rejected",
@@ -30,9 +35,11 @@ const BY_OUTCOME: Record<AuditOutcome, WebhookEventType> = {
   conflict: "campaign.rules.conflict",
   failed: "campaign.rules.failed",
   overwritten: "campaign.rules.overwritten",
+  run_summary: "run.summary",
+  checkpoint: "audit.checkpoint",
 };
 
-export function eventTypeFor(outcome: AuditOutcome): WebhookEventType {
+export function eventTypeFor(outcome: RecordOutcome): WebhookEventType {
   return BY_OUTCOME[outcome];
 }
 
@@ -45,4 +52,9 @@ export interface WebhookBody {
 
 export function webhookBody(record: AuditRecord): WebhookBody {
   return { type: eventTypeFor(record.outcome), timestamp: record.time, data: record };
+}
+
+/** The outbox event for an audit record: what the store persists and the worker delivers as is. */
+export function webhookEvent(record: AuditRecord): OutboxEvent {
+  return { type: eventTypeFor(record.outcome), payload: JSON.stringify(webhookBody(record)) };
 }

@@ -1,4 +1,8 @@
-/** Compact, stable rendering of rule values for people, shared by the CLI plan and the dashboard: `{maxAttempts: 3, intervalMinutes: [15, 60]}`. */
+/**
+ * Compact, stable rendering of rule values for people: `{maxAttempts: 3, intervalMinutes: [15, 60]}`.
+ * src/render is presentation shared by both adapters that show rules to people (the CLI's text output and
+ * the server's dashboard), so a diff reads the same everywhere; the domain does not own how values look.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "(unset)";
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;

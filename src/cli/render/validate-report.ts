@@ -3,12 +3,12 @@
  * Every key is always present (null when unknown) so consumers can rely on the shape; documented in
  * docs/validate-output.md. Changing a key's meaning needs a new format version.
  */
-import type { CapacityEstimate } from "./capacity.js";
-import type { InputError } from "./errors.js";
-import type { Finding } from "./findings.js";
-import type { LimitValue, Policy } from "./policy.js";
-import type { PartialRules } from "./rules.js";
-import type { FileValidation, GroupValidation } from "./validate-file.js";
+import type { CapacityEstimate } from "../../domain/capacity.js";
+import type { InputError } from "../../domain/errors.js";
+import type { Finding } from "../../domain/findings.js";
+import type { LimitValue, Policy } from "../../domain/policy.js";
+import type { PartialRules } from "../../domain/rules.js";
+import type { FileValidation, GroupValidation } from "../../domain/validate-file.js";
 
 export const VALIDATE_FORMAT = "dialrules-validate/1";
 

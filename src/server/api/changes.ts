@@ -1,0 +1,129 @@
+/** Change requests: list, request, read, approve, reject, apply. */
+import type { FastifyPluginAsync } from "fastify";
+import type { ServerServices } from "../contract.js";
+import { principalOf } from "./auth.js";
+import { problem, sendProblem } from "./problem.js";
+import { changeResponse, problemResponses } from "./responses.js";
+import { createChangeBody, emptyBody, idParams, noQuery, rejectBody } from "./schemas.js";
+
+export function changeRoutes(services: ServerServices): FastifyPluginAsync {
+  return async (api) => {
+    api.get(
+      "/changes",
+      {
+        config: { role: "viewer" },
+        schema: {
+          tags: ["changes"],
+          operationId: "listChanges",
+          summary: "The latest 100 change requests, newest first (job progress without per-campaign results)",
+          querystring: noQuery,
+          response: { 200: { type: "array", items: changeResponse }, ...problemResponses },
+        },
+      },
+      async () => services.listChanges(),
+    );
+
+    api.post<{ Body: { rules: string | Record<string, unknown>; reason: string } }>(
+      "/changes",
+      {
+        config: { role: "operator" },
+        schema: {
+          tags: ["changes"],
+          operationId: "createChange",
+          summary: "Request a change: the rules are planned against the platform and stored with their risk",
+          description:
+            "High risk (switching to PREDICTIVE/POWER, raising maxRate or maxCallsPerAgent, any overrides) starts as pending_approval and needs an approver other than the requester; low risk starts approved. The actor is the token's name.",
+          body: createChangeBody,
+          querystring: noQuery,
+          response: { 201: changeResponse, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const { rules, reason } = request.body;
+        const rulesText = typeof rules === "string" ? rules : JSON.stringify(rules, null, 2);
+        const change = await services.createChange({ rulesText, reason }, principalOf(request));
+        return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
+      },
+    );
+
+    api.get<{ Params: { id: string } }>(
+      "/changes/:id",
+      {
+        config: { role: "viewer" },
+        schema: {
+          tags: ["changes"],
+          operationId: "getChange",
+          summary: "One change request with its plan and apply job (progress and per-campaign results)",
+          params: idParams,
+          querystring: noQuery,
+          response: { 200: changeResponse, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const change = await services.getChange(request.params.id);
+        if (!change) {
+          return sendProblem(
+            reply,
+            problem(request, 404, "change_not_found", `no change request ${request.params.id}`),
+          );
+        }
+        return change;
+      },
+    );
+
+    api.post<{ Params: { id: string } }>(
+      "/changes/:id/approve",
+      {
+        config: { role: "approver" },
+        schema: {
+          tags: ["changes"],
+          operationId: "approveChange",
+          summary: "Approve a pending high-risk change (approver role; not its requester)",
+          params: idParams,
+          querystring: noQuery,
+          body: emptyBody,
+          response: { 200: changeResponse, ...problemResponses },
+        },
+      },
+      async (request) => services.approve(request.params.id, principalOf(request)),
+    );
+
+    api.post<{ Params: { id: string }; Body: { reason: string } }>(
+      "/changes/:id/reject",
+      {
+        config: { role: "approver" },
+        schema: {
+          tags: ["changes"],
+          operationId: "rejectChange",
+          summary: "Reject an open change (approver role)",
+          params: idParams,
+          querystring: noQuery,
+          body: rejectBody,
+          response: { 200: changeResponse, ...problemResponses },
+        },
+      },
+      async (request) => services.reject(request.params.id, principalOf(request), request.body.reason),
+    );
+
+    api.post<{ Params: { id: string } }>(
+      "/changes/:id/apply",
+      {
+        config: { role: "operator" },
+        schema: {
+          tags: ["changes"],
+          operationId: "applyChange",
+          summary:
+            "Start the apply job of an approved change; returns at once (202), poll the change for progress",
+          params: idParams,
+          querystring: noQuery,
+          body: emptyBody,
+          response: { 202: changeResponse, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const change = await services.apply(request.params.id, principalOf(request));
+        return reply.status(202).header("location", `/api/v1/changes/${change.id}`).send(change);
+      },
+    );
+  };
+}

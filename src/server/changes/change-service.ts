@@ -1,0 +1,202 @@
+/**
+ * The life of a change request: requested (planned against the platform, risk assessed), approved or
+ * rejected (four-eyes on high risk), applied (an apply job queued). Every rule about who may do what with a
+ * change is enforced here, so neither view (API, dashboard) can forget one.
+ */
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../../clock/clock.js";
+import type { CapacityInputs } from "../../domain/capacity.js";
+import { InputError } from "../../domain/errors.js";
+import { parseRulesFile, type RulesFile } from "../../domain/rules-file.js";
+import { blockingProblems } from "../../engine/apply.js";
+import { planAgainst } from "../../engine/plan.js";
+import type { Platform } from "../../platform/platform.js";
+import type { CampaignListing } from "../campaigns/campaign-listing.js";
+import { type ChangeRequest, type ServerServices, ServiceError } from "../contract.js";
+import { chunkCount } from "../jobs/apply-job.js";
+import type { JobRepo } from "../jobs/job-repo.js";
+import type { JobQueue } from "../jobs/queue.js";
+import { requireRole } from "../roles.js";
+import type { ChangeRepo } from "./change-repo.js";
+import { assessRisk } from "./risk.js";
+
+export interface ChangeServiceDeps {
+  changes: ChangeRepo;
+  jobs: JobRepo;
+  campaigns: CampaignListing;
+  platform: Platform;
+  clock: Clock;
+  queue: JobQueue;
+  chunkSize: number;
+  log?: (line: string) => void;
+}
+
+export type ChangeService = Pick<
+  ServerServices,
+  "createChange" | "getChange" | "listChanges" | "approve" | "reject" | "apply"
+>;
+
+const MAX_REASON = 2000;
+
+function capacityOf(file: RulesFile): CapacityInputs | undefined {
+  const c = file.capacity;
+  if (c?.agents === undefined || c.avgHandleTimeSec === undefined || c.connectRate === undefined)
+    return undefined;
+  return { agents: c.agents, avgHandleTimeSec: c.avgHandleTimeSec, connectRate: c.connectRate };
+}
+
+function checkReason(reason: string, field: string): string {
+  const r = reason.trim();
+  if (r.length === 0) throw new InputError("reason_required", `${field} must not be empty`, field);
+  if (r.length > MAX_REASON)
+    throw new InputError("reason_too_long", `${field} is over ${MAX_REASON} characters`, field);
+  return r;
+}
+
+export function createChangeService(deps: ChangeServiceDeps): ChangeService {
+  const { changes, jobs, platform, clock } = deps;
+
+  async function mustGet(id: string): Promise<ChangeRequest> {
+    const change = await changes.get(id);
+    if (!change) throw new ServiceError(404, "change_not_found", `no change request ${id}`);
+    return change;
+  }
+
+  return {
+    async createChange(input, by) {
+      requireRole(by, "operator", "requesting a change");
+      const reason = checkReason(input.reason, "reason");
+      // Parsed before anything is read or written: a bad rules file costs no platform request.
+      const file = parseRulesFile(input.rulesText, "rules");
+      // A fresh read (not the cached listing): the plan's revisions are the base of every conditional write.
+      const campaigns = await deps.campaigns.fresh();
+      const plan = planAgainst(
+        { file, sourceText: input.rulesText, platform, clock, capacity: capacityOf(file) },
+        campaigns,
+      );
+      const { risk, reasons } = assessRisk(plan);
+      const id = `chg_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+      await changes.insert({
+        id,
+        requestedBy: by.actor,
+        requesterTokenId: by.tokenId,
+        reason,
+        createdAt: new Date(clock.now()).toISOString(),
+        risk,
+        riskReasons: reasons,
+        plan,
+        rulesText: input.rulesText,
+        // Low risk needs no second person: an operator may apply it straight away.
+        state: risk === "high" ? "pending_approval" : "approved",
+      });
+      deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${plan.summary.toChange} to change)`);
+      return mustGet(id);
+    },
+
+    getChange: (id) => changes.get(id),
+
+    listChanges: () => changes.list(100),
+
+    async approve(id, by) {
+      requireRole(by, "approver", "approving a change");
+      const raw = await changes.raw(id);
+      if (!raw) throw new ServiceError(404, "change_not_found", `no change request ${id}`);
+      if (raw.state !== "pending_approval") {
+        throw new ServiceError(
+          409,
+          "change_not_pending",
+          `change ${id} is ${raw.state}; only a pending_approval change can be approved`,
+        );
+      }
+      if (raw.requester_token_id === by.tokenId || raw.requested_by === by.actor) {
+        throw new ServiceError(
+          403,
+          "four_eyes",
+          `a high-risk change needs an approver other than its requester (${raw.requested_by}); ask another approver`,
+        );
+      }
+      if (
+        !(await changes.transition(id, ["pending_approval"], { state: "approved", approved_by: by.actor }))
+      ) {
+        throw new ServiceError(
+          409,
+          "change_state_changed",
+          `change ${id} changed state meanwhile; reload it`,
+        );
+      }
+      deps.log?.(`change ${id} approved by ${by.actor}`);
+      return mustGet(id);
+    },
+
+    async reject(id, by, reason) {
+      requireRole(by, "approver", "rejecting a change");
+      const why = checkReason(reason, "reason");
+      const raw = await changes.raw(id);
+      if (!raw) throw new ServiceError(404, "change_not_found", `no change request ${id}`);
+      const ok = await changes.transition(id, ["pending_approval", "approved"], {
+        state: "rejected",
+        rejected_by: by.actor,
+        rejection_reason: why,
+      });
+      if (!ok) {
+        throw new ServiceError(
+          409,
+          "change_not_open",
+          `change ${id} is ${raw.state}; only an open change can be rejected`,
+        );
+      }
+      deps.log?.(`change ${id} rejected by ${by.actor}`);
+      return mustGet(id);
+    },
+
+    async apply(id, by) {
+      requireRole(by, "operator", "applying a change");
+      const change = await mustGet(id);
+      if (change.state !== "approved") {
+        const hint =
+          change.state === "pending_approval" ? " (a high-risk change needs an approver first)" : "";
+        throw new ServiceError(
+          409,
+          "change_not_approved",
+          `change ${id} is ${change.state}; only an approved change can be applied${hint}`,
+        );
+      }
+      const { invalid, fileErrors } = blockingProblems(change.plan);
+      if (invalid.length > 0 || fileErrors.length > 0) {
+        const names = invalid.slice(0, 5).map((c) => c.id);
+        throw new ServiceError(
+          422,
+          "plan_invalid",
+          `the plan has ${invalid.length} invalid campaign(s)${names.length ? ` (${names.join(", ")}${invalid.length > 5 ? ", …" : ""})` : ""}` +
+            `${fileErrors.length ? ` and ${fileErrors.length} file error(s)` : ""}; nothing was written. Fix the rules and request a new change`,
+        );
+      }
+      const jobId = randomUUID();
+      const chunks = chunkCount(change.plan, deps.chunkSize);
+      const started = await jobs.start(id, {
+        id: jobId,
+        startedBy: by.actor,
+        total: change.plan.campaigns.length,
+        chunks,
+      });
+      if (!started)
+        throw new ServiceError(
+          409,
+          "change_state_changed",
+          `change ${id} changed state meanwhile; reload it`,
+        );
+      try {
+        if (chunks === 0) await jobs.finishIfComplete(jobId);
+        else await deps.queue.enqueue(Array.from({ length: chunks }, (_, chunk) => ({ jobId, chunk })));
+      } catch (err) {
+        await jobs.fail(
+          jobId,
+          `could not queue the job: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        throw err;
+      }
+      deps.log?.(`change ${id} apply job ${jobId} started by ${by.actor} (${chunks} chunk(s))`);
+      return mustGet(id);
+    },
+  };
+}
