@@ -5,6 +5,7 @@
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { InputError } from "./errors.js";
+import { nestingProblem } from "./nesting.js";
 import type { RulesFile } from "./rules-file-types.js";
 import { checkRulesValue, formatPath, type Issue, type Path } from "./rules-schema.js";
 import { type FastYaml, loadYamlFast } from "./yaml-fast.js";
@@ -97,6 +98,9 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
   if (typeof text !== "string") {
     return [new InputError("RULES_UNREADABLE", "the rules file is not text", undefined, { file: fileName })];
   }
+  // Before any parser: parsers recurse per level, and a deep enough document kills the process.
+  const deep = nestingProblem(text, fileName);
+  if (deep) return [deep];
   const looksJson = /\.json$/i.test(fileName);
   if (!looksJson && fast) {
     // js-yaml is ~7× faster than `yaml` on big files but keeps no positions; a clean file needs none

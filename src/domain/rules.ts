@@ -61,7 +61,10 @@ export const RULE_FIELDS = [
 ] as const;
 export type RuleField = (typeof RULE_FIELDS)[number];
 
-/** Desired rules: a field that is absent is not managed by dialrules and is left as it is. */
+/**
+ * Desired rules: a field that is absent is not managed by dialrules and is left as it is. (A rules file
+ * always names one dialing method; only a platform's reading can be a set, and no driver writes one.)
+ */
 export type PartialRules = Partial<DialingRules>;
 
 export interface Campaign {
@@ -72,10 +75,11 @@ export interface Campaign {
   dialingRules: DialingRules;
   updatedAt?: string;
   /**
-   * Set when dialrules must never write this campaign (e.g. an agentless or SMS skill): the reason, for
-   * people. Such a campaign is listed by `plan` as not managed and never targeted.
+   * Rule fields the platform keeps in an object other campaigns may use too (genesys: retries live in
+   * attempt limits shared by contact lists): field → that object's key. `plan` writes a change to such a
+   * field only when every campaign with the same key resolves to the same value.
    */
-  notManaged?: string;
+  sharedFields?: Partial<Record<RuleField, string>>;
   /**
    * Retry settings the platform applies on top of `dialingRules.retrySettings` that the rule model cannot
    * express (per-number or per-outcome overrides): validation checks the worst case they allow.

@@ -9,9 +9,12 @@ import { Secret } from "../http/secret.js";
 import type { PlatformConfig } from "../platform/config.js";
 import type { CxoneConfig } from "../platform/cxone/config.js";
 import { type CxonePlatformDeps, createCxonePlatform } from "../platform/cxone/cxone-platform.js";
+import type { GenesysConfig } from "../platform/genesys/config.js";
+import { createGenesysPlatform, type GenesysPlatformDeps } from "../platform/genesys/genesys-platform.js";
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform, type V2PlatformDeps } from "../platform/v2/v2-platform.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
+import type { GenesysSimHandle } from "../sim/genesys/types.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle } from "../sim/types.js";
 
@@ -80,5 +83,31 @@ export async function startEmbeddedCxone(
     rateLimitPerMinute: options.rateLimitPerMinute,
   });
   const platform = createCxonePlatform(cxoneConfigFor(sim, options.rateLimitPerMinute), deps);
+  return { sim, platform };
+}
+
+/** Driver configuration for a genesys simulator's built-in demo client. */
+export function genesysConfigFor(sim: GenesysSimHandle, rateLimitPerMinute: number): GenesysConfig {
+  return {
+    apiBaseUrl: sim.apiBaseUrl,
+    tokenUrl: sim.tokenUrl,
+    clientId: "demo",
+    clientSecret: new Secret("demo-secret"),
+    rateLimitPerMinute,
+  };
+}
+
+/** The genesys simulator (seed 1) and a genesys driver pointed at it. */
+export async function startEmbeddedGenesys(
+  options: EmbeddedOptions,
+  deps: GenesysPlatformDeps = {},
+): Promise<Embedded<GenesysSimHandle>> {
+  const sim = await startSimulator({
+    mode: "genesys",
+    campaigns: options.campaigns,
+    seed: 1,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+  });
+  const platform = createGenesysPlatform(genesysConfigFor(sim, options.rateLimitPerMinute), deps);
   return { sim, platform };
 }

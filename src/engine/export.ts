@@ -21,7 +21,6 @@ export function selectCampaigns(campaigns: readonly Campaign[], selection: Expor
   const isMatch = selection.match ? picomatch(selection.match) : undefined;
   const ids = new Set(selection.ids);
   return campaigns
-    .filter((c) => c.notManaged === undefined)
     .filter((c) => selection.all || ids.has(c.id) || isMatch?.(c.name) === true)
     .sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -35,8 +34,7 @@ function exportable(rules: DialingRules): PartialRules {
 
 /**
  * Today's rules as a rules file: one `id` entry per campaign with all four fields (the dialing method only
- * when the platform can tell it), so `plan` on it shows "no changes". Campaigns dialrules does not manage are
- * left out. Profiles and licence tier are not platform data; they come from flags.
+ * when the platform can tell it), so `plan` on it shows "no changes". Profiles and licence tier are not platform data; they come from flags.
  */
 export function renderExport(campaigns: readonly Campaign[], header: ExportHeader): string {
   const doc: Record<string, unknown> = { profiles: header.profiles };

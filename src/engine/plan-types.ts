@@ -3,6 +3,7 @@ import type { FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
 import type { DialingRules, PartialRules } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import type { NotManagedCampaign } from "../platform/platform.js";
 
 export type PlannedStatus = "change" | "unchanged" | "invalid";
 
@@ -32,6 +33,8 @@ export interface Plan {
   sourceHash: string;
   rulesFile: RulesFile;
   campaigns: PlannedCampaign[];
+  /** Campaigns the platform has but dialrules never writes (e.g. agentless), with the reason. */
+  notManaged?: NotManagedCampaign[];
   /** Problems not tied to one campaign (an id the platform does not know, a match that matches nothing). */
   findings: Finding[];
   summary: PlanSummary;

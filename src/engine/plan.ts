@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
+import picomatch from "picomatch";
 import type { Clock } from "../clock/clock.js";
 import { type CapacityInputs, estimateCapacity } from "../domain/capacity.js";
 import { diffRules, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
 import { validateWithOverrides } from "../domain/retry-overrides.js";
-import type { Campaign, RuleField } from "../domain/rules.js";
+import type { Campaign, DialingRules, RuleField } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import { sharedFieldConflicts } from "../domain/shared-fields.js";
 import { policyFromFile } from "../domain/validate.js";
-import type { Platform } from "../platform/platform.js";
+import type { NotManagedCampaign, Platform } from "../platform/platform.js";
 import type { Plan, PlannedCampaign, PlanSummary } from "./plan-types.js";
 
 export interface PlanInput {
@@ -37,37 +39,51 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   const policy = policyFromFile(input.file);
   const { targets, findings: targetFindings } = resolveTargets(input.file, campaigns);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
-  const notManaged = new Map<string, Finding>();
+  const notes = input.platform.listingNotes?.() ?? { notManaged: [], findings: [] };
+  const notManaged = new Map(notes.notManaged.map((c) => [c.id, c]));
   // Once-per-file findings of the policy itself: advisories, and limits that would loosen a profile.
-  const fileFindings: Finding[] = [...policy.findings];
+  const fileFindings: Finding[] = [...policy.findings, ...notes.findings];
   const perCampaign = new Map<string, Finding[]>();
   for (const tf of targetFindings) {
-    if (tf.campaignId === undefined) fileFindings.push(tf.finding);
+    if (tf.campaignId === undefined) fileFindings.push(notManagedInstead(tf.finding, input.file, notManaged));
     else perCampaign.set(tf.campaignId, [...(perCampaign.get(tf.campaignId) ?? []), tf.finding]);
   }
+  fileFindings.push(...matchedNotManaged(input.file, notes.notManaged));
   const writable = new Set<RuleField>(input.platform.capabilities.writableFields);
+  const whileActive = input.platform.capabilities.writableWhileActive;
+
+  const resolved = new Map<string, DialingRules>();
+  const changed = new Map<string, Set<RuleField>>();
+  for (const target of targets) {
+    const campaign = byId.get(target.campaignId);
+    if (!campaign) continue;
+    resolved.set(campaign.id, mergeRules(campaign.dialingRules, target.desired));
+    changed.set(campaign.id, new Set(diffRules(campaign.dialingRules, target.desired).map((c) => c.field)));
+  }
+  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed);
 
   const planned: PlannedCampaign[] = [];
   for (const target of targets) {
     const campaign = byId.get(target.campaignId);
     if (!campaign) continue;
-    if (campaign.notManaged !== undefined) {
-      // Listed, never planned: nothing is ever written to it.
-      notManaged.set(campaign.id, {
-        severity: "warning",
-        code: "CAMPAIGN_NOT_MANAGED",
-        path: `campaigns[${campaign.id}]`,
-        message: `${input.platform.name} campaign ${campaign.id} (${campaign.name}) is not managed by dialrules: ${campaign.notManaged}; nothing is planned for it`,
-      });
-      continue;
-    }
     const current = campaign.dialingRules;
     const changes = diffRules(current, target.desired);
-    const merged = mergeRules(current, target.desired);
+    const merged = resolved.get(campaign.id) ?? mergeRules(current, target.desired);
     const findings = [
       ...(perCampaign.get(campaign.id) ?? []),
       ...validateWithOverrides(merged, campaign.retryOverrides, policy),
+      ...(sharedConflicts.get(campaign.id) ?? []),
     ];
+    if (whileActive !== undefined && campaign.status === "ACTIVE") {
+      for (const change of changes.filter((c) => !whileActive.includes(c.field))) {
+        findings.push({
+          severity: "error",
+          code: "CAMPAIGN_RUNNING",
+          path: `dialingRules.${change.field}`,
+          message: `the campaign is running and the ${input.platform.name} platform only accepts changes to ${whileActive.join(", ") || "nothing"} while it runs; stop the campaign first, or leave ${change.field} out for now`,
+        });
+      }
+    }
     for (const change of changes) {
       if (!writable.has(change.field)) {
         findings.push({
@@ -79,7 +95,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
       }
     }
     const writableChanges = changes.filter((c) => writable.has(c.field));
-    for (const refused of input.platform.checkWrite?.(patchFor(writableChanges)) ?? []) {
+    for (const refused of input.platform.checkWrite?.(patchFor(writableChanges), campaign) ?? []) {
       findings.push({
         severity: "error",
         code: "PLATFORM_CANNOT_STORE",
@@ -102,7 +118,6 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     });
   }
   planned.sort((a, b) => a.id.localeCompare(b.id));
-  fileFindings.push(...[...notManaged.keys()].sort().map((id) => notManaged.get(id) as Finding));
   return {
     format: "dialrules-plan/1",
     createdAt: new Date(input.clock.now()).toISOString(),
@@ -110,8 +125,56 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     sourceHash: sha256(input.sourceText),
     rulesFile: input.file,
     campaigns: planned,
+    ...(notes.notManaged.length > 0 ? { notManaged: notes.notManaged } : {}),
     findings: fileFindings,
     summary: summarise(planned, fileFindings),
+  };
+}
+
+/**
+ * An `id` entry naming a campaign the platform has but dialrules leaves alone is not a typo: say so
+ * (a warning) instead of "no campaign with id".
+ */
+/**
+ * Campaigns the platform leaves alone that a `match` entry would have selected: listed with the reason, so a
+ * skipped agentless or SMS skill is visible rather than silently absent.
+ */
+function matchedNotManaged(file: RulesFile, notManaged: readonly NotManagedCampaign[]): Finding[] {
+  const matches = file.campaigns.flatMap((entry) =>
+    entry.selector.kind === "match"
+      ? [{ index: entry.index, re: picomatch.makeRe(entry.selector.pattern) }]
+      : [],
+  );
+  return notManaged.flatMap((c) => {
+    const entry = matches.find((m) => m.re.test(c.name));
+    if (!entry) return [];
+    return [
+      {
+        severity: "warning" as const,
+        code: "CAMPAIGN_NOT_MANAGED",
+        path: `campaigns[${entry.index}]`,
+        message: `campaign ${c.id} (${c.name}) matches but is not managed by dialrules: ${c.reason}; nothing is planned for it`,
+      },
+    ];
+  });
+}
+
+function notManagedInstead(
+  finding: Finding,
+  file: RulesFile,
+  notManaged: ReadonlyMap<string, NotManagedCampaign>,
+): Finding {
+  if (finding.code !== "TARGET_ID_NOT_FOUND") return finding;
+  const index = /^campaigns\[(\d+)\]/.exec(finding.path)?.[1];
+  const entry = index === undefined ? undefined : file.campaigns.find((e) => e.index === Number(index));
+  const id = entry?.selector.kind === "id" ? entry.selector.id : undefined;
+  const skipped = id === undefined ? undefined : notManaged.get(id);
+  if (!skipped) return finding;
+  return {
+    severity: "warning",
+    code: "CAMPAIGN_NOT_MANAGED",
+    path: finding.path,
+    message: `campaign ${skipped.id} (${skipped.name}) is not managed by dialrules: ${skipped.reason}; nothing is planned for it`,
   };
 }
 

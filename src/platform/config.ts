@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../domain/errors.js";
+import { isLoopbackHost } from "../http/loopback.js";
 import { Secret } from "../http/secret.js";
 import type { ClientAuthMethod } from "../http/token-source.js";
 
@@ -54,8 +55,6 @@ export function invalid(name: string, message: string): InputError {
   return new InputError("CONFIG_INVALID", `${name}: ${message}`, name);
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
 /** https, or http only for loopback (the simulator) unless CXONE_ALLOW_INSECURE_HTTP=true. */
 export function parseUrl(name: string, value: string, env: Env): string {
   let url: URL;
@@ -68,7 +67,7 @@ export function parseUrl(name: string, value: string, env: Env): string {
   if (url.protocol === "https:") return url.href.replace(/\/+$/, "");
   if (url.protocol === "http:") {
     // Plain http would send the client secret and tokens in clear text; only the local simulator needs it.
-    if (LOOPBACK.has(url.hostname) || env.CXONE_ALLOW_INSECURE_HTTP === "true")
+    if (isLoopbackHost(url.hostname) || env.CXONE_ALLOW_INSECURE_HTTP === "true")
       return url.href.replace(/\/+$/, "");
     throw invalid(
       name,

@@ -4,10 +4,12 @@ import type { RequestLimiter } from "../http/rate-limiter.js";
 import { loadPlatformConfig } from "./config.js";
 import { loadCxoneConfig } from "./cxone/config.js";
 import { createCxonePlatform } from "./cxone/cxone-platform.js";
+import { loadGenesysConfig } from "./genesys/config.js";
+import { createGenesysPlatform } from "./genesys/genesys-platform.js";
 import type { Platform } from "./platform.js";
 import { createV2Platform } from "./v2/v2-platform.js";
 
-export const PLATFORM_NAMES = ["v2", "cxone"] as const;
+export const PLATFORM_NAMES = ["v2", "cxone", "genesys"] as const;
 export type PlatformName = (typeof PLATFORM_NAMES)[number];
 
 export interface PlatformWiring {
@@ -41,6 +43,12 @@ export async function openPlatform(name: string | undefined, wiring: PlatformWir
     case "cxone":
       // Variables: docs/platforms/cxone.md#configuration (`dialrules sim --mode cxone` prints a working set).
       return createCxonePlatform(loadCxoneConfig(env), {
+        observer: wiring.observer,
+        limiter: wiring.limiter,
+      });
+    case "genesys":
+      // Variables: docs/platforms/genesys.md#configuration (`dialrules sim --mode genesys` prints a working set).
+      return createGenesysPlatform(loadGenesysConfig(env), {
         observer: wiring.observer,
         limiter: wiring.limiter,
       });

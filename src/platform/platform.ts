@@ -1,3 +1,4 @@
+import type { Finding } from "../domain/findings.js";
 import type { Campaign, PartialRules, RuleField } from "../domain/rules.js";
 import type { PlatformFieldError } from "./errors.js";
 
@@ -9,6 +10,26 @@ export interface PlatformCapabilities {
   conditionalWrite: boolean;
   /** Rule fields this platform can write; a desired change to any other field is reported, never guessed. */
   writableFields: readonly RuleField[];
+  /**
+   * Fields a running campaign (status ACTIVE) accepts changes to; `plan` flags a change to any other one
+   * before anything is written. Absent: every writable field (genesys: only the abandonment threshold).
+   */
+  writableWhileActive?: readonly RuleField[];
+}
+
+/** A campaign the platform has but dialrules never writes (genesys: agentless and external ones). */
+export interface NotManagedCampaign {
+  id: string;
+  name: string;
+  /** Why, for a person reading the plan. */
+  reason: string;
+}
+
+/** What a listing saw besides the managed campaigns. */
+export interface ListingNotes {
+  notManaged: NotManagedCampaign[];
+  /** Platform-wide facts a plan shows once (e.g. an organisation setting looser than a profile assumes). */
+  findings: Finding[];
 }
 
 export interface CallOptions {
@@ -43,8 +64,10 @@ export interface Platform {
   /**
    * Values this platform cannot store exactly (e.g. an irregular retry schedule where it keeps one interval).
    * Called by `plan` on each change so the problem shows per campaign before anything is written.
-   * Absent: every value of a writable field can be stored.
+   * Absent: every value of a writable field can be stored. `campaign` is the one being changed, as listed.
    */
-  checkWrite?(rules: PartialRules): PlatformFieldError[];
+  checkWrite?(rules: PartialRules, campaign?: Campaign): PlatformFieldError[];
+  /** The notes of the latest listCampaigns (campaigns left alone, organisation settings); absent: none. */
+  listingNotes?(): ListingNotes;
   close(): Promise<void>;
 }

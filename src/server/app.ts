@@ -10,8 +10,8 @@ import { apiPlugin } from "./api/plugin.js";
 import { problem, sendProblem } from "./api/problem.js";
 import { auditRecordSchema, changeSchema, problemSchema } from "./api/schemas.js";
 import type { ServerServices } from "./contract.js";
-
-export const BODY_LIMIT_BYTES = 256 * 1024;
+import { BODY_LIMIT_BYTES } from "./input/limits.js";
+import { parseStrictJson } from "./input/strict-json.js";
 
 export interface BuildServerOptions {
   /** Registered after the API (the dashboard plugin). */
@@ -35,6 +35,15 @@ export async function buildServer(
     },
     return503OnClosing: true,
     forceCloseConnections: true,
+  });
+  // Every JSON body: strict UTF-8, nesting and duplicate keys checked in one linear scan before JSON.parse.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+    try {
+      done(null, parseStrictJson(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
   app.addSchema(problemSchema);
   app.addSchema(changeSchema);

@@ -20,6 +20,7 @@ import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
 import type { ServiceInfo } from "./contract.js";
 import { openServiceDatabase } from "./db.js";
+import { workerRulesParser } from "./input/rules-parser.js";
 import { DEFAULT_CHUNK_SIZE } from "./jobs/apply-job.js";
 import { localLocks, postgresLocks } from "./jobs/locks.js";
 import { inProcessQueue, type JobQueue, pgBossQueue } from "./jobs/queue.js";
@@ -152,6 +153,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       replica,
     };
     const webhook = webhookConfigFromEnv(env);
+    const rulesParser = workerRulesParser();
+    closers.push(() => rulesParser.close());
     const services = createServerServices({
       store,
       sdb,
@@ -165,6 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policy: options.policy,
       chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
       applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
+      rulesParser,
       log,
     });
     await services.start();

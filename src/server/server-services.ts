@@ -15,6 +15,7 @@ import { createChangeRepo } from "./changes/change-repo.js";
 import { createChangeService } from "./changes/change-service.js";
 import type { ServerServices, ServiceInfo } from "./contract.js";
 import type { ServiceDatabase } from "./db.js";
+import { inThreadRulesParser, type RulesParser } from "./input/rules-parser.js";
 import { type ApplyWorkerDeps, runChunk } from "./jobs/apply-job.js";
 import { createJobRepo } from "./jobs/job-repo.js";
 import type { CampaignLocks } from "./jobs/locks.js";
@@ -35,6 +36,8 @@ export interface ServiceDeps {
   policy?: RulesFile;
   chunkSize: number;
   applyConcurrency: number;
+  /** Where rules texts are parsed (default: on this thread; `serve` uses a worker pool). */
+  rulesParser?: RulesParser;
   /** How long a campaign listing is reused (the platform budget is shared with apply jobs). */
   campaignsTtlMs?: number;
   log?: (line: string) => void;
@@ -78,6 +81,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     clock,
     queue: deps.queue,
     chunkSize: deps.chunkSize,
+    rulesParser: deps.rulesParser ?? inThreadRulesParser,
     ...(deps.log ? { log: deps.log } : {}),
   });
   const stopping = new AbortController();

@@ -12,7 +12,7 @@ import type { Clock } from "../clock/clock.js";
 import { drawFaultPlan, type FaultPlan } from "./fault-plan.js";
 import type { Outcome, RouteStep } from "./outcome.js";
 import { deriveSeed, Random } from "./random.js";
-import { ClientBuckets } from "./token-bucket.js";
+import { type BudgetState, ClientBuckets } from "./token-bucket.js";
 import type { FaultSpec, RequestLogEntry, SimOptions } from "./types.js";
 
 export interface ModeHooks<Edit, E extends RequestLogEntry<Edit>> {
@@ -31,6 +31,8 @@ export interface ModeHooks<Edit, E extends RequestLogEntry<Edit>> {
   budgetOutsideApi: boolean;
   /** The reply to a request over its client's budget. */
   rateLimited(clientId: string, retryAfterSec: number): Outcome;
+  /** Headers describing the caller's budget, sent on every reply that spent it (genesys: inin-ratelimit-*). */
+  budgetHeaders?(state: BudgetState): Record<string, string>;
   /** The reply of an injected 5xx. */
   serverError(status: number): Outcome;
   /** The stderr line of a finished request, written when the simulator is verbose. */
@@ -171,6 +173,10 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
     }
     if (step.clientId !== undefined && (isApi || hooks.budgetOutsideApi)) {
       const decision = buckets.take(step.clientId);
+      const state = hooks.budgetHeaders ? buckets.state(step.clientId) : undefined;
+      if (state && hooks.budgetHeaders) {
+        for (const [name, value] of Object.entries(hooks.budgetHeaders(state))) reply.header(name, value);
+      }
       if (!decision.allowed) {
         entry.fault = "rate-limited";
         return send(reply, hooks.rateLimited(step.clientId, decision.retryAfterSec));

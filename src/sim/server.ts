@@ -5,6 +5,8 @@ import { getCampaignRoute, listCampaignsRoute, patchCampaignRoute } from "./camp
 import { CampaignStore } from "./campaign-store.js";
 import { startCxoneSimulator } from "./cxone/server.js";
 import type { CxoneSimHandle, CxoneSimOptions } from "./cxone/types.js";
+import { startGenesysSimulator } from "./genesys/server.js";
+import type { GenesysSimHandle, GenesysSimOptions } from "./genesys/types.js";
 import { createSimApp, installPipeline, listenSimApp } from "./pipeline.js";
 import { deriveSeed, Random } from "./random.js";
 import { seedCampaigns } from "./seed-campaigns.js";
@@ -39,13 +41,18 @@ function checkOptions(opts: SimOptions): void {
  * can replay a run exactly; many instances can run side by side in one process.
  */
 export function startSimulator(opts: CxoneSimOptions): Promise<CxoneSimHandle>;
+export function startSimulator(opts: GenesysSimOptions): Promise<GenesysSimHandle>;
 /** v2 contract; `mode: "cxone"` needs the CxoneSimOptions overload (its handle speaks skills, not campaigns). */
 export function startSimulator(opts?: SimOptions): Promise<SimHandle>;
 export async function startSimulator(
-  opts: SimOptions | CxoneSimOptions = {},
-): Promise<SimHandle | CxoneSimHandle> {
-  // The cxone mode is its own server (src/sim/cxone); the v2 path below is unchanged.
+  opts: SimOptions | CxoneSimOptions | GenesysSimOptions = {},
+): Promise<SimHandle | CxoneSimHandle | GenesysSimHandle> {
+  // The cxone and genesys modes are their own servers (src/sim/cxone, src/sim/genesys).
   if (opts.mode === "cxone") return startCxoneSimulator({ ...opts, mode: "cxone" });
+  if (opts.mode === "genesys") {
+    checkOptions(opts);
+    return startGenesysSimulator({ ...opts, mode: "genesys" });
+  }
   return startV2Simulator(opts);
 }
 

@@ -45,8 +45,8 @@ export interface SimOptions {
   faults?: FaultSpec;
   /** Time for token expiry, rate buckets and latency; default system clock. */
   clock?: Clock;
-  /** Which API the simulator speaks; "cxone" is added by the CXone driver issue. */
-  mode?: "v2" | "cxone";
+  /** Which API the simulator speaks. */
+  mode?: "v2" | "cxone" | "genesys";
   /** Log each request to stderr (the `dialrules sim` command sets this). */
   verbose?: boolean;
 }

@@ -4,6 +4,7 @@
  * No message here ever includes a secret value: only its position in the list.
  */
 import { InputError } from "../domain/errors.js";
+import { isLoopbackHost } from "../http/loopback.js";
 
 export interface WebhookConfig {
   url: string;
@@ -50,8 +51,12 @@ export function webhookConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Webh
   } catch {
     throw new InputError("webhook_url_invalid", "DIALRULES_WEBHOOK_URL is not a valid URL");
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new InputError("webhook_url_invalid", "DIALRULES_WEBHOOK_URL must be an http:// or https:// URL");
+  // Deliveries carry compliance records and a signature: plain http only to this machine, like platform URLs.
+  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) {
+    throw new InputError(
+      "webhook_url_invalid",
+      "DIALRULES_WEBHOOK_URL must be an https:// URL (http:// only for localhost)",
+    );
   }
   const secret = env.DIALRULES_WEBHOOK_SECRET;
   if (!secret) {

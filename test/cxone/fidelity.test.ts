@@ -20,7 +20,7 @@ import { CXONE_DEMO_RULES } from "../../src/sim/cxone/demo-rules.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/types.js";
 import { webhookEvent } from "../../src/webhook/events.js";
-import { cxoneSim, driver, requestsTo } from "./helpers.js";
+import { cxoneSim, driver, pcSkills, requestsTo } from "./helpers.js";
 
 const ID = (i: number) => String(4_100_001 + i);
 
@@ -45,12 +45,17 @@ describe("parsing what tenants really send", () => {
     const s = await cxoneSim({ skills: 20 });
     expect(s.getSkill(4_100_017)?.generalSettings.maximumAttempts).toBeNull();
     expect(s.getSkill(4_100_001)?.generalSettings.beginDampenPercentage).toBeNull(); // unmapped nulls too
-    const campaigns = await driver(s).listCampaigns();
-    const incomplete = campaigns.find((c) => c.id === ID(16));
-    expect(incomplete?.notManaged).toBe(
-      "CXone returned no value for maximumAttempts, minimumRetryMinutes; set them on the skill (ACD > Skills > Parameters) so dialrules can plan against known values",
-    );
-    expect(campaigns.find((c) => c.id === ID(0))?.notManaged).toBeUndefined();
+    const platform = driver(s);
+    const campaigns = await platform.listCampaigns();
+    expect(campaigns.map((c) => c.id)).not.toContain(ID(16));
+    expect(campaigns.map((c) => c.id)).toContain(ID(0));
+    expect(platform.listingNotes?.().notManaged.find((c) => c.id === ID(16))).toEqual({
+      id: ID(16),
+      name: "PC-Collections-West-17",
+      reason:
+        "CXone returned no value for maximumAttempts, minimumRetryMinutes; set them on the skill (ACD > Skills > Parameters) so dialrules can plan against known values",
+    });
+    await expect(platform.getCampaign(ID(16))).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("totalRecords as a string still bounds paging; GET /skills/{id} wrapped in {skills: […]} is read", async () => {
@@ -63,7 +68,7 @@ describe("parsing what tenants really send", () => {
     const raw = await fetchJson(s, `/inContactAPI/services/v30.0/skills/${ID(0)}`);
     expect(raw).toMatchObject({ skills: [{ skillId: 4_100_001 }] });
     expect((await platform.getCampaign(ID(0))).name).toBe("PC-Collections-East-01");
-    expect(campaigns.length).toBeGreaterThan(80);
+    expect(campaigns).toHaveLength(pcSkills(s).length);
   });
 
   it("error bodies: {error, errorDescription}, {error, error_description} and {message} are all read", () => {
@@ -106,10 +111,7 @@ describe("parsing what tenants really send", () => {
     const inbound = s.getSkill(4_100_006);
     expect(inbound).toMatchObject({ isOutbound: false, outboundStrategy: null });
     const campaigns = await driver(s).listCampaigns();
-    const expected = s
-      .listSkills()
-      .filter((k) => k.isOutbound && k.outboundStrategy === "Personal Connection")
-      .map((k) => String(k.skillId));
+    const expected = pcSkills(s).map((k) => String(k.skillId));
     expect(campaigns.map((c) => c.id)).toEqual(expected);
     expect(campaigns.map((c) => c.id)).not.toContain(ID(5)); // inbound, null strategy
     expect(campaigns.map((c) => c.id)).not.toContain(ID(6)); // manual outbound
@@ -121,24 +123,29 @@ describe("which skills are campaigns, and how they dial", () => {
   it("agentless and SMS skills are listed as not managed, with the reason, and never written", async () => {
     const s = await cxoneSim({ skills: 20 });
     const platform = driver(s);
-    const campaigns = await platform.listCampaigns();
-    expect(campaigns.find((c) => c.id === ID(10))?.notManaged).toBe(
+    await platform.listCampaigns();
+    const reasons = new Map(platform.listingNotes?.().notManaged.map((c) => [c.id, c.reason]));
+    expect(reasons.get(ID(10))).toBe(
       "agentless skill with 10 ports: it dials without agents, and dialrules manages agent dialing rules only",
     );
-    expect(campaigns.find((c) => c.id === ID(12))?.notManaged).toBe(
+    expect(reasons.get(ID(12))).toBe(
       "proactive SMS skill (it has an SMS transport code or message template): it sends texts, not calls",
     );
+    // Agentless and SMS skills' settings are not even read.
+    expect(requestsTo(s, "GET", `/skills/${ID(10)}/parameters`)).toHaveLength(0);
     const { file, sourceText } = rules(
       `profiles: [US_TCPA]\nlicenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {maxCallsPerAgent: 1}\n`,
     );
     const plan = await createPlan({ file, sourceText, platform, clock: systemClock });
     expect(plan.campaigns.map((c) => c.id)).not.toContain(ID(10));
     expect(plan.campaigns.map((c) => c.id)).not.toContain(ID(12));
-    expect(plan.findings.filter((f) => f.code === "CAMPAIGN_NOT_MANAGED").map((f) => f.path)).toEqual([
-      `campaigns[${ID(10)}]`,
-      `campaigns[${ID(12)}]`,
-      `campaigns[${ID(16)}]`,
+    const listed = plan.findings.filter((f) => f.code === "CAMPAIGN_NOT_MANAGED");
+    expect(listed.map((f) => f.message)).toEqual([
+      `campaign ${ID(10)} (PC-Collections-East-11) matches but is not managed by dialrules: agentless skill with 10 ports: it dials without agents, and dialrules manages agent dialing rules only; nothing is planned for it`,
+      `campaign ${ID(12)} (PC-Sales-Renewals-13) matches but is not managed by dialrules: proactive SMS skill (it has an SMS transport code or message template): it sends texts, not calls; nothing is planned for it`,
+      `campaign ${ID(16)} (PC-Collections-West-17) matches but is not managed by dialrules: CXone returned no value for maximumAttempts, minimumRetryMinutes; set them on the skill (ACD > Skills > Parameters) so dialrules can plan against known values; nothing is planned for it`,
     ]);
+    expect(listed.every((f) => f.severity === "warning" && f.path === "campaigns[0]")).toBe(true);
     const refused = await platform.updateRules(ID(10), 0, { maxCallsPerAgent: 1 }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PlatformValidationError);
     expect(requestsTo(s, "PUT", "/general-settings")).toHaveLength(0);

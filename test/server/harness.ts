@@ -7,6 +7,7 @@ import pg from "pg";
 import { openPlatform } from "../../src/platform/factory.js";
 import { buildServer } from "../../src/server/app.js";
 import type { ChangeRequest, Role } from "../../src/server/contract.js";
+import { dashboard } from "../../src/server/dashboard/plugin.js";
 import { openServiceDatabase } from "../../src/server/db.js";
 import { type Runtime, startRuntime } from "../../src/server/runtime.js";
 import { createTokenStore } from "../../src/server/tokens/token-store.js";
@@ -73,7 +74,7 @@ export async function startTestService(
     replica: `test-${kind}`,
     secrets: ["demo-secret"],
   });
-  const app = await buildServer(runtime.services);
+  const app = await buildServer(runtime.services, { plugins: [dashboard(runtime.services)] });
   const call = (who: Person | undefined, o: InjectOptions) =>
     app.inject({
       ...o,

@@ -62,14 +62,25 @@ describe("Standard Webhooks signatures", () => {
       expect(message).not.toContain(bad);
       expect(message).not.toContain(SECRET_A);
     }
-    expect(() => webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: "http://x/h" })).toThrow(
+    expect(() => webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: "https://x/h" })).toThrow(
       /DIALRULES_WEBHOOK_SECRET/,
     );
+    // Plain http only to this machine (issue 13): a compliance record must not cross a network in clear.
+    for (const url of ["http://x/h", "http://hooks.example/h", "ftp://x/h"]) {
+      expect(() =>
+        webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: url, DIALRULES_WEBHOOK_SECRET: SECRET_A }),
+      ).toThrow(/https:\/\//);
+    }
+    for (const url of ["http://127.0.0.1:9/h", "http://localhost/h", "http://[::1]:9/h"]) {
+      expect(
+        webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: url, DIALRULES_WEBHOOK_SECRET: SECRET_A })?.url,
+      ).toBe(url);
+    }
     expect(webhookConfigFromEnv({})).toBeNull();
     expect(
-      webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: "http://x/h", DIALRULES_WEBHOOK_SECRET: SECRET_A }),
+      webhookConfigFromEnv({ DIALRULES_WEBHOOK_URL: "https://x/h", DIALRULES_WEBHOOK_SECRET: SECRET_A }),
     ).toEqual({
-      url: "http://x/h",
+      url: "https://x/h",
       secrets: [SECRET_A],
     });
   });

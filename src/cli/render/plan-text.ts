@@ -28,6 +28,12 @@ export function renderPlanText(plan: Plan, options: { showUnchanged?: boolean } 
     const cap = capacityLine(c);
     if (cap) lines.push(`    ${cap}`);
   }
+  const skipped = plan.notManaged ?? [];
+  if (skipped.length > 0) {
+    lines.push("");
+    for (const c of skipped.slice(0, 20)) lines.push(`- ${c.id}  ${c.name}  not managed: ${c.reason}`);
+    if (skipped.length > 20) lines.push(`- and ${skipped.length - 20} more campaign(s) not managed`);
+  }
   if (plan.findings.length) {
     lines.push("");
     for (const f of plan.findings) lines.push(findingLine(f));

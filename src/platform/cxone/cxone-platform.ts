@@ -18,7 +18,15 @@ import {
   UnexpectedResponseError,
   WriteOutcomeUnknownError,
 } from "../errors.js";
-import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
+import { ListingTooLargeError, MAX_LISTED_CAMPAIGNS } from "../listing-bounds.js";
+import type {
+  CallOptions,
+  ListingNotes,
+  NotManagedCampaign,
+  Platform,
+  PlatformCapabilities,
+  UpdateResult,
+} from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
@@ -122,6 +130,8 @@ class CxonePlatform implements Platform {
   private readonly closing = new AbortController();
   /** Name and status from the latest read, so a write's result needs no extra request for them. */
   private readonly skills = new Map<string, SkillInfo>();
+  /** The skills the latest listing left alone, and why. */
+  private notes: ListingNotes = { notManaged: [], findings: [] };
   /** Set once `…/parameters` answered 404 where `…/general-settings` did not. */
   private parametersUnavailable = false;
 
@@ -148,27 +158,42 @@ class CxonePlatform implements Platform {
       throw new NotFoundError(`skill ${skillId} is not an outbound Personal Connection skill`, res.requestId);
     }
     const info = this.remember(skill);
+    if (info.notManaged !== undefined) throw notManagedError(skillId, info.notManaged, res.requestId);
     // Settings last: the engine's pre-write read ends here, so the race window starts as late as it can.
-    const settings = await this.readSettings(skillId, signal);
-    return campaignOf(skillId, info, settings);
+    const read = readCampaign(skillId, info, await this.readSettings(skillId, signal));
+    if ("reason" in read) throw notManagedError(skillId, read.reason, res.requestId);
+    return read;
   }
 
   async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
     const signal = this.signal(options);
     const skills = await this.listSkills(signal);
     const campaigns: Campaign[] = [];
+    const notManaged: NotManagedCampaign[] = [];
     const queue = [...skills];
     const worker = async () => {
       for (let skill = queue.shift(); skill !== undefined; skill = queue.shift()) {
         const skillId = String(skill.skillId);
         const info = this.remember(skill);
-        campaigns.push(campaignOf(skillId, info, await this.readSettings(skillId, signal)));
+        // Agentless and SMS skills are never written, so their settings are not even read.
+        const read =
+          info.notManaged !== undefined
+            ? { id: skillId, name: info.name, reason: info.notManaged }
+            : readCampaign(skillId, info, await this.readSettings(skillId, signal));
+        if ("reason" in read) notManaged.push(read);
+        else campaigns.push(read);
       }
     };
     await Promise.all(
       Array.from({ length: Math.min(this.listConcurrency, Math.max(1, queue.length)) }, worker),
     );
-    return campaigns.sort((a, b) => Number(a.id) - Number(b.id));
+    const byId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id);
+    this.notes = { notManaged: notManaged.sort(byId), findings: [] };
+    return campaigns.sort(byId);
+  }
+
+  listingNotes(): ListingNotes {
+    return this.notes;
   }
 
   checkWrite(rules: PartialRules): PlatformFieldError[] {
@@ -214,7 +239,9 @@ class CxonePlatform implements Platform {
     try {
       const settings = await this.readSettings(skillId, signal);
       const info = this.skills.get(skillId) ?? (await this.readSkillInfo(skillId, signal));
-      campaign = campaignOf(skillId, info, settings);
+      const read = readCampaign(skillId, info, settings);
+      if ("reason" in read) throw notManagedError(skillId, read.reason, res.requestId);
+      campaign = read;
     } catch (err) {
       if (signal.aborted) throw err;
       // The write was accepted; saying "failed" would be false. The engine re-reads on this error.
@@ -235,7 +262,10 @@ class CxonePlatform implements Platform {
     const byId = new Map<string, SkillReply>();
     // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
     let total = Number.POSITIVE_INFINITY;
-    for (let skip = 0, pages = 0; skip < total && pages <= 10_000; pages++) {
+    // Every page moves `skip` forward, so `skip < total` ends the loop; `total` itself is capped.
+    for (let skip = 0, pages = 0; skip < total; pages++) {
+      if (skip >= MAX_LISTED_CAMPAIGNS)
+        throw new ListingTooLargeError(`kept sending pages after ${skip} skills`);
       const res = await this.http.request({
         method: "GET",
         path: this.path("skills", "/skills"),
@@ -251,7 +281,10 @@ class CxonePlatform implements Platform {
       // CXone answers 204 (no body) when a page is empty.
       if (res.status === 204 || res.body === undefined) break;
       const page = parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
-      if (pages === 0 && page.totalRecords !== undefined) total = page.totalRecords;
+      if (pages === 0 && page.totalRecords !== undefined) {
+        total = page.totalRecords;
+        if (total > MAX_LISTED_CAMPAIGNS) throw new ListingTooLargeError(`says it has ${total} skills`);
+      }
       // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
       for (const skill of page.skills)
         if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);
@@ -371,18 +404,26 @@ function statusOf(skill: SkillReply): CampaignStatus {
   return skill.isActive === false ? "STOPPED" : "PAUSED";
 }
 
-function campaignOf(skillId: string, info: SkillInfo, settings: SkillSettings): Campaign {
+/** The campaign a Personal Connection skill is, or why dialrules leaves it alone. */
+function readCampaign(
+  skillId: string,
+  info: SkillInfo,
+  settings: SkillSettings,
+): Campaign | NotManagedCampaign {
   const reading = readSkill(settings);
-  const notManaged = info.notManaged ?? reading.notManaged;
+  if (reading.notManaged !== undefined) return { id: skillId, name: info.name, reason: reading.notManaged };
   return {
     id: skillId,
     name: info.name,
     status: info.status,
     revision: revisionOf(settings),
     dialingRules: reading.rules,
-    ...(notManaged === undefined ? {} : { notManaged }),
     ...(reading.retryOverrides === undefined ? {} : { retryOverrides: reading.retryOverrides }),
   };
+}
+
+function notManagedError(skillId: string, reason: string, requestId: string | undefined): NotFoundError {
+  return new NotFoundError(`skill ${skillId} is not managed by dialrules: ${reason}`, requestId);
 }
 
 function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {

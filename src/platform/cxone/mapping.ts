@@ -15,7 +15,11 @@ import {
   type RuleField,
 } from "../../domain/rules.js";
 import { type PlatformFieldError, PlatformValidationError } from "../errors.js";
+import { evenSchedule, evenSpacing } from "../even-spacing.js";
+import { fractionToPercent, percentToFraction } from "../percent.js";
 import type { SkillSettings } from "./schemas.js";
+
+export { fractionToPercent, percentToFraction };
 
 /**
  * `dialingMethod` is absent: no Admin API field selects it (a Personal Connection skill dials progressive or
@@ -34,16 +38,6 @@ export interface GeneralSettingsPatch {
   overrideBusinessUnitAbandonRate?: boolean;
   maximumAttempts?: number;
   minimumRetryMinutes?: number;
-}
-
-/** Percent (CXone) → fraction (ours), without float noise: 2.9 → 0.029, not 0.028999999999999998. */
-export function percentToFraction(percent: number): number {
-  return Math.round(percent * 10_000) / 1_000_000;
-}
-
-/** Fraction (ours) → percent (CXone): 0.029 → 2.9, not 2.9000000000000004. */
-export function fractionToPercent(fraction: number): number {
-  return Math.round(fraction * 1_000_000) / 10_000;
 }
 
 /** NICE stores the abandon rate with one decimal of a percent: 0.029 (2.9 %) fits, 0.0295 (2.95 %) does not. */
@@ -105,7 +99,7 @@ function toDialingRules(s: SkillSettings, num: (k: (typeof REQUIRED)[number]) =>
     // frequency-cap validation sees the worst case.
     retrySettings: {
       maxAttempts: retries,
-      intervalMinutes: Array.from({ length: retries }, (_, i) => (i + 1) * rest),
+      intervalMinutes: evenSchedule(retries, rest),
     },
     // No cool-down exists on a skill; 0 is the only value a write can keep.
     abandonmentRateThreshold: { maxRate: percentToFraction(num("abandonRateThreshold")), coolDownSec: 0 },
@@ -226,11 +220,4 @@ export function toGeneralSettingsPatch(skillId: string, rules: PartialRules): Ge
     );
   }
   return patch;
-}
-
-/** d when intervals are exactly [d, 2d, …, nd] with d ≥ 1; undefined otherwise (or when empty). */
-function evenSpacing(intervals: readonly number[]): number | undefined {
-  const d = intervals[0];
-  if (d === undefined || !Number.isInteger(d) || d < 1) return undefined;
-  return intervals.every((v, i) => v === (i + 1) * d) ? d : undefined;
 }

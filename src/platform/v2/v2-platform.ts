@@ -11,6 +11,7 @@ import { ClientCredentialsTokenSource } from "../../http/token-source.js";
 import type { PlatformConfig } from "../config.js";
 import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import { UnexpectedResponseError, WriteOutcomeUnknownError } from "../errors.js";
+import { lastPageFor } from "../listing-bounds.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
 
@@ -61,7 +62,7 @@ class V2Platform implements Platform {
 
   async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
     const byId = new Map<string, Campaign>();
-    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
+    // Bounded by the first page's total (itself capped): a server that keeps saying "more" cannot loop us.
     let lastPage = Number.POSITIVE_INFINITY;
     for (let page = 1; page <= lastPage; page++) {
       const res = await this.http.request({
@@ -74,7 +75,7 @@ class V2Platform implements Platform {
       const body = parseReply(campaignPageSchema, res, `GET ${CAMPAIGNS_ROUTE}`, false);
       // A campaign that moves between pages while we read is seen twice; the later copy wins.
       for (const campaign of body.campaigns) byId.set(campaign.id, campaign);
-      if (page === 1) lastPage = Math.max(1, Math.ceil(body.total / body.pageSize));
+      if (page === 1) lastPage = lastPageFor(body.total, body.pageSize);
       if (body.campaigns.length === 0) break;
     }
     return [...byId.values()];

@@ -33,7 +33,18 @@ export function auditRoutes(services: ServerServices): FastifyPluginAsync {
         }
         const query: AuditQuery = { limit: n };
         if (campaign !== undefined) query.campaignId = campaign;
-        if (since !== undefined) query.since = since;
+        if (since !== undefined) {
+          // JSON Schema's date-time allows a leap second (23:59:60); a JavaScript Date cannot hold one.
+          if (Number.isNaN(Date.parse(since))) {
+            return sendProblem(
+              reply,
+              problem(request, 400, "validation_failed", "since must be a time a clock can show", [
+                { path: "query.since", message: "is not a representable time (leap seconds are not)" },
+              ]),
+            );
+          }
+          query.since = since;
+        }
         return services.audit(query);
       },
     );

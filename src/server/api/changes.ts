@@ -40,7 +40,8 @@ export function changeRoutes(services: ServerServices): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { rules, reason } = request.body;
-        const rulesText = typeof rules === "string" ? rules : JSON.stringify(rules, null, 2);
+        // Compact: the body cap bounds it, and the service's rules-text cap applies to either form.
+        const rulesText = typeof rules === "string" ? rules : JSON.stringify(rules);
         const change = await services.createChange({ rulesText, reason }, principalOf(request));
         return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
       },

@@ -5,8 +5,8 @@
  */
 import { AUDIT_OUTCOMES } from "../../store/types.js";
 import { CHANGE_STATES, ROLES } from "../contract.js";
+import { MAX_RULES_TEXT } from "../input/limits.js";
 
-export const MAX_RULES_TEXT = 200_000;
 export const MAX_REASON = 2_000;
 
 export const problemSchema = {

@@ -7,12 +7,14 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import type { CapacityInputs } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
-import { parseRulesFile, type RulesFile } from "../../domain/rules-file.js";
+import type { RulesFile } from "../../domain/rules-file.js";
 import { blockingProblems } from "../../engine/apply.js";
 import { planAgainst } from "../../engine/plan.js";
 import type { Platform } from "../../platform/platform.js";
 import type { CampaignListing } from "../campaigns/campaign-listing.js";
 import { type ChangeRequest, type ServerServices, ServiceError } from "../contract.js";
+import { MAX_RULES_TEXT } from "../input/limits.js";
+import type { RulesParser } from "../input/rules-parser.js";
 import { chunkCount } from "../jobs/apply-job.js";
 import type { JobRepo } from "../jobs/job-repo.js";
 import type { JobQueue } from "../jobs/queue.js";
@@ -28,6 +30,7 @@ export interface ChangeServiceDeps {
   clock: Clock;
   queue: JobQueue;
   chunkSize: number;
+  rulesParser: RulesParser;
   log?: (line: string) => void;
 }
 
@@ -66,8 +69,15 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
     async createChange(input, by) {
       requireRole(by, "operator", "requesting a change");
       const reason = checkReason(input.reason, "reason");
+      if (input.rulesText.length > MAX_RULES_TEXT) {
+        throw new InputError(
+          "rules_too_large",
+          `the rules are ${input.rulesText.length} characters, over the limit of ${MAX_RULES_TEXT}; split the change`,
+          "rules",
+        );
+      }
       // Parsed before anything is read or written: a bad rules file costs no platform request.
-      const file = parseRulesFile(input.rulesText, "rules");
+      const file = await deps.rulesParser.parse(input.rulesText, "rules");
       // A fresh read (not the cached listing): the plan's revisions are the base of every conditional write.
       const campaigns = await deps.campaigns.fresh();
       const plan = planAgainst(

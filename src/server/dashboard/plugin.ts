@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { ServerServices } from "../contract.js";
+import { parseStrictForm } from "../input/form-body.js";
 import { CSS, JS } from "./assets.js";
 import { html } from "./html.js";
 import { page } from "./layout.js";
@@ -11,8 +12,6 @@ import { clearedSessionCookie, fromSameOrigin, safeNext, sessionCookie } from ".
 
 export interface DashboardOptions {
   services: ServerServices;
-  /** Largest form body (the rules text is the big field). Default 1 MiB. */
-  formBodyLimit?: number;
 }
 
 const FORM = "application/x-www-form-urlencoded";
@@ -30,11 +29,16 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
 };
 
-function registerFormParser(app: FastifyInstance, bodyLimit: number): void {
+function registerFormParser(app: FastifyInstance): void {
   // Encapsulated in this plugin: the JSON API does not start accepting form bodies because the dashboard does.
   if (app.hasContentTypeParser(FORM)) return;
-  app.addContentTypeParser(FORM, { parseAs: "string", bodyLimit }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  // The same body limit as the API's (set on the server), so one cap holds for both views.
+  app.addContentTypeParser(FORM, { parseAs: "buffer" }, (_request, body, done) => {
+    try {
+      done(null, parseStrictForm(body as Buffer));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
   });
 }
 
@@ -103,7 +107,7 @@ function errorPage(req: RequestHelpers) {
 export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app, options) => {
   const { services } = options;
   const req = new RequestHelpers(services);
-  registerFormParser(app, options.formBodyLimit ?? 1024 * 1024);
+  registerFormParser(app);
   app.setErrorHandler(errorPage(req));
   app.addHook("onSend", async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
