@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.js";
+import type { AuditInput, AuditOutcome, WriteMode } from "../domain/audit-record.js";
 import { diffRules, type FieldChange, holdsAll, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
@@ -13,9 +14,9 @@ import {
   WriteOutcomeUnknownError,
 } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
-import type { AuditInput, AuditOutcome, JournalEntry, Store, WriteMode } from "../store/types.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
 import { runSummaryInput } from "./run-summary.js";
+import type { ApplyStore, JournalEntry } from "./store-contract.js";
 
 export type ConflictPolicy = "abort" | "rebase" | "overwrite";
 
@@ -37,7 +38,7 @@ export interface ApplyOptions {
 
 export interface ApplyDeps {
   platform: Platform;
-  store: Store;
+  store: ApplyStore;
   clock: Clock;
   observer?: ApplyObserver;
 }

@@ -60,7 +60,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     resolved.set(campaign.id, mergeRules(campaign.dialingRules, target.desired));
     changed.set(campaign.id, new Set(diffRules(campaign.dialingRules, target.desired).map((c) => c.field)));
   }
-  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed);
+  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed, whileActive);
 
   const planned: PlannedCampaign[] = [];
   for (const target of targets) {

@@ -15,13 +15,18 @@ export function registerDemo(program: Command): void {
     .addOption(
       new Option(
         "--platform <name>",
-        "simulator mode and driver: v2 (tutorial contract) or cxone (NICE CXone skills)",
+        "simulator mode and driver: v2 (tutorial contract), cxone (NICE CXone skills) or genesys (Genesys Cloud campaigns)",
       )
-        .choices(["v2", "cxone"])
+        .choices(["v2", "cxone", "genesys"])
         .default("v2"),
     )
     .action(
-      async (flags: { database: string; campaigns: number; file?: string; platform: "v2" | "cxone" }) => {
+      async (flags: {
+        database: string;
+        campaigns: number;
+        file?: string;
+        platform: "v2" | "cxone" | "genesys";
+      }) => {
         const outcome = await runDemo({
           platform: flags.platform,
           database: flags.database,
