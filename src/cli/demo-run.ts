@@ -125,6 +125,8 @@ async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<Dem
     campaigns: options.campaigns,
     rateLimitPerMinute: perMinute,
   });
+  // CXone refuses changes to running skills; the demo stops them first, as an administrator would.
+  for (const skill of sim.listSkills()) if (skill.isRunning) sim.setRunning(skill.skillId, false);
   return {
     url: sim.url,
     platform,
@@ -185,7 +187,9 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
     out(
       `Simulator (${platform.name}): ${target.url} with ${options.campaigns} seeded ${what}, ${perMinute} requests/min per client.\n`,
     );
-    out(`Rules file: ${rulesPath}\n\n== plan ==\n`);
+    out(`Rules file: ${rulesPath}\n`);
+    if (target.rules) out(`\n${text.trimEnd()}\n`);
+    out("\n== plan ==\n");
     const plan = await createPlan({
       file,
       sourceText: text,

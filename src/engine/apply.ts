@@ -4,8 +4,9 @@ import { diffRules, type FieldChange, holdsAll, patchFor } from "../domain/diff.
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
 import { mergeRules } from "../domain/resolve.js";
+import { validateWithOverrides } from "../domain/retry-overrides.js";
 import type { Campaign, DialingRules, PartialRules } from "../domain/rules.js";
-import { policyFromFile, validateRules } from "../domain/validate.js";
+import { policyFromFile } from "../domain/validate.js";
 import {
   ConflictError,
   PlatformError,
@@ -395,7 +396,11 @@ async function applyCampaign(
           note: "the platform already holds the desired values",
         });
       }
-      const findings = validateRules(mergeRules(fresh.dialingRules, patch), policy);
+      const findings = validateWithOverrides(
+        mergeRules(fresh.dialingRules, patch),
+        fresh.retryOverrides,
+        policy,
+      );
       if (hasErrors(findings)) {
         return finish("rejected_locally", {
           findings,
