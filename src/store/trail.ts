@@ -2,8 +2,10 @@
  * Questions a compliance team asks of the trail, answered from records alone (pure over what `list` returns):
  * which rules were in force for a campaign at a time, and which record proves it.
  */
+
+import type { SignedCheckpoint } from "../domain/audit-record.js";
 import type { DialingRules } from "../domain/rules.js";
-import type { AuditRecord, SignedCheckpoint } from "./types.js";
+import type { AuditRecord } from "./types.js";
 
 /** Outcomes after which the platform held the record's rulesAfter. */
 const TOOK_EFFECT = new Set(["applied", "overwritten", "noop"]);

@@ -3,17 +3,13 @@
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { isCampaignOutcome, type SignedCheckpoint } from "../../domain/audit-record.js";
 import { InputError } from "../../domain/errors.js";
 import { parseCheckpoint } from "../../store/checkpoint.js";
 import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
 import { rulesAsOf } from "../../store/trail.js";
-import {
-  type AuditRecord,
-  isCampaignOutcome,
-  type SignedCheckpoint,
-  type SqlStore,
-} from "../../store/types.js";
+import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { auditSigner, trustedPublicKey } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";

@@ -1,6 +1,6 @@
 /** `dialrules history ID`: every recorded change of one campaign, oldest first. */
 import { type Command, Option } from "commander";
-import { isCampaignOutcome } from "../../store/types.js";
+import { isCampaignOutcome } from "../../domain/audit-record.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption } from "../options.js";
 import { recordsCsv, renderHistoryText } from "../render/trail.js";
