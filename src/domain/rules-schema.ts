@@ -480,6 +480,14 @@ export function checkRulesValue(
   const c = new Checker();
   const top = c.object(value, [], TOP_KEYS, ["campaigns"]);
   if (!top) return { issues: c.issues };
+  // Required, so that "no profile" is a choice someone wrote down (`profiles: []`), never an omission that
+  // lets POWER at maxRate 0.5 pass as valid.
+  if (!("profiles" in top))
+    c.add(
+      ["profiles"],
+      "RULES_MISSING_PROFILES",
+      'missing required key "profiles": list the regulatory profiles that apply (e.g. profiles: [US_TCPA]), or write profiles: [] to run structural checks only',
+    );
   const profiles = "profiles" in top ? checkProfiles(c, top.profiles) : [];
   const licenseTier =
     "licenseTier" in top ? c.oneOf<LicenseTier>(top.licenseTier, ["licenseTier"], LICENSE_TIERS) : undefined;

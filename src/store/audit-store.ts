@@ -2,13 +2,13 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock/clock.js";
+import type { AuditInput, SignedCheckpoint } from "../domain/audit-record.js";
 import type { Backend } from "./backend.js";
 import { GENESIS_HASH, recordHash } from "./canonical.js";
 import { CHECKPOINT_FORMAT, checkpointProblem } from "./checkpoint.js";
 import { normalizeInput, recordToRow, rowToRecord } from "./records.js";
 import type { Database } from "./schema.js";
 import type {
-  AuditInput,
   AuditQuery,
   AuditRecord,
   AuditStore,
@@ -16,7 +16,6 @@ import type {
   CheckpointReport,
   CheckpointSigner,
   OutboxEventEncoder,
-  SignedCheckpoint,
   VerifyOptions,
   VerifyResult,
 } from "./types.js";

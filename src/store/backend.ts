@@ -180,7 +180,10 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     await db.connection().execute(async (conn) => {
       await sql`SELECT pg_advisory_lock(${key}::bigint)`.execute(conn);
       try {
-        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
+        // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+        // exists, which the application role of a role-separated setup (docs/audit.md) does not have.
+        const exists = await sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`.execute(conn);
+        if (exists.rows.length === 0) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
         await migrate(conn, "postgres", schema);
       } finally {
         await sql`SELECT pg_advisory_unlock(${key}::bigint)`.execute(conn);

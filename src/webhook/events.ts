@@ -16,7 +16,8 @@
  *   change_approved / change_rejected → change.approved / change.rejected (the decision; data names the
  *                            change, its requester and approvers)
  */
-import type { AuditRecord, OutboxEvent, RecordOutcome } from "../store/types.js";
+import type { RecordOutcome } from "../domain/audit-record.js";
+import type { AuditRecord, OutboxEvent } from "../store/types.js";
 
 export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.applied",

@@ -32,7 +32,7 @@ describe.each(KINDS)("apply and audit on %s through the CLI", (kind) => {
     const rules = join(dir, "rules.yaml");
     writeFileSync(
       rules,
-      'licenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE}\n',
+      'profiles: []\nlicenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE}\n',
     );
     const env = envFor(sim, db.cli.env as Record<string, string>);
     const database = ["--database", db.cli.database];

@@ -4,7 +4,7 @@ import { type Policy, policyFromFile } from "../../src/domain/validate.js";
 
 /** A rules file from a plain object (schema-checked), for table tests. */
 export function fileOf(value: Record<string, unknown>): RulesFile {
-  return parseRulesValue({ campaigns: [], ...value }, "test.yaml");
+  return parseRulesValue({ profiles: [], campaigns: [], ...value }, "test.yaml");
 }
 
 export function policyOf(value: Record<string, unknown>): Policy {

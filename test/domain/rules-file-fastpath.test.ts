@@ -65,7 +65,7 @@ const entry = fc.oneof(
 
 const rulesValue: fc.Arbitrary<Obj> = fc
   .record({
-    profiles: opt(fc.subarray([...PROFILE_IDS])),
+    profiles: fc.subarray([...PROFILE_IDS]),
     licenseTier: opt(fc.constantFrom(...LICENSE_TIERS)),
     limits: opt(
       fc

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/domain/errors.js";
 import { parseRulesFile, parseRulesValue, RulesFileError } from "../../src/domain/rules-file.js";
+import { policyFromFile } from "../../src/domain/validate.js";
 
 const ISSUE_EXAMPLE = `profiles: [US_TCPA, US_REG_F]     # strictest limit wins
 licenseTier: ENTERPRISE
@@ -161,6 +162,7 @@ describe("parseRulesFile", () => {
       13,
     ],
     ["missing campaigns", "profiles: []\n", "RULES_MISSING_KEY", undefined, 1, 1],
+    ["missing profiles", "campaigns: []\n", "RULES_MISSING_PROFILES", "profiles", 1, 1],
   ])("%s → %s at the right place", (_name, text, code, path, line, column) => {
     const problems = problemsOf(text);
     const p = problems.find((x) => x.code === code);
@@ -183,9 +185,12 @@ describe("parseRulesFile", () => {
   });
 
   it("locates schema errors in JSON files too", () => {
-    const [p] = problemsOf('{\n  "campaigns": [\n    {"id": "A", "bogus": 1}\n  ]\n}\n', "rules.json");
+    const [p] = problemsOf(
+      '{\n  "profiles": [],\n  "campaigns": [\n    {"id": "A", "bogus": 1}\n  ]\n}\n',
+      "rules.json",
+    );
     expect(p).toMatchObject({ code: "RULES_UNKNOWN_KEY", path: "campaigns[0].bogus" });
-    expect(p?.location).toMatchObject({ line: 3, column: 17 });
+    expect(p?.location).toMatchObject({ line: 4, column: 17 });
   });
 
   it("lists every problem at once, in document order, and says so in one message", () => {
@@ -271,6 +276,25 @@ campaigns:
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("profiles: is required", () => {
+  const POWER_HALF = `campaigns:
+  - id: A
+    dialingRules: {dialingMethod: POWER, abandonmentRateThreshold: {maxRate: 0.5, coolDownSec: 0}}
+`;
+  it("a file without it is refused, saying how to fix it (reproduction: it validated maxRate 0.5 as valid)", () => {
+    const [p, ...rest] = problemsOf(POWER_HALF);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ code: "RULES_MISSING_PROFILES", path: "profiles" });
+    expect(p?.message).toContain("profiles: []");
+  });
+  it("`profiles: []` written explicitly parses, and the policy warns that only structural checks run", () => {
+    const file = parseRulesFile(`profiles: []\n${POWER_HALF}`, "rules.yaml");
+    expect(policyFromFile(file).findings).toContainEqual(
+      expect.objectContaining({ severity: "warning", code: "POLICY_NO_PROFILE", path: "profiles" }),
     );
   });
 });

@@ -42,7 +42,7 @@ it("apply killed with SIGKILL mid-way converges on re-run with zero duplicate wr
   const rules = join(dir, "rules.yaml");
   writeFileSync(
     rules,
-    'licenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}\n',
+    'profiles: []\nlicenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}\n',
   );
   const db = join(dir, "dialrules.db");
   const args = [

@@ -46,8 +46,9 @@ export async function harness(sim: SimOptions = {}, perMinute = 100_000): Promis
   };
 }
 
+/** A rules file from a plain object; `profiles: []` (structural checks only) unless the test names some. */
 export function rulesFile(value: unknown) {
-  return parseRulesValue(value, "test.yaml");
+  return parseRulesValue({ profiles: [], ...(value as object) }, "test.yaml");
 }
 
 export async function planFor(h: Harness, file: unknown): Promise<Plan> {

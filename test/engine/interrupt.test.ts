@@ -32,7 +32,7 @@ it("Ctrl-C stops after the writes in flight, exits 130, and a re-run finishes wi
   const rules = join(dir, "rules.yaml");
   writeFileSync(
     rules,
-    'licenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE}\n',
+    'profiles: []\nlicenseTier: ENTERPRISE\ncampaigns:\n  - match: "*"\n    dialingRules: {dialingMethod: PROGRESSIVE}\n',
   );
   const args = [
     "apply",

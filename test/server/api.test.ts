@@ -160,7 +160,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
       method: "POST",
       url: "/api/v1/changes",
       ...json({
-        rules: "campaigns:\n  - id: CMP-1\n    dialingRules: {dialingMethod: TURBO}\n",
+        rules: "profiles: []\ncampaigns:\n  - id: CMP-1\n    dialingRules: {dialingMethod: TURBO}\n",
         reason: "x",
       }),
     });
@@ -170,7 +170,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     expect(rp.errors.length).toBeGreaterThan(0);
     expect(
       rp.errors.some(
-        (e: { path: string; line?: number }) => e.path.includes("dialingMethod") && e.line === 3,
+        (e: { path: string; line?: number }) => e.path.includes("dialingMethod") && e.line === 4,
       ),
     ).toBe(true);
     // Bad query and params.

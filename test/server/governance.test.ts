@@ -173,7 +173,11 @@ describe.each(KINDS)("governance on %s", (kind) => {
     expect(change.state).toBe("pending_approval");
     expect((await act("approver2", change.id, "approve")).statusCode).toBe(200);
     expect((await act("operator", change.id, "apply")).statusCode).toBe(202);
-    expect((await t.waitForJob(change.id)).state).toBe("applied");
+    await t.waitForJob(change.id);
+    // (re-read: the job view and the change row are two reads)
+    expect(
+      (await t.call("viewer", { method: "GET", url: `/api/v1/changes/${change.id}` })).json().state,
+    ).toBe("applied");
 
     const audit = (
       await t.call("viewer", { method: "GET", url: "/api/v1/audit?limit=1000" })

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
+import type { AuditInput } from "../../domain/audit-record.js";
 import type { CapacityInputs } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
 import { floorOnly, underFloor } from "../../domain/policy-floor.js";
@@ -13,7 +14,6 @@ import { blockingProblems } from "../../engine/apply.js";
 import { planAgainst } from "../../engine/plan.js";
 import type { PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
-import type { AuditInput } from "../../store/types.js";
 import type { CampaignListing } from "../campaigns/campaign-listing.js";
 import { type ChangeRequest, type ServerServices, ServiceError } from "../contract.js";
 import type { ChangeRequestsTable } from "../db.js";
