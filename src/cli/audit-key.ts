@@ -5,9 +5,10 @@
  */
 import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { SignedCheckpoint } from "../domain/audit-record.js";
 import { InputError } from "../domain/errors.js";
 import { publicKeyFromPem, signerFromPem } from "../store/checkpoint.js";
-import type { CheckpointSigner, SignedCheckpoint, Store } from "../store/types.js";
+import type { CheckpointSigner, Store } from "../store/types.js";
 
 function readKeyFile(path: string, what: string): string {
   try {

@@ -1,10 +1,12 @@
 import type { Clock } from "../clock/clock.js";
+import type { AuditInput, AuditOutcome, WriteMode } from "../domain/audit-record.js";
 import { diffRules, type FieldChange, holdsAll, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
 import { mergeRules } from "../domain/resolve.js";
+import { validateWithOverrides } from "../domain/retry-overrides.js";
 import type { Campaign, DialingRules, PartialRules } from "../domain/rules.js";
-import { policyFromFile, validateRules } from "../domain/validate.js";
+import { policyFromFile } from "../domain/validate.js";
 import {
   ConflictError,
   PlatformError,
@@ -12,9 +14,9 @@ import {
   WriteOutcomeUnknownError,
 } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
-import type { AuditInput, AuditOutcome, JournalEntry, Store, WriteMode } from "../store/types.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
 import { runSummaryInput } from "./run-summary.js";
+import type { ApplyStore, JournalEntry } from "./store-contract.js";
 
 export type ConflictPolicy = "abort" | "rebase" | "overwrite";
 
@@ -32,11 +34,13 @@ export interface ApplyOptions {
   stop?: AbortSignal;
   /** Hard stop (second Ctrl-C): requests in flight are aborted and stay "in doubt" in the journal. */
   abort?: AbortSignal;
+  /** Who asked for and who approved the change being applied (`serve`); carried by every record. */
+  attribution?: { changeId: string; requester: string; approvers: string[] };
 }
 
 export interface ApplyDeps {
   platform: Platform;
-  store: Store;
+  store: ApplyStore;
   clock: Clock;
   observer?: ApplyObserver;
 }
@@ -219,6 +223,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
     rulesBefore: c.current,
     diff: c.changes,
     findings: c.findings,
+    ...(options.attribution ?? {}),
     // Loosened limits travel with every record they could have let through, with their reasons.
     ...(policy.overrides.length > 0
       ? { overrides: policy.overrides.map((o) => ({ limit: o.limit, value: o.to, reason: o.reason })) }
@@ -394,7 +399,11 @@ async function applyCampaign(
           note: "the platform already holds the desired values",
         });
       }
-      const findings = validateRules(mergeRules(fresh.dialingRules, patch), policy);
+      const findings = validateWithOverrides(
+        mergeRules(fresh.dialingRules, patch),
+        fresh.retryOverrides,
+        policy,
+      );
       if (hasErrors(findings)) {
         return finish("rejected_locally", {
           findings,

@@ -6,9 +6,10 @@
  * someone who can write the database.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import type { SignedCheckpoint } from "../domain/audit-record.js";
 import { InputError } from "../domain/errors.js";
 import { canonicalJson } from "./canonical.js";
-import type { CheckpointSigner, SignedCheckpoint } from "./types.js";
+import type { CheckpointSigner } from "./types.js";
 
 export const CHECKPOINT_FORMAT = "dialrules-checkpoint/1";
 

@@ -6,17 +6,13 @@
  */
 
 import type { Clock } from "../../clock/clock.js";
+import { type AuditOutcome, isCampaignOutcome } from "../../domain/audit-record.js";
 import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
-import {
-  type AuditOutcome,
-  type AuditRecord,
-  isCampaignOutcome,
-  type SqlStore,
-  type Store,
-} from "../../store/types.js";
+import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
 import type { ChangeRepo } from "../changes/change-repo.js";
+import { canonicalIdentity } from "../tokens/identity.js";
 import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";
 import type { ChunkTask } from "./queue.js";
@@ -119,6 +115,12 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
         onConflict: "rebase",
         skipInvalid: false,
         stop: deps.stop,
+        // Every record names the change, who asked for it and who approved it, inside the hash chain.
+        attribution: {
+          changeId: change.id,
+          requester: canonicalIdentity(change.requested_by),
+          approvers: change.approved_by ? [canonicalIdentity(change.approved_by)] : [],
+        },
       },
       {
         platform,
