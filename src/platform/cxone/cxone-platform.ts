@@ -31,7 +31,13 @@ import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
 import { cxoneErrorMapping } from "./errors.js";
-import { CXONE_WRITABLE_FIELDS, readSkill, revisionOf, toGeneralSettingsPatch } from "./mapping.js";
+import {
+  CXONE_WRITABLE_FIELDS,
+  cannotStoreOnCxone,
+  readSkill,
+  revisionOf,
+  toGeneralSettingsPatch,
+} from "./mapping.js";
 import {
   generalSettingsReplySchema,
   parametersReplySchema,
@@ -197,13 +203,7 @@ class CxonePlatform implements Platform {
   }
 
   checkWrite(rules: PartialRules): PlatformFieldError[] {
-    try {
-      toGeneralSettingsPatch("0", rules);
-      return [];
-    } catch (err) {
-      if (err instanceof PlatformValidationError) return err.fields;
-      throw err;
-    }
+    return cannotStoreOnCxone(rules);
   }
 
   async updateRules(

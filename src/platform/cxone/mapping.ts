@@ -163,6 +163,17 @@ export function revisionOf(s: SkillSettings): number {
   return createHash("sha256").update(canonical).digest().readUIntBE(0, 6);
 }
 
+/** What CXone could not hold exactly in `rules`, each with the field (as `plan` and `validate` report it). */
+export function cannotStoreOnCxone(rules: PartialRules): PlatformFieldError[] {
+  try {
+    toGeneralSettingsPatch("0", rules);
+    return [];
+  } catch (err) {
+    if (err instanceof PlatformValidationError) return err.fields;
+    throw err;
+  }
+}
+
 /** The PUT body for `rules`, or a PlatformValidationError naming each part CXone cannot hold exactly. */
 export function toGeneralSettingsPatch(skillId: string, rules: PartialRules): GeneralSettingsPatch {
   const patch: GeneralSettingsPatch = {};
