@@ -81,6 +81,8 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
   async function list(query: AuditQuery = {}): Promise<AuditRecord[]> {
     let q = db.selectFrom("audit").selectAll().orderBy("seq", "asc");
     if (query.campaignId !== undefined) q = q.where("campaign_id", "=", query.campaignId);
+    if (query.outcome !== undefined) q = q.where("outcome", "=", query.outcome);
+    if (query.until !== undefined) q = q.where("time", "<=", new Date(query.until).toISOString());
     if (query.runId !== undefined) q = q.where("run_id", "=", query.runId);
     if (query.since !== undefined) q = q.where("time", ">=", new Date(query.since).toISOString());
     if (query.afterSeq !== undefined) q = q.where("seq", ">", query.afterSeq);

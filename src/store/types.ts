@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { AuditInput, SignedCheckpoint } from "../domain/audit-record.js";
+import type { AuditInput, RecordOutcome, SignedCheckpoint } from "../domain/audit-record.js";
 import type { ApplyStore, AuditAppender, Journal, JournalEntry } from "../engine/store-contract.js";
 
 /** A stored, chained audit record. `hash` = SHA-256 over the canonical form of every other field + prevHash. */
@@ -13,6 +13,9 @@ export interface AuditRecord extends AuditInput {
 
 export interface AuditQuery {
   campaignId?: string;
+  outcome?: RecordOutcome;
+  /** ISO time, inclusive. */
+  until?: string;
   /** ISO time, inclusive. */
   since?: string;
   runId?: string;

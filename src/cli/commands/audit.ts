@@ -3,16 +3,18 @@
 import { once } from "node:events";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import type { SignedCheckpoint } from "../../domain/audit-record.js";
+import { isCampaignOutcome, type SignedCheckpoint } from "../../domain/audit-record.js";
 import { InputError } from "../../domain/errors.js";
+import { type ExportFormat, exportAudit } from "../../store/audit-export.js";
 import { parseCheckpoint } from "../../store/checkpoint.js";
-import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
+import { rulesAsOf } from "../../store/trail.js";
 import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { auditSigner, trustedPublicKey } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption, defaultActor, outputOption } from "../options.js";
+import { asOfJson, recordsCsv, renderAsOfHtml, renderAsOfText } from "../render/trail.js";
 import { renderVerifyText } from "../render/verify-text.js";
 
 /** Where these commands write; injectable so tests run them in-process. */
@@ -44,6 +46,14 @@ export async function withStore<T>(
   }
 }
 
+/** Writes to -o FILE, or stdout. */
+export function emit(io: CommandIo, text: string, output: string | undefined): void {
+  if (output) {
+    writeFileSync(output, text);
+    io.err(`written to ${output}\n`);
+  } else io.out(text);
+}
+
 function readCheckpointFile(path: string): SignedCheckpoint {
   let text: string;
   try {
@@ -57,12 +67,14 @@ function readCheckpointFile(path: string): SignedCheckpoint {
   return parseCheckpoint(text, path);
 }
 
-function isoFlag(value: string): string {
+function isoTime(value: string, name: string): string {
   const t = Date.parse(value);
   if (Number.isNaN(t))
-    throw new InputError("bad_time", `--since ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
+    throw new InputError("BAD_TIME", `${name} ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
   return new Date(t).toISOString();
 }
+
+const isoFlag = (value: string): string => isoTime(value, "--since");
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
@@ -171,6 +183,60 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
           if (text.note) io.err(text.note);
         }
         setExitCode(result.ok ? EXIT.ok : EXIT.failed);
+      },
+    );
+
+  audit
+    .command("as-of")
+    .description(
+      "the rules of one campaign in force at TIME, the records that prove it, and the chain and checkpoint verification",
+    )
+    .argument("<time>", "ISO-8601 time, e.g. 2026-05-01T12:00:00Z")
+    .requiredOption("--id <id>", "campaign id")
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["text", "json", "csv", "html"])
+        .default("text"),
+    )
+    .option("-o, --output <file>", "write to this file instead of stdout (e.g. report.html)")
+    .option(
+      "--public-key <file>",
+      "the trusted Ed25519 public key, PEM (env DIALRULES_AUDIT_PUBLIC_KEY_FILE)",
+    )
+    .addOption(databaseOption())
+    .action(
+      async (
+        time: string,
+        opts: {
+          id: string;
+          format: "text" | "json" | "csv" | "html";
+          output?: string;
+          publicKey?: string;
+          database?: string;
+        },
+      ) => {
+        const at = isoTime(time, "TIME");
+        const trustedKey = trustedPublicKey(opts.publicKey, io.env);
+        const { answer, verify } = await withStore(opts.database, io, async (store) => {
+          const records = (await store.audit.list({ campaignId: opts.id })).filter((r) =>
+            isCampaignOutcome(r.outcome),
+          );
+          const checkpoints = await store.audit.list({ outcome: "checkpoint" });
+          return {
+            answer: rulesAsOf(opts.id, at, records, checkpoints),
+            verify: await store.audit.verify({ trustedKey }),
+          };
+        });
+        const text =
+          opts.format === "json"
+            ? asOfJson(answer, verify)
+            : opts.format === "csv"
+              ? recordsCsv(answer.records)
+              : opts.format === "html"
+                ? renderAsOfHtml(answer, verify, new Date().toISOString())
+                : renderAsOfText(answer, verify);
+        emit(io, text, opts.output);
+        setExitCode(verify.ok ? EXIT.ok : EXIT.failed);
       },
     );
 
