@@ -14,7 +14,7 @@
  * 2. **The configured budget** (`perMinute`, `burst`), where the platform sends no headers (CXone): a token
  *    bucket of `burst` refilling at 97 % of the rate. Its state is kept by a `BudgetLedger`: in memory, or
  *    in the database the command already opens, so the requests of a previous `plan`, or of another
- *    replica, count against the same bucket (budget-bucket.ts).
+ *    replica, count against the same bucket (src/domain/budget-bucket.ts).
  *
  * On a 429 the rate is halved (multiplicative decrease, down to a tenth) and the bucket emptied; every
  * later successful reply adds a little back (additive increase), so a budget shared with unknown other
@@ -24,7 +24,12 @@
  * directly and cannot take an injected Clock, which every time-dependent part of dialrules needs.
  */
 import type { Clock } from "../clock/clock.js";
-import { type BucketParams, type BudgetLedger, memoryLedger, type TakeResult } from "./budget-bucket.js";
+import {
+  type BucketParams,
+  type BudgetLedger,
+  memoryLedger,
+  type TakeResult,
+} from "../domain/budget-bucket.js";
 import type { HttpObserver } from "./events.js";
 import { safeObserver } from "./observe.js";
 import type { BudgetObservation } from "./rate-headers.js";

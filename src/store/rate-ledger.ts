@@ -2,7 +2,7 @@
  * The configured platform budget's bucket in the database the command already opens: a `plan` and the
  * `apply` after it, or several `serve` replicas, draw on one bucket per credential, so together they never
  * spend more than the platform grants. Each take is one short transaction (SQLite: the write lock;
- * PostgreSQL: the row locked FOR UPDATE); the arithmetic is the HTTP layer's (budget-bucket.ts).
+ * PostgreSQL: the row locked FOR UPDATE); the arithmetic is src/domain/budget-bucket.ts.
  */
 import {
   type BucketParams,
@@ -10,7 +10,7 @@ import {
   type BudgetLedger,
   holdBucket,
   takeFromBucket,
-} from "../http/budget-bucket.js";
+} from "../domain/budget-bucket.js";
 import type { Backend } from "./backend.js";
 
 /** Keys name credentials (token URL + client id); a digest keeps them short and free of anything odd. */

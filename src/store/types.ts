@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { AuditInput, RecordOutcome, SignedCheckpoint } from "../domain/audit-record.js";
+import type { BudgetLedger } from "../domain/budget-bucket.js";
 import type { ApplyStore, AuditAppender, Journal, JournalEntry } from "../engine/store-contract.js";
-import type { BudgetLedger } from "../http/budget-bucket.js";
 
 /** A stored, chained audit record. `hash` = SHA-256 over the canonical form of every other field + prevHash. */
 export interface AuditRecord extends AuditInput {

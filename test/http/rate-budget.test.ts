@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InstantClock, ManualClock } from "../../src/clock/clock.js";
-import { memoryLedger } from "../../src/http/budget-bucket.js";
+import { memoryLedger } from "../../src/domain/budget-bucket.js";
 import type { BudgetObservation } from "../../src/http/rate-headers.js";
 import { RateLimiter } from "../../src/http/rate-limiter.js";
 
