@@ -1,23 +1,52 @@
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { systemClock } from "../clock/clock.js";
 import { parseRulesFile } from "../domain/rules-file.js";
-import { startEmbeddedCxone, startEmbeddedV2 } from "../embedded/embedded-sim.js";
+import { startEmbeddedCxone, startEmbeddedGenesys, startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { ApplyResult } from "../engine/apply.js";
 import { createPlan } from "../engine/plan.js";
 import type { Plan } from "../engine/plan-types.js";
 import type { Platform } from "../platform/platform.js";
 import { CXONE_DEMO_RULES } from "../sim/cxone/demo-rules.js";
 import type { CxoneSimHandle } from "../sim/cxone/types.js";
+import { GENESYS_DEMO_RULES } from "../sim/genesys/demo-rules.js";
+import type { GenesysSimHandle } from "../sim/genesys/types.js";
 import type { SimHandle } from "../sim/types.js";
+import { publicKeyFromPem, signerFromPem } from "../store/checkpoint.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
 import { webhookEvent } from "../webhook/events.js";
 import { runApply } from "./apply-run.js";
 import { capacityInputs } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { renderPlanText } from "./render/plan-text.js";
+
+/**
+ * The demo signs its checkpoints with a key kept next to its database (made on first use), so it shows the
+ * whole audit story with nothing configured. A real deployment sets DIALRULES_AUDIT_KEY_FILE (docs/audit.md).
+ */
+function demoAuditKey(sqlitePath: string | undefined) {
+  const base = resolve(sqlitePath ?? "dialrules-demo").replace(/\.db$/, "");
+  const keyFile = `${base}-audit-key.pem`;
+  const publicKeyFile = `${base}-audit.pub`;
+  let generated = false;
+  if (!existsSync(keyFile)) {
+    const pair = generateKeyPairSync("ed25519");
+    writeFileSync(keyFile, pair.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    writeFileSync(publicKeyFile, pair.publicKey.export({ type: "spki", format: "pem" }));
+    generated = true;
+  }
+  const pem = readFileSync(keyFile, "utf8");
+  return {
+    signer: signerFromPem(pem, keyFile),
+    publicKey: publicKeyFromPem(pem, keyFile),
+    publicKeyFile,
+    checkpointFile: `${base}-checkpoint.json`,
+    generated,
+  };
+}
 
 /** examples/demo.yaml, found from the installed package (dist/cli → ../../examples). */
 export const DEMO_RULES_FILE = fileURLToPath(new URL("../../examples/demo.yaml", import.meta.url));
@@ -28,7 +57,7 @@ export interface DemoOptions {
   rulesFile?: string;
   out: (text: string) => void;
   /** Which simulator mode and driver to run; default v2. */
-  platform?: "v2" | "cxone";
+  platform?: "v2" | "cxone" | "genesys";
 }
 
 export interface DemoOutcome {
@@ -68,6 +97,17 @@ function injectCxoneEdit(plan: Plan, sim: CxoneSimHandle): string | undefined {
   return undefined;
 }
 
+/** The genesys twin: another admin renames the caller id of a campaign being changed (a field we never touch). */
+function injectGenesysEdit(plan: Plan, sim: GenesysSimHandle): string | undefined {
+  for (const c of plan.campaigns) {
+    const campaign = sim.getCampaign(c.id);
+    if (c.status !== "change" || !campaign || campaign.campaignStatus === "on") continue;
+    sim.editCampaign(c.id, { callerName: "Acme Collections (edited)" });
+    return c.id;
+  }
+  return undefined;
+}
+
 interface DemoTarget {
   url: string;
   platform: Platform;
@@ -82,6 +122,8 @@ async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<Dem
     campaigns: options.campaigns,
     rateLimitPerMinute: perMinute,
   });
+  // CXone refuses changes to running skills; the demo stops them first, as an administrator would.
+  for (const skill of sim.listSkills()) if (skill.isRunning) sim.setRunning(skill.skillId, false);
   return {
     url: sim.url,
     platform,
@@ -92,9 +134,27 @@ async function cxoneTarget(options: DemoOptions, perMinute: number): Promise<Dem
   };
 }
 
+async function genesysTarget(options: DemoOptions, perMinute: number): Promise<DemoTarget> {
+  const { sim, platform } = await startEmbeddedGenesys({
+    campaigns: options.campaigns,
+    rateLimitPerMinute: perMinute,
+  });
+  return {
+    url: sim.url,
+    platform,
+    ...(options.rulesFile
+      ? {}
+      : { rules: { text: GENESYS_DEMO_RULES, path: "(built-in genesys demo rules)" } }),
+    edit: (plan) => injectGenesysEdit(plan, sim),
+    editNote: "caller name",
+    stop: () => sim.stop(),
+  };
+}
+
 /** `dialrules demo`: the whole job against an embedded simulator and an embedded SQLite database. */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   if (options.platform === "cxone") return runDemoOn(options, await cxoneTarget(options, 600));
+  if (options.platform === "genesys") return runDemoOn(options, await genesysTarget(options, 600));
   const perMinute = 600;
   const { sim, platform } = await startEmbeddedV2({
     campaigns: options.campaigns,
@@ -124,7 +184,9 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
     out(
       `Simulator (${platform.name}): ${target.url} with ${options.campaigns} seeded ${what}, ${perMinute} requests/min per client.\n`,
     );
-    out(`Rules file: ${rulesPath}\n\n== plan ==\n`);
+    out(`Rules file: ${rulesPath}\n`);
+    if (target.rules) out(`\n${text.trimEnd()}\n`);
+    out("\n== plan ==\n");
     const plan = await createPlan({
       file,
       sourceText: text,
@@ -144,7 +206,7 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       store,
       clock: systemClock,
       actor: "demo",
-      reason: `dialrules demo: move the demo campaigns to the compliant rules of ${target.rules ? "the built-in cxone demo rules" : "examples/demo.yaml"}`,
+      reason: `dialrules demo: move the demo campaigns to the compliant rules of ${target.rules ? `the built-in ${platform.name} demo rules` : "examples/demo.yaml"}`,
       concurrency: 4,
       onConflict: "rebase",
       skipInvalid: true,
@@ -155,10 +217,27 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       runId: randomUUID(),
     });
     progress?.end();
-    const verify = await store.audit.verify();
+    const key = demoAuditKey(dbOptions.sqlitePath);
+    const cp = result
+      ? await store.audit.checkpoint(key.signer, {
+          runId: result.runId,
+          actor: "demo",
+          platform: platform.name,
+        })
+      : null;
+    if (cp) writeFileSync(key.checkpointFile, `${JSON.stringify(cp, null, 2)}\n`);
+    const verify = await store.audit.verify({ trustedKey: key.publicKey });
     out(`\nAudit trail: ${verify.count} record(s), chain ${verify.ok ? "intact" : "BROKEN"}.\n`);
+    if (cp) {
+      out(
+        `Signed checkpoint of seq ${cp.seq} (key ${cp.keyId}, ${key.generated ? "a demo key generated now" : "the demo key"}): ${key.checkpointFile}\n`,
+      );
+    }
     out(`SQLite database: ${databaseLocation}\n`);
     out(`Look at it with: dialrules audit list --database ${databaseLocation}\n`);
+    out(
+      `Verify it against the checkpoint: dialrules audit verify --database ${databaseLocation} --checkpoint ${key.checkpointFile} --public-key ${key.publicKeyFile}\n`,
+    );
     return { exitCode, plan, result, rebased, databaseLocation, chainIntact: verify.ok };
   } finally {
     await store.close();

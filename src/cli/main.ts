@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import("./commands/demo.js")).registerDemo,
   sim: async () => (await import("./commands/sim.js")).registerSim,
   audit: async () => (await import("./commands/audit.js")).registerAudit,
+  db: async () => (await import("./commands/db.js")).registerDb,
+  history: async () => (await import("./commands/history.js")).registerHistory,
   webhooks: async () => (await import("./commands/webhooks.js")).registerWebhooks,
   serve: async () => (await import("./commands/serve.js")).registerServe,
   tokens: async () => (await import("./commands/tokens.js")).registerTokens,

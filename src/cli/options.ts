@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CapacityInputs } from "../domain/capacity.js";
 import { InputError } from "../domain/errors.js";
 import { parseRulesFile, type RulesFile } from "../domain/rules-file.js";
+import { PLATFORM_NAMES } from "../platform/names.js";
 
 /** Flags several commands share; each command adds the ones it needs. */
 export const databaseOption = () =>
@@ -12,7 +13,7 @@ export const databaseOption = () =>
     "./dialrules.db",
   );
 export const platformOption = () =>
-  new Option("--platform <name>", "platform driver (env DIALRULES_PLATFORM)").choices(["v2", "cxone"]);
+  new Option("--platform <name>", "platform driver (env DIALRULES_PLATFORM)").choices([...PLATFORM_NAMES]);
 export const outputOption = () =>
   new Option("--output <format>", "output format").choices(["text", "json"]).default("text");
 
@@ -112,16 +113,21 @@ export function addConnectionOptions(command: Command): Command {
   return command;
 }
 
-/** The environment the drivers read, with connection flags laid over it. */
+/**
+ * The environment the drivers read, with connection flags laid over it. With the genesys platform the
+ * flags set the GENESYS_* variables of the same meaning instead of the CXONE_* ones.
+ */
 export function connectionEnv(
-  flags: ConnectionFlags,
+  flags: ConnectionFlags & { platform?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const overlay: NodeJS.ProcessEnv = { ...env };
+  const genesys = (flags.platform ?? env.DIALRULES_PLATFORM) === "genesys";
+  const named = (variable: string) => (genesys ? variable.replace(/^CXONE_/, "GENESYS_") : variable);
   for (const [, key, variable] of CONNECTION_FLAGS) {
     const value = flags[key];
-    if (value !== undefined) overlay[variable] = value;
+    if (value !== undefined) overlay[named(variable)] = value;
   }
-  if (flags.clientSecretFile !== undefined) delete overlay.CXONE_CLIENT_SECRET;
+  if (flags.clientSecretFile !== undefined) delete overlay[named("CXONE_CLIENT_SECRET")];
   return overlay;
 }

@@ -17,7 +17,12 @@ export function knownSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
   };
   add(env.CXONE_CLIENT_SECRET);
   add(env.CXONE_ACCESS_KEY_SECRET);
-  for (const file of [env.CXONE_CLIENT_SECRET_FILE, env.CXONE_ACCESS_KEY_SECRET_FILE]) {
+  add(env.GENESYS_CLIENT_SECRET);
+  for (const file of [
+    env.CXONE_CLIENT_SECRET_FILE,
+    env.CXONE_ACCESS_KEY_SECRET_FILE,
+    env.GENESYS_CLIENT_SECRET_FILE,
+  ]) {
     if (!file) continue;
     try {
       add(readFileSync(file, "utf8"));

@@ -15,7 +15,12 @@
  *   canExceedAbandonmentLimit = a(r) > abandonmentRateThreshold.maxRate.
  * Unlike the tutorial's `capacity = maxCallsPerAgent × constant(method)`, every input changes the result.
  */
-import type { DialingMethod, DialingRules } from "./rules.js";
+import {
+  type DialingMethod,
+  type DialingMethodReading,
+  type DialingRules,
+  possibleMethods,
+} from "./rules.js";
 
 export interface CapacityInputs {
   agents: number;
@@ -80,11 +85,35 @@ export function pacingRatio(method: DialingMethod, maxCallsPerAgent: number, con
 }
 
 export function estimateCapacity(rules: DialingRules, inputs: CapacityInputs): CapacityEstimate {
-  return estimateFor(
+  return estimateForReading(
     rules.dialingMethod,
     rules.maxCallsPerAgent,
     rules.abandonmentRateThreshold.maxRate,
     inputs,
+  );
+}
+
+/**
+ * For a method the platform cannot tell, the estimate of the candidate with the worst abandonment risk
+ * (then the most dials): the strictest reading, never a guess.
+ */
+export function estimateForReading(
+  method: DialingMethodReading,
+  maxCallsPerAgent: number,
+  abandonLimit: number,
+  inputs: CapacityInputs,
+): CapacityEstimate {
+  const [first, ...rest] = possibleMethods(method).map((m) =>
+    estimateFor(m, maxCallsPerAgent, abandonLimit, inputs),
+  );
+  if (!first) throw new RangeError("no dialing method to estimate");
+  return rest.reduce(
+    (worst, e) =>
+      e.worstCaseAbandonRate > worst.worstCaseAbandonRate ||
+      (e.worstCaseAbandonRate === worst.worstCaseAbandonRate && e.dialsPerHour > worst.dialsPerHour)
+        ? e
+        : worst,
+    first,
   );
 }
 

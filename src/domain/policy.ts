@@ -91,62 +91,126 @@ function strictestAbandonment(profiles: readonly ProfileId[]): LimitValue | unde
   return best;
 }
 
+/** The limits being built, step by step; every value keeps what set it. */
+interface WorkingLimits {
+  scalars: Record<Scalar, LimitValue | undefined>;
+  ceilings: Record<DialingMethod, LimitValue>;
+  /** Per profile with an attempts-per-window rule: its (possibly overridden) attempt count. */
+  profileFrequency: Map<ProfileId, { maxAttempts: number; citation: string; source: string }>;
+}
+
+/**
+ * The effective policy, in four steps: the profiles' limits (strictest wins) over the baseline, then
+ * `overrides:` (may loosen, with a reason), then `limits:` (only tighten), then the frequency rules.
+ */
 export function policyFromFile(file: RulesFile): Policy {
   const profiles = PROFILE_IDS.filter((p) => file.profiles.includes(p));
   const findings: Finding[] = [];
-  const applied: AppliedOverride[] = [];
+  const limits = profileLimits(profiles);
+  const overrides = applyOverrides(limits, file.overrides, profiles, findings);
+  const maxRetries = applyTightening(limits, file.limits, findings);
+  const frequency = frequencyRules(limits.profileFrequency, file.limits.frequency ?? []);
+  findings.push(...profileFindings(profiles));
 
-  const scalars: Record<Scalar, LimitValue | undefined> = {
-    maxAbandonmentRate: strictestAbandonment(profiles),
-    minRetryIntervalMinutes: { ...BASELINE.minRetryIntervalMinutes, source: "baseline" },
-    maxRetryIntervalMinutes: { ...BASELINE.maxRetryIntervalMinutes, source: "baseline" },
+  const policy: Policy = {
+    profiles,
+    minRetryIntervalMinutes: limits.scalars.minRetryIntervalMinutes ?? {
+      ...BASELINE.minRetryIntervalMinutes,
+      source: "baseline",
+    },
+    maxRetryIntervalMinutes: limits.scalars.maxRetryIntervalMinutes ?? {
+      ...BASELINE.maxRetryIntervalMinutes,
+      source: "baseline",
+    },
+    maxCallsPerAgent: limits.ceilings,
+    frequency,
+    overrides,
+    findings: sortFindings(findings),
   };
-  const ceilings: Record<DialingMethod, LimitValue> = {
-    PREVIEW: { ...BASELINE.maxCallsPerAgent.PREVIEW, source: "baseline" },
-    PROGRESSIVE: { ...BASELINE.maxCallsPerAgent.PROGRESSIVE, source: "baseline" },
-    POWER: { ...BASELINE.maxCallsPerAgent.POWER, source: "baseline" },
-    PREDICTIVE: { ...BASELINE.maxCallsPerAgent.PREDICTIVE, source: "baseline" },
-  };
-  const profileFrequency = new Map<ProfileId, { maxAttempts: number; citation: string; source: string }>();
+  const recall = recallRule(profiles);
+  if (file.licenseTier) policy.licenseTier = file.licenseTier;
+  if (limits.scalars.maxAbandonmentRate) policy.maxAbandonmentRate = limits.scalars.maxAbandonmentRate;
+  if (maxRetries) policy.maxRetries = maxRetries;
+  if (recall) policy.recallAfterAbandonMinutes = recall;
+  return policy;
+}
+
+/** Step 1: the selected profiles' limits over the baseline. */
+function profileLimits(profiles: readonly ProfileId[]): WorkingLimits {
+  const profileFrequency: WorkingLimits["profileFrequency"] = new Map();
   for (const id of profiles) {
     const f = PROFILES[id].frequency;
     if (f) profileFrequency.set(id, { maxAttempts: f.maxAttempts, citation: f.citation, source: id });
   }
+  return {
+    scalars: {
+      maxAbandonmentRate: strictestAbandonment(profiles),
+      minRetryIntervalMinutes: { ...BASELINE.minRetryIntervalMinutes, source: "baseline" },
+      maxRetryIntervalMinutes: { ...BASELINE.maxRetryIntervalMinutes, source: "baseline" },
+    },
+    ceilings: {
+      PREVIEW: { ...BASELINE.maxCallsPerAgent.PREVIEW, source: "baseline" },
+      PROGRESSIVE: { ...BASELINE.maxCallsPerAgent.PROGRESSIVE, source: "baseline" },
+      POWER: { ...BASELINE.maxCallsPerAgent.POWER, source: "baseline" },
+      PREDICTIVE: { ...BASELINE.maxCallsPerAgent.PREDICTIVE, source: "baseline" },
+    },
+    profileFrequency,
+  };
+}
 
-  // 1. overrides: may loosen; each says why
-  for (const [i, o] of file.overrides.entries()) {
+/** The current value of an overridable limit and how to replace it; undefined when nothing limits it. */
+function overrideTarget(
+  limits: WorkingLimits,
+  limit: OverrideLimit,
+): { current: { value: number }; lowerIsStricter: boolean; set: (v: LimitValue) => void } | undefined {
+  if (
+    limit === "maxAbandonmentRate" ||
+    limit === "minRetryIntervalMinutes" ||
+    limit === "maxRetryIntervalMinutes"
+  ) {
+    const current = limits.scalars[limit];
+    if (!current) return undefined;
+    return {
+      current,
+      lowerIsStricter: STRICTER_IS_LOWER[limit],
+      set: (v) => {
+        limits.scalars[limit] = v;
+      },
+    };
+  }
+  if (limit.startsWith("maxCallsPerAgent.")) {
+    const method = limit.slice("maxCallsPerAgent.".length) as CeilingMethod;
+    return {
+      current: limits.ceilings[method],
+      lowerIsStricter: true,
+      set: (v) => {
+        limits.ceilings[method] = v;
+      },
+    };
+  }
+  const pid = limit.slice("frequency.".length) as ProfileId;
+  const f = limits.profileFrequency.get(pid);
+  if (!f) return undefined;
+  return {
+    current: { value: f.maxAttempts },
+    lowerIsStricter: true,
+    set: (v) =>
+      limits.profileFrequency.set(pid, { maxAttempts: v.value, citation: v.citation, source: v.source }),
+  };
+}
+
+/** Step 2: `overrides:` may loosen; each says why and is recorded. */
+function applyOverrides(
+  limits: WorkingLimits,
+  overrides: RulesFile["overrides"],
+  profiles: readonly ProfileId[],
+  findings: Finding[],
+): AppliedOverride[] {
+  const applied: AppliedOverride[] = [];
+  for (const [i, o] of overrides.entries()) {
     const path = `overrides[${i}]`;
-    const source = `overrides[${i}]`;
-    const citation = `override (${o.reason})`;
-    let current: { value: number } | undefined;
-    let lowerIsStricter = true;
-    let set: ((v: LimitValue) => void) | undefined;
-    if (
-      o.limit === "maxAbandonmentRate" ||
-      o.limit === "minRetryIntervalMinutes" ||
-      o.limit === "maxRetryIntervalMinutes"
-    ) {
-      const key = o.limit;
-      current = scalars[key];
-      lowerIsStricter = STRICTER_IS_LOWER[key];
-      set = (v) => {
-        scalars[key] = v;
-      };
-    } else if (o.limit.startsWith("maxCallsPerAgent.")) {
-      const method = o.limit.slice("maxCallsPerAgent.".length) as CeilingMethod;
-      current = ceilings[method];
-      set = (v) => {
-        ceilings[method] = v;
-      };
-    } else {
-      const pid = o.limit.slice("frequency.".length) as ProfileId;
-      const f = profileFrequency.get(pid);
-      current = f ? { value: f.maxAttempts } : undefined;
-      set = f
-        ? (v) => profileFrequency.set(pid, { maxAttempts: v.value, citation: v.citation, source: v.source })
-        : undefined;
-    }
-    if (!current || !set) {
+    const target = overrideTarget(limits, o.limit);
+    if (!target) {
       findings.push({
         severity: "warning",
         code: "OVERRIDE_UNUSED",
@@ -155,6 +219,7 @@ export function policyFromFile(file: RulesFile): Policy {
       });
       continue;
     }
+    const { current, lowerIsStricter, set } = target;
     if (!stricter(lowerIsStricter, current.value, o.value)) {
       findings.push({
         severity: "warning",
@@ -164,10 +229,18 @@ export function policyFromFile(file: RulesFile): Policy {
       });
     }
     applied.push({ limit: o.limit, from: current.value, to: o.value, reason: o.reason });
-    set({ value: o.value, citation, source });
+    set({ value: o.value, citation: `override (${o.reason})`, source: path });
   }
+  return applied;
+}
 
-  // 2. limits: only tighten
+/** Step 3: `limits:` only tighten. Returns the retry ceiling, which only `limits.maxRetries` sets. */
+function applyTightening(
+  limits: WorkingLimits,
+  lim: RulesFile["limits"],
+  findings: Finding[],
+): LimitValue | undefined {
+  const { scalars, ceilings } = limits;
   const loosens = (key: string, value: number, current: number) =>
     findings.push({
       severity: "error",
@@ -175,7 +248,6 @@ export function policyFromFile(file: RulesFile): Policy {
       path: `limits.${key}`,
       message: `${value} is looser than the effective limit ${current}; limits: can only tighten — loosening needs an overrides: entry with a reason`,
     });
-  const lim = file.limits;
   for (const key of ["maxAbandonmentRate", "minRetryIntervalMinutes", "maxRetryIntervalMinutes"] as const) {
     const value = lim[key];
     if (value === undefined) continue;
@@ -185,10 +257,6 @@ export function policyFromFile(file: RulesFile): Policy {
     } else if (!current || value !== current.value) {
       scalars[key] = { value, citation: `rules file limits.${key}`, source: "limits" };
     }
-  }
-  let maxRetries: LimitValue | undefined;
-  if (lim.maxRetries !== undefined) {
-    maxRetries = { value: lim.maxRetries, citation: "rules file limits.maxRetries", source: "limits" };
   }
   if (lim.maxCallsPerAgent !== undefined) {
     const value = lim.maxCallsPerAgent;
@@ -210,8 +278,15 @@ export function policyFromFile(file: RulesFile): Policy {
       message: `minRetryIntervalMinutes ${minI.value} is above maxRetryIntervalMinutes ${maxI.value}: no retry schedule can pass`,
     });
   }
+  if (lim.maxRetries === undefined) return undefined;
+  return { value: lim.maxRetries, citation: "rules file limits.maxRetries", source: "limits" };
+}
 
-  // 3. frequency: strictest per window length; extra windows from limits
+/** Step 4: attempts-per-window rules, the strictest per window length; extra windows from `limits:`. */
+function frequencyRules(
+  profileFrequency: WorkingLimits["profileFrequency"],
+  fromLimits: NonNullable<RulesFile["limits"]["frequency"]>,
+): FrequencyRule[] {
   const candidates: FrequencyRule[] = [];
   for (const [pid, f] of profileFrequency) {
     const def = PROFILES[pid].frequency;
@@ -224,7 +299,7 @@ export function policyFromFile(file: RulesFile): Policy {
       citation: f.citation,
     });
   }
-  for (const [i, f] of (lim.frequency ?? []).entries()) {
+  for (const [i, f] of fromLimits.entries()) {
     candidates.push({
       id: `limits.frequency[${i}]`,
       maxAttempts: f.maxAttempts,
@@ -245,16 +320,23 @@ export function policyFromFile(file: RulesFile): Policy {
       });
     }
   }
-  const frequency = [...byWindow.values()].sort((a, b) => a.windowMinutes - b.windowMinutes);
+  return [...byWindow.values()].sort((a, b) => a.windowMinutes - b.windowMinutes);
+}
 
-  // 4. advisories and recall rule
+/** The longest recall-after-abandon wait any selected profile asks for. */
+function recallRule(profiles: readonly ProfileId[]): LimitValue | undefined {
   let recall: LimitValue | undefined;
   for (const id of profiles) {
     const r = PROFILES[id].recallAfterAbandonMinutes;
     if (r && (!recall || r.value > recall.value))
       recall = { value: r.value, citation: r.citation, source: id };
   }
-  findings.push(...advisoryFindings(profiles));
+  return recall;
+}
+
+/** Advisories of the selected profiles, and a warning when none is selected. */
+function profileFindings(profiles: readonly ProfileId[]): Finding[] {
+  const findings = advisoryFindings(profiles);
   if (profiles.length === 0) {
     findings.push({
       severity: "warning",
@@ -264,27 +346,7 @@ export function policyFromFile(file: RulesFile): Policy {
         "no regulatory profile selected: only structural checks run; list the profiles that apply (e.g. US_TCPA)",
     });
   }
-
-  const policy: Policy = {
-    profiles,
-    minRetryIntervalMinutes: scalars.minRetryIntervalMinutes ?? {
-      ...BASELINE.minRetryIntervalMinutes,
-      source: "baseline",
-    },
-    maxRetryIntervalMinutes: scalars.maxRetryIntervalMinutes ?? {
-      ...BASELINE.maxRetryIntervalMinutes,
-      source: "baseline",
-    },
-    maxCallsPerAgent: ceilings,
-    frequency,
-    overrides: applied,
-    findings: sortFindings(findings),
-  };
-  if (file.licenseTier) policy.licenseTier = file.licenseTier;
-  if (scalars.maxAbandonmentRate) policy.maxAbandonmentRate = scalars.maxAbandonmentRate;
-  if (maxRetries) policy.maxRetries = maxRetries;
-  if (recall) policy.recallAfterAbandonMinutes = recall;
-  return policy;
+  return findings;
 }
 
 /** One warning per distinct advisory; the same advice from two profiles is shown once with both sources. */

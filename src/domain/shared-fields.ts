@@ -18,6 +18,8 @@ export function sharedFieldConflicts(
   campaigns: readonly Campaign[],
   resolved: ReadonlyMap<string, DialingRules>,
   changed: ReadonlyMap<string, ReadonlySet<RuleField>>,
+  /** The platform's writableWhileActive: a shared field outside it cannot change under a running campaign. */
+  writableWhileActive?: readonly RuleField[],
 ): Map<string, Finding[]> {
   const groups = new Map<string, { field: RuleField; key: string; members: Campaign[] }>();
   for (const c of campaigns) {
@@ -32,6 +34,24 @@ export function sharedFieldConflicts(
   for (const { field, key, members } of groups.values()) {
     const writers = members.filter((m) => changed.get(m.id)?.has(field));
     if (writers.length === 0) continue;
+    const add = (finding: Finding) => {
+      for (const w of writers) out.set(w.id, [...(out.get(w.id) ?? []), finding]);
+    };
+    const running = members.filter((m) => m.status === "ACTIVE");
+    if (writableWhileActive !== undefined && !writableWhileActive.includes(field) && running.length > 0) {
+      add({
+        severity: "error",
+        code: "SHARED_SETTING_RUNNING",
+        path: `dialingRules.${field}`,
+        message: `${field} is kept in ${key}, which running campaign(s) ${running
+          .slice(0, LISTED)
+          .map((m) => `${m.id} (${m.name})`)
+          .join(
+            ", ",
+          )}${running.length > LISTED ? ` and ${running.length - LISTED} more` : ""} also use, and the platform does not let ${field} change while a campaign runs; stop them first`,
+      });
+      continue;
+    }
     const resolvedOf = (m: Campaign) => (resolved.get(m.id) ?? m.dialingRules)[field];
     const first = resolvedOf(members[0] as Campaign);
     if (members.every((m) => sameValue(resolvedOf(m), first))) continue;
@@ -40,16 +60,12 @@ export function sharedFieldConflicts(
       .map((m) => `${m.id} (${m.name}): ${JSON.stringify(resolvedOf(m))}`)
       .join("; ");
     const more = members.length > LISTED ? `; and ${members.length - LISTED} more` : "";
-    for (const w of writers) {
-      const list = out.get(w.id) ?? [];
-      list.push({
-        severity: "error",
-        code: "SHARED_SETTING_CONFLICT",
-        path: `dialingRules.${field}`,
-        message: `${field} is kept in ${key}, shared by ${members.length} campaigns that would not all get the same value: ${named}${more}. Give every one of them the same ${field} in the rules file (or give this campaign its own object in the platform); nothing is written until they agree`,
-      });
-      out.set(w.id, list);
-    }
+    add({
+      severity: "error",
+      code: "SHARED_SETTING_CONFLICT",
+      path: `dialingRules.${field}`,
+      message: `${field} is kept in ${key}, shared by ${members.length} campaigns that would not all get the same value: ${named}${more}. Give every one of them the same ${field} in the rules file (or give this campaign its own object in the platform); nothing is written until they agree`,
+    });
   }
   return out;
 }

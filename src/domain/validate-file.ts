@@ -4,7 +4,7 @@
  * skipped; `plan` validates the merged result (platform's current rules + desired) with the same rules.
  * Findings point at where the value was written: `defaults.dialingRules.…` or `campaigns[i].dialingRules.…`.
  */
-import { type CapacityEstimate, type CapacityInputs, estimateFor } from "./capacity.js";
+import { type CapacityEstimate, type CapacityInputs, estimateForReading } from "./capacity.js";
 import type { Finding } from "./findings.js";
 import { type Policy, policyFromFile, sortFindings } from "./policy.js";
 import { type PartialRules, RULE_FIELDS, type RuleField } from "./rules.js";
@@ -94,7 +94,7 @@ function checkGroup(
   }
   const limit = rules.abandonmentRateThreshold?.maxRate ?? policy.maxAbandonmentRate?.value;
   if (capacity && rules.dialingMethod && rules.maxCallsPerAgent !== undefined && limit !== undefined) {
-    const est = estimateFor(rules.dialingMethod, rules.maxCallsPerAgent, limit, capacity);
+    const est = estimateForReading(rules.dialingMethod, rules.maxCallsPerAgent, limit, capacity);
     group.capacity = est;
     if (est.canExceedAbandonmentLimit) {
       findings.push({

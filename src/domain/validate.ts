@@ -12,7 +12,7 @@
 import type { Finding } from "./findings.js";
 import { type Policy, sortFindings } from "./policy.js";
 import { BASELINE } from "./profiles.js";
-import type { DialingMethod, DialingRules, PartialRules } from "./rules.js";
+import { type DialingMethod, type DialingRules, type PartialRules, possibleMethods } from "./rules.js";
 import { attemptTimes, busiestWindow } from "./schedule.js";
 
 export {
@@ -61,13 +61,16 @@ export function validatePartialRules(
     });
   }
 
-  const method = rules.dialingMethod;
-  if (method === "PREDICTIVE" && policy.licenseTier !== BASELINE.predictiveLicense.tier) {
+  // A method the platform cannot tell is validated as every method it may be: the strictest rules win.
+  const methods = rules.dialingMethod === undefined ? [] : possibleMethods(rules.dialingMethod);
+  const unsure =
+    methods.length > 1 ? ` (the platform cannot tell whether it dials ${methods.join(" or ")})` : "";
+  if (methods.includes("PREDICTIVE") && policy.licenseTier !== BASELINE.predictiveLicense.tier) {
     add({
       severity: "error",
       code: "LICENSE_PREDICTIVE_REQUIRES_ENTERPRISE",
       field: "dialingMethod",
-      message: `PREDICTIVE dialing needs the ENTERPRISE licence tier, but the rules file ${
+      message: `PREDICTIVE dialing${unsure} needs the ENTERPRISE licence tier, but the rules file ${
         policy.licenseTier ? `declares ${policy.licenseTier}` : "declares no licenseTier"
       }; use PROGRESSIVE, POWER or PREVIEW, or declare licenseTier: ENTERPRISE if the tenant has it`,
       citation: BASELINE.predictiveLicense.citation,
@@ -75,16 +78,19 @@ export function validatePartialRules(
   }
 
   const perAgent = rules.maxCallsPerAgent;
-  if (method !== undefined && perAgent !== undefined) checkPerAgent(method, perAgent, policy, add);
+  if (perAgent !== undefined)
+    for (const method of methods) checkPerAgent(method, perAgent, policy, add, unsure);
 
   const retry = rules.retrySettings;
   if (retry) {
     checkRetry(retry.maxAttempts, retry.intervalMinutes, policy, add);
-    const canAbandon =
-      method === "PREDICTIVE" ||
-      ((method === "POWER" || method === "PROGRESSIVE") && perAgent !== undefined && perAgent > 1);
+    const abandoning = methods.find(
+      (method) =>
+        method === "PREDICTIVE" ||
+        ((method === "POWER" || method === "PROGRESSIVE") && perAgent !== undefined && perAgent > 1),
+    );
     const recall = policy.recallAfterAbandonMinutes;
-    if (recall && canAbandon) {
+    if (recall && abandoning) {
       const times = attemptTimes(retry);
       const soon = times.findIndex((t, i) => i > 0 && t - (times[i - 1] as number) < recall.value);
       if (soon > 0) {
@@ -92,7 +98,7 @@ export function validatePartialRules(
           severity: "warning",
           code: "RECALL_WITHIN_ABANDON_WINDOW",
           field: "retrySettings.intervalMinutes",
-          message: `${method} can abandon calls and a retry comes ${(times[soon] as number) - (times[soon - 1] as number)} minutes after the previous attempt; after an abandoned or AMD-detected call, do not re-call within ${recall.value / 60} h unless a live agent is guaranteed`,
+          message: `${abandoning}${unsure} can abandon calls and a retry comes ${(times[soon] as number) - (times[soon - 1] as number)} minutes after the previous attempt; after an abandoned or AMD-detected call, do not re-call within ${recall.value / 60} h unless a live agent is guaranteed`,
           citation: recall.citation,
         });
       }
@@ -103,7 +109,13 @@ export function validatePartialRules(
 
 type Add = (f: Omit<Finding, "path"> & { field: string }) => void;
 
-function checkPerAgent(method: DialingMethod, perAgent: number, policy: Policy, add: Add): void {
+function checkPerAgent(
+  method: DialingMethod,
+  perAgent: number,
+  policy: Policy,
+  add: Add,
+  unsure: string,
+): void {
   const ceiling = policy.maxCallsPerAgent[method];
   if (method === "PREVIEW") {
     if (perAgent !== 1) {
@@ -111,7 +123,7 @@ function checkPerAgent(method: DialingMethod, perAgent: number, policy: Policy, 
         severity: "error",
         code: "CALLS_PER_AGENT_PREVIEW",
         field: "maxCallsPerAgent",
-        message: `PREVIEW dials exactly one line per agent, got maxCallsPerAgent ${perAgent}; set it to 1`,
+        message: `PREVIEW dials exactly one line per agent${unsure}, got maxCallsPerAgent ${perAgent}; set it to 1`,
         citation: ceiling.citation,
       });
     }
@@ -122,7 +134,7 @@ function checkPerAgent(method: DialingMethod, perAgent: number, policy: Policy, 
       severity: "error",
       code: "CALLS_PER_AGENT_OVER_CEILING",
       field: "maxCallsPerAgent",
-      message: `maxCallsPerAgent ${perAgent} exceeds the ${method} ceiling of ${ceiling.value} lines per agent (${ceiling.source}); lower it, or add an overrides: entry for maxCallsPerAgent.${method} with a reason`,
+      message: `maxCallsPerAgent ${perAgent} exceeds the ${method} ceiling of ${ceiling.value} lines per agent (${ceiling.source})${unsure}; lower it, or add an overrides: entry for maxCallsPerAgent.${method} with a reason`,
       citation: ceiling.citation,
     });
   }

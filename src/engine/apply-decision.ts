@@ -12,6 +12,7 @@ import { sameValue } from "../domain/equal.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
 import { mergeRules } from "../domain/resolve.js";
+import { validateWithOverrides } from "../domain/retry-overrides.js";
 import {
   type Campaign,
   type DialingRules,
@@ -19,7 +20,7 @@ import {
   RULE_FIELDS,
   type RuleField,
 } from "../domain/rules.js";
-import { type Policy, validateRules } from "../domain/validate.js";
+import type { Policy } from "../domain/validate.js";
 
 export type ConflictPolicy = "abort" | "rebase" | "overwrite";
 export type DecidedOutcome =
@@ -297,7 +298,7 @@ function mergeAndWrite(s: DecisionState, fresh: Campaign, policy: Policy): Decis
     };
   }
   // A merge can make a valid change invalid (their field plus ours breaks a limit): validate what would result.
-  const findings = validateRules(mergeRules(fresh.dialingRules, patch), policy);
+  const findings = validateWithOverrides(mergeRules(fresh.dialingRules, patch), fresh.retryOverrides, policy);
   if (hasErrors(findings)) {
     const errors = findings.filter((f) => f.severity === "error");
     return finish(state, {

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.js";
+import type { AuditInput, AuditOutcome } from "../domain/audit-record.js";
 import { diffRules, type FieldChange } from "../domain/diff.js";
 import type { Finding } from "../domain/findings.js";
 import type { FieldConflict } from "../domain/merge.js";
@@ -11,7 +12,6 @@ import {
   WriteOutcomeUnknownError,
 } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
-import type { AuditInput, AuditOutcome, JournalEntry, Store } from "../store/types.js";
 import {
   type ConflictPolicy,
   type DecisionEvent,
@@ -24,6 +24,7 @@ import {
 } from "./apply-decision.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
 import { runSummaryInput } from "./run-summary.js";
+import type { ApplyStore, JournalEntry } from "./store-contract.js";
 
 export type { ConflictPolicy };
 
@@ -51,7 +52,7 @@ export interface ApplyOptions {
 
 export interface ApplyDeps {
   platform: Platform;
-  store: Store;
+  store: ApplyStore;
   clock: Clock;
   observer?: ApplyObserver;
 }

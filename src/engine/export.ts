@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 import { stringify } from "yaml";
 import type { LicenseTier, ProfileId } from "../domain/profiles.js";
-import type { Campaign } from "../domain/rules.js";
+import type { Campaign, DialingRules, PartialRules } from "../domain/rules.js";
 
 export interface ExportSelection {
   ids: string[];
@@ -25,14 +25,21 @@ export function selectCampaigns(campaigns: readonly Campaign[], selection: Expor
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** A method the platform cannot tell cannot be written down as one: it is left unmanaged. */
+function exportable(rules: DialingRules): PartialRules {
+  if (typeof rules.dialingMethod === "string") return rules;
+  const { dialingMethod: _unknown, ...rest } = rules;
+  return rest;
+}
+
 /**
- * Today's rules as a rules file: one `id` entry per campaign with all four fields, so `plan` on it shows
- * "no changes". Profiles and licence tier are not platform data; they come from flags.
+ * Today's rules as a rules file: one `id` entry per campaign with all four fields (the dialing method only
+ * when the platform can tell it), so `plan` on it shows "no changes". Profiles and licence tier are not platform data; they come from flags.
  */
 export function renderExport(campaigns: readonly Campaign[], header: ExportHeader): string {
   const doc: Record<string, unknown> = { profiles: header.profiles };
   if (header.licenseTier) doc.licenseTier = header.licenseTier;
-  doc.campaigns = campaigns.map((c) => ({ id: c.id, dialingRules: c.dialingRules }));
+  doc.campaigns = campaigns.map((c) => ({ id: c.id, dialingRules: exportable(c.dialingRules) }));
   const intro = [
     `# Exported by dialrules from the ${header.platform} platform at ${header.exportedAt}.`,
     `# ${campaigns.length} campaign(s); names: ${campaigns

@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
+import picomatch from "picomatch";
 import type { Clock } from "../clock/clock.js";
 import { type CapacityInputs, estimateCapacity } from "../domain/capacity.js";
 import { diffRules, patchFor } from "../domain/diff.js";
 import { type Finding, hasErrors } from "../domain/findings.js";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
+import { validateWithOverrides } from "../domain/retry-overrides.js";
 import type { Campaign, DialingRules, RuleField } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
 import { sharedFieldConflicts } from "../domain/shared-fields.js";
-import { policyFromFile, validateRules } from "../domain/validate.js";
+import { policyFromFile } from "../domain/validate.js";
 import type { NotManagedCampaign, Platform } from "../platform/platform.js";
 import type { Plan, PlannedCampaign, PlanSummary } from "./plan-types.js";
 
@@ -46,6 +48,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     if (tf.campaignId === undefined) fileFindings.push(notManagedInstead(tf.finding, input.file, notManaged));
     else perCampaign.set(tf.campaignId, [...(perCampaign.get(tf.campaignId) ?? []), tf.finding]);
   }
+  fileFindings.push(...matchedNotManaged(input.file, notes.notManaged));
   const writable = new Set<RuleField>(input.platform.capabilities.writableFields);
   const whileActive = input.platform.capabilities.writableWhileActive;
 
@@ -57,7 +60,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     resolved.set(campaign.id, mergeRules(campaign.dialingRules, target.desired));
     changed.set(campaign.id, new Set(diffRules(campaign.dialingRules, target.desired).map((c) => c.field)));
   }
-  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed);
+  const sharedConflicts = sharedFieldConflicts(campaigns, resolved, changed, whileActive);
 
   const planned: PlannedCampaign[] = [];
   for (const target of targets) {
@@ -68,7 +71,7 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
     const merged = resolved.get(campaign.id) ?? mergeRules(current, target.desired);
     const findings = [
       ...(perCampaign.get(campaign.id) ?? []),
-      ...validateRules(merged, policy),
+      ...validateWithOverrides(merged, campaign.retryOverrides, policy),
       ...(sharedConflicts.get(campaign.id) ?? []),
     ];
     if (whileActive !== undefined && campaign.status === "ACTIVE") {
@@ -132,6 +135,30 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
  * An `id` entry naming a campaign the platform has but dialrules leaves alone is not a typo: say so
  * (a warning) instead of "no campaign with id".
  */
+/**
+ * Campaigns the platform leaves alone that a `match` entry would have selected: listed with the reason, so a
+ * skipped agentless or SMS skill is visible rather than silently absent.
+ */
+function matchedNotManaged(file: RulesFile, notManaged: readonly NotManagedCampaign[]): Finding[] {
+  const matches = file.campaigns.flatMap((entry) =>
+    entry.selector.kind === "match"
+      ? [{ index: entry.index, re: picomatch.makeRe(entry.selector.pattern) }]
+      : [],
+  );
+  return notManaged.flatMap((c) => {
+    const entry = matches.find((m) => m.re.test(c.name));
+    if (!entry) return [];
+    return [
+      {
+        severity: "warning" as const,
+        code: "CAMPAIGN_NOT_MANAGED",
+        path: `campaigns[${entry.index}]`,
+        message: `campaign ${c.id} (${c.name}) matches but is not managed by dialrules: ${c.reason}; nothing is planned for it`,
+      },
+    ];
+  });
+}
+
 function notManagedInstead(
   finding: Finding,
   file: RulesFile,

@@ -1,5 +1,5 @@
 /** The one record an apply run ends with: what it was given, what happened, which campaigns were unchanged. */
-import type { AuditInput, AuditOutcome } from "../store/types.js";
+import type { AuditInput, AuditOutcome } from "../domain/audit-record.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
 
 export function runSummaryInput(

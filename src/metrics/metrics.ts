@@ -5,8 +5,8 @@
  */
 import { rename, writeFile } from "node:fs/promises";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { type AuditInput, isCampaignOutcome } from "../domain/audit-record.js";
 import type { HttpObserver } from "../http/events.js";
-import { type AuditInput, isCampaignOutcome } from "../store/types.js";
 import type { DeliveryObserver } from "../webhook/worker.js";
 
 export type ConflictResolution = "rebased" | "conflict" | "overwritten" | "aborted";

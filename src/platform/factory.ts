@@ -6,11 +6,9 @@ import { loadCxoneConfig } from "./cxone/config.js";
 import { createCxonePlatform } from "./cxone/cxone-platform.js";
 import { loadGenesysConfig } from "./genesys/config.js";
 import { createGenesysPlatform } from "./genesys/genesys-platform.js";
+import { PLATFORM_NAMES } from "./names.js";
 import type { Platform } from "./platform.js";
 import { createV2Platform } from "./v2/v2-platform.js";
-
-export const PLATFORM_NAMES = ["v2", "cxone", "genesys"] as const;
-export type PlatformName = (typeof PLATFORM_NAMES)[number];
 
 export interface PlatformWiring {
   env?: NodeJS.ProcessEnv;

@@ -6,6 +6,7 @@
 export function formatValue(value: unknown): string {
   if (value === undefined) return "(unset)";
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+  if (isMethodSet(value)) return `one of ${value.oneOf.join(", ")}`;
   if (value !== null && typeof value === "object") {
     return `{${Object.entries(value)
       .filter(([, v]) => v !== undefined)
@@ -13,4 +14,13 @@ export function formatValue(value: unknown): string {
       .join(", ")}}`;
   }
   return String(value);
+}
+
+function isMethodSet(value: unknown): value is { oneOf: readonly string[] } {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    Object.keys(value).length === 1 &&
+    Array.isArray((value as { oneOf?: unknown }).oneOf)
+  );
 }

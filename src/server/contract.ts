@@ -1,15 +1,9 @@
+import type { AuditOutcome } from "../domain/audit-record.js";
 import type { Finding } from "../domain/findings.js";
 import type { Campaign } from "../domain/rules.js";
 import type { CampaignResult } from "../engine/apply.js";
 import type { Plan } from "../engine/plan-types.js";
-import type {
-  AuditOutcome,
-  AuditQuery,
-  AuditRecord,
-  EndpointState,
-  OutboxStats,
-  VerifyResult,
-} from "../store/types.js";
+import type { AuditQuery, AuditRecord, EndpointState, OutboxStats, VerifyResult } from "../store/types.js";
 
 /**
  * What `dialrules serve` can do, independent of HTTP: the JSON API (src/server/api) and the dashboard

@@ -2,13 +2,13 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock/clock.js";
+import type { AuditInput, SignedCheckpoint } from "../domain/audit-record.js";
 import type { Backend } from "./backend.js";
 import { GENESIS_HASH, recordHash } from "./canonical.js";
 import { CHECKPOINT_FORMAT, checkpointProblem } from "./checkpoint.js";
 import { normalizeInput, recordToRow, rowToRecord } from "./records.js";
 import type { Database } from "./schema.js";
 import type {
-  AuditInput,
   AuditQuery,
   AuditRecord,
   AuditStore,
@@ -16,7 +16,6 @@ import type {
   CheckpointReport,
   CheckpointSigner,
   OutboxEventEncoder,
-  SignedCheckpoint,
   VerifyOptions,
   VerifyResult,
 } from "./types.js";
@@ -82,6 +81,8 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
   async function list(query: AuditQuery = {}): Promise<AuditRecord[]> {
     let q = db.selectFrom("audit").selectAll().orderBy("seq", "asc");
     if (query.campaignId !== undefined) q = q.where("campaign_id", "=", query.campaignId);
+    if (query.outcome !== undefined) q = q.where("outcome", "=", query.outcome);
+    if (query.until !== undefined) q = q.where("time", "<=", new Date(query.until).toISOString());
     if (query.runId !== undefined) q = q.where("run_id", "=", query.runId);
     if (query.since !== undefined) q = q.where("time", ">=", new Date(query.since).toISOString());
     if (query.afterSeq !== undefined) q = q.where("seq", ">", query.afterSeq);

@@ -92,6 +92,12 @@ export function chainLockKey(schema: string): string {
   ).toString();
 }
 
+/** A "schema does not exist" error (SQLSTATE 3F000) about a schema other than ours. */
+function isOtherSchemaVanished(error: unknown, schema: string | undefined): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "3F000" && typeof message === "string" && !message.includes(`"${schema ?? "public"}"`);
+}
+
 async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string): Promise<void> {
   // The schema must be named: Kysely otherwise looks for its migration tables in every schema and may find
   // another tenant's (or test's) and skip creating its own.
@@ -100,7 +106,12 @@ async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string)
     provider: migrationProvider(kind),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's introspection reads every schema's tables; another schema dropped while it runs (another
+  // tenant's, another test's) fails it with "schema … does not exist" although ours is intact. Retry that.
+  for (let attempt = 1; error && attempt < 5 && isOtherSchemaVanished(error, schema); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new DialrulesError(
@@ -180,7 +191,10 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     await db.connection().execute(async (conn) => {
       await sql`SELECT pg_advisory_lock(${key}::bigint)`.execute(conn);
       try {
-        await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
+        // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+        // exists, which the application role of a role-separated setup (docs/audit.md) does not have.
+        const exists = await sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`.execute(conn);
+        if (exists.rows.length === 0) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
         await migrate(conn, "postgres", schema);
       } finally {
         await sql`SELECT pg_advisory_unlock(${key}::bigint)`.execute(conn);

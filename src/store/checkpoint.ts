@@ -6,9 +6,10 @@
  * someone who can write the database.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import type { SignedCheckpoint } from "../domain/audit-record.js";
 import { InputError } from "../domain/errors.js";
 import { canonicalJson } from "./canonical.js";
-import type { CheckpointSigner, SignedCheckpoint } from "./types.js";
+import type { CheckpointSigner } from "./types.js";
 
 export const CHECKPOINT_FORMAT = "dialrules-checkpoint/1";
 
@@ -83,25 +84,25 @@ const signedPart = (cp: SignedCheckpoint) => ({
  */
 export function checkpointProblem(cp: SignedCheckpoint, trustedKey?: KeyObject): string | null {
   if (cp.format !== CHECKPOINT_FORMAT || cp.algorithm !== "Ed25519") {
-    return `not a ${CHECKPOINT_FORMAT} Ed25519 checkpoint`;
+    return `is not a ${CHECKPOINT_FORMAT} Ed25519 checkpoint`;
   }
   if (!Number.isInteger(cp.seq) || typeof cp.headHash !== "string" || typeof cp.signature !== "string") {
-    return "the checkpoint is missing seq, headHash or signature";
+    return "lacks seq, headHash or signature";
   }
   let key: KeyObject;
   if (trustedKey) {
     const trustedId = keyIdOf(trustedKey);
     if (cp.keyId !== trustedId) {
-      return `it names key ${cp.keyId}, not the trusted key ${trustedId}`;
+      return `names key ${cp.keyId}, not the trusted key ${trustedId}`;
     }
     key = trustedKey;
   } else {
     try {
       key = createPublicKey({ key: Buffer.from(cp.publicKey, "base64"), format: "der", type: "spki" });
     } catch {
-      return "the public key it carries is unreadable";
+      return "carries an unreadable public key";
     }
-    if (keyIdOf(key) !== cp.keyId) return `the public key it carries is not key ${cp.keyId}`;
+    if (keyIdOf(key) !== cp.keyId) return `carries a public key that is not key ${cp.keyId}`;
   }
   const ok = verify(
     null,
@@ -109,7 +110,7 @@ export function checkpointProblem(cp: SignedCheckpoint, trustedKey?: KeyObject):
     key,
     Buffer.from(cp.signature, "base64"),
   );
-  return ok ? null : `its signature does not verify with key ${cp.keyId}`;
+  return ok ? null : `has a signature that does not verify with key ${cp.keyId}`;
 }
 
 /** Parses a checkpoint file (what `audit checkpoint -o FILE` wrote, or a webhook's `data.checkpoint`). */

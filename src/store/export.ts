@@ -31,7 +31,7 @@ const CSV_COLUMNS: { name: string; get: (r: AuditRecord) => unknown }[] = [
   { name: "hash", get: (r) => r.hash },
 ];
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   if (value === undefined || value === null) return "";
   const text = typeof value === "object" ? canonicalJson(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

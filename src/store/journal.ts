@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
 import { DialrulesError } from "../domain/errors.js";
+import type { JournalEntry } from "../engine/store-contract.js";
 import { type AuditContext, appendInTx } from "./audit-store.js";
 import type { Backend } from "./backend.js";
 import { rowToJournalEntry } from "./records.js";
-import type { AuditRecord, Journal, JournalEntry } from "./types.js";
+import type { AuditRecord, StoreJournal } from "./types.js";
 
 let counter = 0;
 /** Sortable by creation (time, then a per-process counter) so entries written in one millisecond keep order. */
@@ -17,7 +18,7 @@ function journalId(now: number): string {
 export function createJournal(
   backend: Backend,
   ctx: AuditContext & { clock: Clock },
-): Journal & {
+): StoreJournal & {
   entries(runId?: string): Promise<JournalEntry[]>;
 } {
   const { db } = backend;

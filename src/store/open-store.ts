@@ -2,9 +2,12 @@
  * openStore: the one entry point to the database. SQLite file by default (./dialrules.db), PostgreSQL when
  * the URL starts with postgres:// (DIALRULES_DATABASE_URL). Migrations run on open.
  */
+
+import { sql } from "kysely";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { createAuditStore } from "./audit-store.js";
 import { DEFAULT_SQLITE_PATH, isPostgresUrl, openBackend } from "./backend.js";
+import { grantApplicationRole, tablesOf } from "./grants.js";
 import { createJournal } from "./journal.js";
 import { createOutboxStore } from "./outbox.js";
 import type { AuditRecord, OutboxEventEncoder, SqlStore } from "./types.js";
@@ -80,4 +83,36 @@ export function databaseOptions(
     return schema ? { databaseUrl: value, schema } : { databaseUrl: value };
   }
   return { sqlitePath: value.replace(/^(sqlite|file):(\/\/)?/i, "") };
+}
+
+/**
+ * `dialrules db grant`: connects as the owner (the role in the URL), runs the migrations if needed and grants
+ * the application role what it needs (src/store/grants.ts). Also covers serve's pg-boss schema when it exists.
+ */
+export async function grantApplicationAccess(
+  options: Pick<OpenStoreOptions, "databaseUrl" | "sqlitePath" | "schema">,
+  role: string,
+): Promise<string[]> {
+  const backend = await openBackend(options);
+  try {
+    const schema = options.schema ?? "public";
+    const statements = await grantApplicationRole(backend, role, schema);
+    const queue = schema === "public" ? "pgboss" : `${schema}_pgboss`;
+    const queueTables = await tablesOf(backend, queue);
+    if (queueTables.length > 0) {
+      const more = [
+        `GRANT USAGE ON SCHEMA "${queue}" TO "${role}"`,
+        `GRANT ALL ON ALL TABLES IN SCHEMA "${queue}" TO "${role}"`,
+        `GRANT ALL ON ALL SEQUENCES IN SCHEMA "${queue}" TO "${role}"`,
+        `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "${queue}" TO "${role}"`,
+      ];
+      await backend.db.transaction().execute(async (trx) => {
+        for (const s of more) await sql.raw(s).execute(trx);
+      });
+      statements.push(...more);
+    }
+    return statements;
+  } finally {
+    await backend.close();
+  }
 }

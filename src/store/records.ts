@@ -6,17 +6,17 @@
  */
 
 import type { Selectable } from "kysely";
-import { DialrulesError } from "../domain/errors.js";
-import type { AuditTable, JournalTable } from "./schema.js";
 import {
   AUDIT_OUTCOMES,
   type AuditInput,
   type AuditOutcome,
-  type AuditRecord,
-  type JournalEntry,
   type RecordOutcome,
   TRAIL_OUTCOMES,
-} from "./types.js";
+} from "../domain/audit-record.js";
+import { DialrulesError } from "../domain/errors.js";
+import type { JournalEntry } from "../engine/store-contract.js";
+import type { AuditTable, JournalTable } from "./schema.js";
+import type { AuditRecord } from "./types.js";
 
 const SCALAR_FIELDS = [
   "runId",

@@ -1,103 +1,6 @@
 import type { KeyObject } from "node:crypto";
-import type { FieldChange } from "../domain/diff.js";
-import type { Finding } from "../domain/findings.js";
-
-export type { FieldChange };
-
-import type { DialingRules, PartialRules } from "../domain/rules.js";
-
-export const AUDIT_OUTCOMES = [
-  "applied",
-  "noop",
-  "rejected_locally",
-  "rejected_by_platform",
-  "conflict",
-  "failed",
-  "overwritten",
-] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-
-/**
- * Records about the trail itself rather than one campaign (their campaignId is ""): the summary every apply
- * run ends with (instead of one "noop" record per unchanged campaign), and a signed checkpoint of the head.
- */
-export const TRAIL_OUTCOMES = ["run_summary", "checkpoint"] as const;
-export type TrailOutcome = (typeof TRAIL_OUTCOMES)[number];
-export type RecordOutcome = AuditOutcome | TrailOutcome;
-
-export const isCampaignOutcome = (outcome: RecordOutcome): outcome is AuditOutcome =>
-  (AUDIT_OUTCOMES as readonly string[]).includes(outcome);
-
-/** What one apply run did, written once at its end. */
-export interface RunSummary {
-  /** Campaigns the run was given (its plan, or its chunk in `serve`). */
-  campaigns: number;
-  counts: Partial<Record<AuditOutcome, number>>;
-  /** Campaigns that already held the desired rules (no per-campaign record is written for them). */
-  unchanged: { id: string; revision: number }[];
-  refused: boolean;
-  interrupted: boolean;
-  /** Hash of the rules file or saved plan the run came from. */
-  sourceHash: string;
-}
-
-/**
- * An Ed25519 signature over the chain head (src/store/checkpoint.ts). `signature` covers the canonical JSON
- * of every other field but `publicKey`, which is carried for convenience: `keyId` (a SHA-256 fingerprint of the
- * public key) binds it, and a verifier that holds the trusted key checks the id and the signature with it.
- */
-export interface SignedCheckpoint {
-  format: "dialrules-checkpoint/1";
-  /** The newest record the checkpoint covers, and its hash. */
-  seq: number;
-  headHash: string;
-  /** When it was signed (ISO). */
-  time: string;
-  keyId: string;
-  algorithm: "Ed25519";
-  /** base64 */
-  signature: string;
-  /** base64 DER (SPKI) of the signer's public key. */
-  publicKey: string;
-}
-
-/** How a write was made: with X-If-Match, after a fresh read on a platform without it, or last-writer-wins. */
-export type WriteMode = "conditional" | "unconditional" | "overwrite";
-
-/** What the engine hands the store for one attempt on one campaign. */
-export interface AuditInput {
-  runId: string;
-  actor: string;
-  reason: string;
-  platform: string;
-  campaignId: string;
-  campaignName?: string;
-  outcome: RecordOutcome;
-  writeMode?: WriteMode;
-  revisionBefore?: number;
-  revisionAfter?: number;
-  rulesBefore?: DialingRules;
-  rulesAfter?: DialingRules;
-  diff: FieldChange[];
-  findings: Finding[];
-  /** Secret-free description of the platform's error: code, status, message, field errors. */
-  platformError?: {
-    code: string;
-    status?: number;
-    message: string;
-    fields?: { field: string; message: string }[];
-  };
-  /** Conflicting fields when outcome is "conflict": ours vs theirs. */
-  conflicts?: { field: string; base: unknown; ours: unknown; theirs: unknown }[];
-  /** Overrides (loosened limits) in force, with their reasons. */
-  overrides?: { limit: string; value: unknown; reason: string }[];
-  latencyMs?: number;
-  requestId?: string;
-  /** outcome "run_summary" only. */
-  runSummary?: RunSummary;
-  /** outcome "checkpoint" only. */
-  checkpoint?: SignedCheckpoint;
-}
+import type { AuditInput, RecordOutcome, SignedCheckpoint } from "../domain/audit-record.js";
+import type { ApplyStore, AuditAppender, Journal, JournalEntry } from "../engine/store-contract.js";
 
 /** A stored, chained audit record. `hash` = SHA-256 over the canonical form of every other field + prevHash. */
 export interface AuditRecord extends AuditInput {
@@ -110,6 +13,9 @@ export interface AuditRecord extends AuditInput {
 
 export interface AuditQuery {
   campaignId?: string;
+  outcome?: RecordOutcome;
+  /** ISO time, inclusive. */
+  until?: string;
   /** ISO time, inclusive. */
   since?: string;
   runId?: string;
@@ -156,33 +62,7 @@ export interface CheckpointSigner {
   sign(body: Omit<SignedCheckpoint, "signature" | "publicKey">): SignedCheckpoint;
 }
 
-/** An apply run: what was asked, by whom. */
-export interface RunInput {
-  runId: string;
-  actor: string;
-  reason: string;
-  platform: string;
-  /** Hash of the rules file or saved plan, so a re-run of the same command can be recognised. */
-  sourceHash: string;
-}
-
-/** A write about to be attempted (journal "intent"), recorded durably before the request is sent. */
-export interface IntentInput {
-  runId: string;
-  campaignId: string;
-  baseRevision: number;
-  /** Exactly the fields that will be sent. */
-  patch: PartialRules;
-}
-
-export interface JournalEntry extends IntentInput {
-  id: string;
-  createdAt: string;
-  /** null while in doubt (no outcome recorded). */
-  outcome: AuditOutcome | null;
-}
-
-export interface AuditStore {
+export interface AuditStore extends AuditAppender {
   /** Appends one record (and its webhook outbox row) in one transaction; returns the stored record. */
   append(input: AuditInput): Promise<AuditRecord>;
   list(query?: AuditQuery): Promise<AuditRecord[]>;
@@ -199,23 +79,17 @@ export interface AuditStore {
   ): Promise<SignedCheckpoint | null>;
 }
 
-export interface Journal {
-  startRun(run: RunInput): Promise<void>;
-  finishRun(runId: string, summary: Record<string, number>, interrupted: boolean): Promise<void>;
-  /** Durable before the write is sent. */
-  recordIntent(intent: IntentInput): Promise<JournalEntry>;
-  /** Closes an intent: the journal outcome, its audit record and outbox row are written in one transaction. */
+/** The engine's Journal as the store implements it: `complete` resolves to the stored audit record. */
+export interface StoreJournal extends Journal {
   complete(entryId: string, audit: AuditInput): Promise<AuditRecord>;
-  /** Intents of any earlier run that never got an outcome (crash, kill -9): to reconcile by reading. */
-  inDoubt(options?: { excludeRunId?: string }): Promise<JournalEntry[]>;
 }
 
-export interface Store {
+export interface Store extends ApplyStore {
   readonly kind: "sqlite" | "postgres";
   /** Where the data lives, for messages ("./dialrules.db", or the PostgreSQL URL without password). */
   readonly location: string;
   readonly audit: AuditStore;
-  readonly journal: Journal;
+  readonly journal: StoreJournal;
   close(): Promise<void>;
 }
 

@@ -13,7 +13,8 @@
  *   run_summary            → run.summary        (one per apply run; campaignId "")
  *   checkpoint             → audit.checkpoint   (data.checkpoint holds the signed head; campaignId "")
  */
-import type { AuditRecord, OutboxEvent, RecordOutcome } from "../store/types.js";
+import type { RecordOutcome } from "../domain/audit-record.js";
+import type { AuditRecord, OutboxEvent } from "../store/types.js";
 
 export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.applied",

@@ -45,7 +45,7 @@ describe("cxone driver: discovery and tokens", () => {
     await platform.getCampaign(id);
     expect(requestsTo(s, "GET", "/.well-known/")).toHaveLength(0);
     expect(requestsTo(s, "GET", `/v27.0/skills/${id}`)).toHaveLength(1);
-    expect(requestsTo(s, "GET", `/v31.0/skills/${id}/parameters/general-settings`)).toHaveLength(1);
+    expect(requestsTo(s, "GET", `/v31.0/skills/${id}/parameters`)).toHaveLength(1);
   });
 
   it("an unsupported API version is a NotFoundError that says so", async () => {

@@ -44,7 +44,18 @@ export function requestsTo(sim: CxoneSimHandle, method: string, pathPart: string
   return sim.log.filter((e) => e.method === method && e.path.includes(pathPart));
 }
 
-/** Personal Connection skills of the simulator, the ones the driver lists. */
+/**
+ * Personal Connection skills of the simulator that the driver lists as campaigns: agentless and SMS skills
+ * and skills without retry defaults are left alone (listed as not managed).
+ */
 export function pcSkills(sim: CxoneSimHandle) {
-  return sim.listSkills().filter((s) => s.outboundStrategy === "Personal Connection");
+  return sim
+    .listSkills()
+    .filter(
+      (s) =>
+        s.outboundStrategy === "Personal Connection" &&
+        !s.agentless &&
+        s.smsTransportCodeId === null &&
+        s.generalSettings.maximumAttempts !== null,
+    );
 }

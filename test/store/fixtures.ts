@@ -1,4 +1,4 @@
-import type { AuditInput, AuditOutcome } from "../../src/store/types.js";
+import type { AuditInput, AuditOutcome } from "../../src/domain/audit-record.js";
 
 let n = 0;
 export function auditInput(overrides: Partial<AuditInput> = {}): AuditInput {

@@ -9,6 +9,7 @@ import { openPlatform } from "../../platform/factory.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { reconcileInDoubt, runApply } from "../apply-run.js";
+import { auditSigner, checkpointRun } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
 import {
   addCapacityOptions,
@@ -131,6 +132,7 @@ export function registerApply(program: Command): void {
     }
     const loaded = flags.file ? await loadRulesFile(flags.file) : undefined;
     const saved = flags.plan ? await loadSavedPlan(flags.plan) : undefined;
+    const signer = auditSigner(); // a bad key file stops the run before anything is written
     const store = await openStore({
       outboxEvent: webhookEvent,
       ...databaseOptions(flags.database),
@@ -163,7 +165,7 @@ export function registerApply(program: Command): void {
           clock: systemClock,
           capacity: capacityInputs(flags, loaded!.file),
         }));
-      const { exitCode } = await runApply(
+      const { exitCode, result } = await runApply(
         {
           plan,
           platform,
@@ -186,6 +188,11 @@ export function registerApply(program: Command): void {
         reconciled,
       );
       progress?.end();
+      if (result) {
+        await checkpointRun(store, signer, { runId: result.runId, actor, platform: platform.name }, (t) =>
+          process.stderr.write(t),
+        );
+      }
       await deliverWebhooks(store, run.metrics, (t) => process.stderr.write(t));
       if (flags.metricsFile) await run.metrics.writeToFile(flags.metricsFile);
       setExitCode(exitCode);

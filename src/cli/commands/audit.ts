@@ -1,15 +1,21 @@
 /** `dialrules audit list | verify | export`: read and check the hash-chained audit log. */
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { isCampaignOutcome, type SignedCheckpoint } from "../../domain/audit-record.js";
 import { InputError } from "../../domain/errors.js";
+import { parseCheckpoint } from "../../store/checkpoint.js";
 import { type ExportFormat, exportAudit } from "../../store/export.js";
 import { databaseOptions, openStore } from "../../store/open-store.js";
+import { rulesAsOf } from "../../store/trail.js";
 import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { webhookEvent } from "../../webhook/events.js";
+import { auditSigner, trustedPublicKey } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption, outputOption } from "../options.js";
+import { databaseOption, defaultActor, outputOption } from "../options.js";
+import { asOfJson, recordsCsv, renderAsOfHtml, renderAsOfText } from "../render/trail.js";
+import { renderVerifyText } from "../render/verify-text.js";
 
 /** Where these commands write; injectable so tests run them in-process. */
 export interface CommandIo {
@@ -40,12 +46,35 @@ export async function withStore<T>(
   }
 }
 
-function isoFlag(value: string): string {
+/** Writes to -o FILE, or stdout. */
+export function emit(io: CommandIo, text: string, output: string | undefined): void {
+  if (output) {
+    writeFileSync(output, text);
+    io.err(`written to ${output}\n`);
+  } else io.out(text);
+}
+
+function readCheckpointFile(path: string): SignedCheckpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(
+      "AUDIT_CHECKPOINT_UNREADABLE",
+      `cannot read the checkpoint ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return parseCheckpoint(text, path);
+}
+
+function isoTime(value: string, name: string): string {
   const t = Date.parse(value);
   if (Number.isNaN(t))
-    throw new InputError("bad_time", `--since ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
+    throw new InputError("BAD_TIME", `${name} ${value} is not an ISO-8601 time (e.g. 2026-05-01T00:00:00Z)`);
   return new Date(t).toISOString();
 }
+
+const isoFlag = (value: string): string => isoTime(value, "--since");
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
@@ -116,21 +145,130 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
 
   audit
     .command("verify")
-    .description("Recompute the hash chain; exit 1 and name the first broken record if anything was altered")
+    .description(
+      "Recompute the hash chain and check the stored signed checkpoints; with --checkpoint, also that the chain reaches an outside checkpoint and holds the head it signed",
+    )
+    .option(
+      "--checkpoint <file>",
+      "a checkpoint kept outside the database (`audit checkpoint -o`, or a webhook body)",
+    )
+    .option(
+      "--public-key <file>",
+      "the trusted Ed25519 public key, PEM (env DIALRULES_AUDIT_PUBLIC_KEY_FILE)",
+    )
     .addOption(outputOption())
     .addOption(databaseOption())
-    .action(async (opts: { output: "text" | "json"; database?: string }) => {
-      const result = await withStore(opts.database, io, (store) => store.audit.verify());
-      if (opts.output === "json") io.out(`${JSON.stringify(result)}\n`);
-      else if (result.ok) io.out(`${result.count} records, chain intact\n`);
-      else {
-        const b = result.firstBroken;
-        io.out(
-          `chain BROKEN at record seq ${b.seq} (id ${b.id}): ${b.problem}\n` +
-            `${result.count} record(s) before it verified.\n`,
+    .action(
+      async (opts: {
+        output: "text" | "json";
+        database?: string;
+        checkpoint?: string;
+        publicKey?: string;
+      }) => {
+        const trustedKey = trustedPublicKey(opts.publicKey, io.env);
+        const checkpoint = opts.checkpoint ? readCheckpointFile(opts.checkpoint) : undefined;
+        if (checkpoint && !trustedKey) {
+          throw new InputError(
+            "AUDIT_PUBLIC_KEY_MISSING",
+            "--checkpoint needs the trusted public key (--public-key FILE or DIALRULES_AUDIT_PUBLIC_KEY_FILE): a checkpoint checked only against the key it carries could have been made by anyone",
+          );
+        }
+        const result = await withStore(opts.database, io, (store) =>
+          store.audit.verify({ trustedKey, checkpoint }),
+        );
+        if (opts.output === "json") io.out(`${JSON.stringify(result)}\n`);
+        else {
+          const text = renderVerifyText(result);
+          io.out(text.out);
+          if (text.note) io.err(text.note);
+        }
+        setExitCode(result.ok ? EXIT.ok : EXIT.failed);
+      },
+    );
+
+  audit
+    .command("as-of")
+    .description(
+      "the rules of one campaign in force at TIME, the records that prove it, and the chain and checkpoint verification",
+    )
+    .argument("<time>", "ISO-8601 time, e.g. 2026-05-01T12:00:00Z")
+    .requiredOption("--id <id>", "campaign id")
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["text", "json", "csv", "html"])
+        .default("text"),
+    )
+    .option("-o, --output <file>", "write to this file instead of stdout (e.g. report.html)")
+    .option(
+      "--public-key <file>",
+      "the trusted Ed25519 public key, PEM (env DIALRULES_AUDIT_PUBLIC_KEY_FILE)",
+    )
+    .addOption(databaseOption())
+    .action(
+      async (
+        time: string,
+        opts: {
+          id: string;
+          format: "text" | "json" | "csv" | "html";
+          output?: string;
+          publicKey?: string;
+          database?: string;
+        },
+      ) => {
+        const at = isoTime(time, "TIME");
+        const trustedKey = trustedPublicKey(opts.publicKey, io.env);
+        const { answer, verify } = await withStore(opts.database, io, async (store) => {
+          const records = (await store.audit.list({ campaignId: opts.id })).filter((r) =>
+            isCampaignOutcome(r.outcome),
+          );
+          const checkpoints = await store.audit.list({ outcome: "checkpoint" });
+          return {
+            answer: rulesAsOf(opts.id, at, records, checkpoints),
+            verify: await store.audit.verify({ trustedKey }),
+          };
+        });
+        const text =
+          opts.format === "json"
+            ? asOfJson(answer, verify)
+            : opts.format === "csv"
+              ? recordsCsv(answer.records)
+              : opts.format === "html"
+                ? renderAsOfHtml(answer, verify, new Date().toISOString())
+                : renderAsOfText(answer, verify);
+        emit(io, text, opts.output);
+        setExitCode(verify.ok ? EXIT.ok : EXIT.failed);
+      },
+    );
+
+  audit
+    .command("checkpoint")
+    .description(
+      "Sign the head of the chain with DIALRULES_AUDIT_KEY_FILE (Ed25519), store it as a record and queue it as an audit.checkpoint webhook",
+    )
+    .option("-o, --output <file>", "also write the checkpoint to this file (keep it outside the database)")
+    .addOption(databaseOption())
+    .action(async (opts: { output?: string; database?: string }) => {
+      const signer = auditSigner(io.env);
+      if (!signer) {
+        throw new InputError(
+          "AUDIT_KEY_MISSING",
+          "set DIALRULES_AUDIT_KEY_FILE to a PEM Ed25519 private key (openssl genpkey -algorithm ed25519 -out audit-key.pem)",
         );
       }
-      setExitCode(result.ok ? EXIT.ok : EXIT.failed);
+      const cp = await withStore(opts.database, io, (store) =>
+        store.audit.checkpoint(signer, { runId: "", actor: defaultActor(io.env) }),
+      );
+      if (!cp) {
+        io.err("The audit log is empty: nothing to sign.\n");
+        setExitCode(EXIT.failed);
+        return;
+      }
+      const text = `${JSON.stringify(cp, null, 2)}\n`;
+      if (opts.output) {
+        writeFileSync(opts.output, text);
+        io.err(`checkpoint of seq ${cp.seq} (key ${cp.keyId}) written to ${opts.output}\n`);
+      } else io.out(text);
+      setExitCode(EXIT.ok);
     });
 
   audit

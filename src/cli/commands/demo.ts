@@ -15,13 +15,18 @@ export function registerDemo(program: Command): void {
     .addOption(
       new Option(
         "--platform <name>",
-        "simulator mode and driver: v2 (tutorial contract) or cxone (NICE CXone skills)",
+        "simulator mode and driver: v2 (tutorial contract), cxone (NICE CXone skills) or genesys (Genesys Cloud campaigns)",
       )
-        .choices(["v2", "cxone"])
+        .choices(["v2", "cxone", "genesys"])
         .default("v2"),
     )
     .action(
-      async (flags: { database: string; campaigns: number; file?: string; platform: "v2" | "cxone" }) => {
+      async (flags: {
+        database: string;
+        campaigns: number;
+        file?: string;
+        platform: "v2" | "cxone" | "genesys";
+      }) => {
         const outcome = await runDemo({
           platform: flags.platform,
           database: flags.database,
@@ -29,9 +34,17 @@ export function registerDemo(program: Command): void {
           rulesFile: flags.file,
           out: (t) => process.stdout.write(t),
         });
-        // The demo's invalid campaign is expected: success means everything valid was applied.
+        // v2: the demo's invalid campaign is expected, success means everything valid was applied. cxone
+        // runs rules that are valid for every skill, so an invalid or rejected campaign is a failure too.
         const r = outcome.result?.counts;
-        const ok = r !== undefined && r.failed === 0 && r.conflict === 0 && outcome.chainIntact;
+        const strict = flags.platform === "cxone";
+        const ok =
+          r !== undefined &&
+          r.failed === 0 &&
+          r.conflict === 0 &&
+          outcome.chainIntact &&
+          (!strict ||
+            (outcome.plan.summary.invalid === 0 && r.rejected_locally === 0 && r.rejected_by_platform === 0));
         setExitCode(ok ? 0 : 1);
       },
     );

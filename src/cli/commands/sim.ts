@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InputError } from "../../domain/errors.js";
 import type { CxoneSimHandle, CxoneSimOptions } from "../../sim/cxone/types.js";
+import type { GenesysSimHandle, GenesysSimOptions } from "../../sim/genesys/types.js";
 import { parseFaultSpec, parseRate, startSimulator } from "../../sim/server.js";
 import type { SimClient, SimOptions } from "../../sim/types.js";
 
@@ -90,6 +91,29 @@ function cxoneBanner(sim: CxoneSimHandle, options: CxoneSimOptions, flags: SimFl
   ].join("\n");
 }
 
+/** `--mode genesys`: the same flags; the seeded campaigns include agentless and external ones. */
+export function genesysSimOptionsFromFlags(flags: SimFlags): GenesysSimOptions {
+  return { ...simOptionsFromFlags(flags), mode: "genesys" };
+}
+
+function genesysBanner(sim: GenesysSimHandle, options: GenesysSimOptions, flags: SimFlags): string {
+  const clientIds = (options.clients ?? []).map((c) => c.id);
+  const faults = flags.faults?.trim() ? flags.faults.trim() : "none";
+  return [
+    `dialrules simulator (Genesys Cloud mode) listening on ${sim.url}`,
+    `  campaigns: ${options.campaigns} (seed ${options.seed}) · rate limit: ${flags.rateLimit} per client, 429 with Retry-After and inin-ratelimit-* headers · faults: ${faults}`,
+    "Point dialrules at it (--platform genesys, or DIALRULES_PLATFORM=genesys):",
+    "  export DIALRULES_PLATFORM=genesys",
+    `  export GENESYS_API_BASE_URL=${sim.apiBaseUrl}`,
+    `  export GENESYS_TOKEN_URL=${sim.tokenUrl}`,
+    `  export GENESYS_CLIENT_ID=${clientIds[0]}`,
+    "  and GENESYS_CLIENT_SECRET (or GENESYS_CLIENT_SECRET_FILE) set to that client's secret, the one given with",
+    `  --client (clients: ${clientIds.join(", ")}; the default client is listed in \`dialrules sim --help\`)`,
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}
+
 function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -106,7 +130,7 @@ export function registerSim(program: Command): void {
   program
     .command("sim")
     .description(
-      "Run the platform simulator (v2 contract, or NICE CXone with --mode cxone) for demos and tests; stops on Ctrl+C or SIGTERM",
+      "Run the platform simulator (v2 contract, NICE CXone with --mode cxone, Genesys Cloud with --mode genesys) for demos and tests; stops on Ctrl+C or SIGTERM",
     )
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <host>", "address to listen on", "127.0.0.1")
@@ -125,7 +149,11 @@ export function registerSim(program: Command): void {
       "fault injection, e.g. latency=50,jitter=20,5xx=0.05,5xx-status=503,drop=0.01,editor=0.1,lost=0.02,lost-every=3",
     )
     .option("--verbose", "print one line per request to stderr")
-    .option("--mode <mode>", "API to speak: v2 (the tutorial contract) or cxone (NICE CXone Admin API)", "v2")
+    .option(
+      "--mode <mode>",
+      "API to speak: v2 (the tutorial contract), cxone (NICE CXone Admin API) or genesys (Genesys Cloud outbound API)",
+      "v2",
+    )
     .option(
       "--access-key <id:secret>",
       `cxone mode: an accepted access key; repeatable (default ${DEFAULT_ACCESS_KEY})`,
@@ -133,8 +161,17 @@ export function registerSim(program: Command): void {
       [],
     )
     .action(async (flags: SimFlags) => {
-      if (flags.mode !== undefined && flags.mode !== "v2" && flags.mode !== "cxone") {
-        throw new InputError("INVALID_FLAG", `must be v2 or cxone, got "${flags.mode}"`, "--mode");
+      if (flags.mode !== undefined && !["v2", "cxone", "genesys"].includes(flags.mode)) {
+        throw new InputError("INVALID_FLAG", `must be v2, cxone or genesys, got "${flags.mode}"`, "--mode");
+      }
+      if (flags.mode === "genesys") {
+        const genesysOptions = genesysSimOptionsFromFlags(flags);
+        const genesys = await startSimulator(genesysOptions);
+        process.stdout.write(genesysBanner(genesys, genesysOptions, flags));
+        const stopped = await waitForStopSignal();
+        await genesys.stop();
+        process.stdout.write(`simulator stopped (${stopped})\n`);
+        return;
       }
       if (flags.mode === "cxone") {
         const cxoneOptions = cxoneSimOptionsFromFlags(flags);

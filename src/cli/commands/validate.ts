@@ -1,8 +1,10 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { InputError } from "../../domain/errors.js";
 import type { Finding } from "../../domain/findings.js";
 import { RulesFileError } from "../../domain/rules-file.js";
+import { withStorageLimits } from "../../domain/storage-limits.js";
 import { type FileValidation, type GroupValidation, validateFile } from "../../domain/validate-file.js";
+import { STORAGE_LIMITS } from "../../platform/storage-limits.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { addCapacityOptions, capacityInputs, loadRulesFile, outputOption } from "../options.js";
 import { percent, renderCapacity } from "../render/capacity.js";
@@ -10,6 +12,8 @@ import { inputErrorReport, validationReport } from "../render/validate-report.js
 
 export interface ValidateOptions {
   file: string;
+  /** Also report what this platform cannot store (offline, from the driver's own checks). */
+  platform?: string;
   output?: "text" | "json";
   agents?: number;
   aht?: number;
@@ -33,6 +37,12 @@ export function registerValidate(program: Command): void {
       "check a rules file offline against its regulatory profiles (no platform access); exit 0 valid, 1 invalid, 2 unreadable",
     )
     .requiredOption("-f, --file <path>", "rules file (YAML or JSON)")
+    .addOption(
+      new Option(
+        "--platform <name>",
+        "also report what this platform cannot store (fields it has no setting for, values it keeps differently)",
+      ).choices(["v2", "cxone", "genesys"]),
+    )
     .addOption(outputOption());
   addCapacityOptions(command).action(async (opts: ValidateOptions) => {
     setExitCode(await runValidate(opts));
@@ -49,6 +59,8 @@ export async function runValidate(opts: ValidateOptions, out: Output = processOu
   try {
     const { file } = await loadRulesFile(opts.file);
     validation = validateFile(file, capacityInputs(opts, file));
+    const limits = opts.platform === undefined ? undefined : STORAGE_LIMITS[opts.platform];
+    if (limits) validation = withStorageLimits(file, validation, limits);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     const problems = err instanceof RulesFileError ? err.problems : [err];

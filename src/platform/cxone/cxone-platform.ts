@@ -19,18 +19,32 @@ import {
   WriteOutcomeUnknownError,
 } from "../errors.js";
 import { ListingTooLargeError, MAX_LISTED_CAMPAIGNS } from "../listing-bounds.js";
-import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
+import type {
+  CallOptions,
+  ListingNotes,
+  NotManagedCampaign,
+  Platform,
+  PlatformCapabilities,
+  UpdateResult,
+} from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
 import type { CxoneConfig, CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
 import { cxoneErrorMapping } from "./errors.js";
-import { CXONE_WRITABLE_FIELDS, revisionOf, toDialingRules, toGeneralSettingsPatch } from "./mapping.js";
 import {
-  type GeneralSettings,
+  CXONE_WRITABLE_FIELDS,
+  cannotStoreOnCxone,
+  readSkill,
+  revisionOf,
+  toGeneralSettingsPatch,
+} from "./mapping.js";
+import {
   generalSettingsReplySchema,
+  parametersReplySchema,
   type SkillReply,
+  type SkillSettings,
   skillListSchema,
-  skillSchema,
+  skillReplySchema,
 } from "./schemas.js";
 
 /** The limiter defaults to the process-wide one of this tenant and access key. */
@@ -49,6 +63,7 @@ const ROUTES = {
   skills: "/skills",
   skill: "/skills/:id",
   generalSettings: "/skills/:id/parameters/general-settings",
+  parameters: "/skills/:id/parameters",
 } as const;
 
 export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps = {}): Platform {
@@ -108,6 +123,8 @@ class LazyPasswordTokens implements AccessTokenProvider {
 interface SkillInfo {
   name: string;
   status: CampaignStatus;
+  /** Why dialrules must never write this skill (agentless, SMS), when it must not. */
+  notManaged?: string;
 }
 
 class CxonePlatform implements Platform {
@@ -119,6 +136,10 @@ class CxonePlatform implements Platform {
   private readonly closing = new AbortController();
   /** Name and status from the latest read, so a write's result needs no extra request for them. */
   private readonly skills = new Map<string, SkillInfo>();
+  /** The skills the latest listing left alone, and why. */
+  private notes: ListingNotes = { notManaged: [], findings: [] };
+  /** Set once `…/parameters` answered 404 where `…/general-settings` did not. */
+  private parametersUnavailable = false;
 
   constructor(
     private readonly http: HttpClient,
@@ -138,42 +159,51 @@ class CxonePlatform implements Platform {
       route: ROUTES.skill,
       signal,
     });
-    const skill = parseReply(skillSchema, res, `GET ${ROUTES.skill}`);
+    const skill = parseReply(skillReplySchema, res, `GET ${ROUTES.skill}`);
     if (!isPersonalConnection(skill)) {
       throw new NotFoundError(`skill ${skillId} is not an outbound Personal Connection skill`, res.requestId);
     }
     const info = this.remember(skill);
+    if (info.notManaged !== undefined) throw notManagedError(skillId, info.notManaged, res.requestId);
     // Settings last: the engine's pre-write read ends here, so the race window starts as late as it can.
-    const settings = await this.readSettings(skillId, signal);
-    return campaignOf(skillId, info, settings);
+    const read = readCampaign(skillId, info, await this.readSettings(skillId, signal));
+    if ("reason" in read) throw notManagedError(skillId, read.reason, res.requestId);
+    return read;
   }
 
   async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
     const signal = this.signal(options);
     const skills = await this.listSkills(signal);
     const campaigns: Campaign[] = [];
+    const notManaged: NotManagedCampaign[] = [];
     const queue = [...skills];
     const worker = async () => {
       for (let skill = queue.shift(); skill !== undefined; skill = queue.shift()) {
         const skillId = String(skill.skillId);
         const info = this.remember(skill);
-        campaigns.push(campaignOf(skillId, info, await this.readSettings(skillId, signal)));
+        // Agentless and SMS skills are never written, so their settings are not even read.
+        const read =
+          info.notManaged !== undefined
+            ? { id: skillId, name: info.name, reason: info.notManaged }
+            : readCampaign(skillId, info, await this.readSettings(skillId, signal));
+        if ("reason" in read) notManaged.push(read);
+        else campaigns.push(read);
       }
     };
     await Promise.all(
       Array.from({ length: Math.min(this.listConcurrency, Math.max(1, queue.length)) }, worker),
     );
-    return campaigns.sort((a, b) => Number(a.id) - Number(b.id));
+    const byId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id);
+    this.notes = { notManaged: notManaged.sort(byId), findings: [] };
+    return campaigns.sort(byId);
+  }
+
+  listingNotes(): ListingNotes {
+    return this.notes;
   }
 
   checkWrite(rules: PartialRules): PlatformFieldError[] {
-    try {
-      toGeneralSettingsPatch("0", rules);
-      return [];
-    } catch (err) {
-      if (err instanceof PlatformValidationError) return err.fields;
-      throw err;
-    }
+    return cannotStoreOnCxone(rules);
   }
 
   async updateRules(
@@ -187,6 +217,14 @@ class CxonePlatform implements Platform {
     const patch = toGeneralSettingsPatch(skillId, rules);
     if (Object.keys(patch).length === 0) throw new RangeError("updateRules needs at least one rule field");
     const signal = this.signal(options);
+    const known = this.skills.get(skillId) ?? (await this.readSkillInfo(skillId, signal));
+    if (known.notManaged !== undefined) {
+      throw new PlatformValidationError(
+        [{ field: "skill", message: known.notManaged }],
+        undefined,
+        `skill ${skillId} is not managed by dialrules (${known.notManaged}); nothing was sent`,
+      );
+    }
     // No revision goes out: CXone has none. The engine re-read this skill just before (conditionalWrite=false).
     const res = await this.http.request({
       method: "PUT",
@@ -201,7 +239,9 @@ class CxonePlatform implements Platform {
     try {
       const settings = await this.readSettings(skillId, signal);
       const info = this.skills.get(skillId) ?? (await this.readSkillInfo(skillId, signal));
-      campaign = campaignOf(skillId, info, settings);
+      const read = readCampaign(skillId, info, settings);
+      if ("reason" in read) throw notManagedError(skillId, read.reason, res.requestId);
+      campaign = read;
     } catch (err) {
       if (signal.aborted) throw err;
       // The write was accepted; saying "failed" would be false. The engine re-reads on this error.
@@ -261,21 +301,50 @@ class CxonePlatform implements Platform {
       route: ROUTES.skill,
       signal,
     });
-    return this.remember(parseReply(skillSchema, res, `GET ${ROUTES.skill}`));
+    return this.remember(parseReply(skillReplySchema, res, `GET ${ROUTES.skill}`));
   }
 
-  private async readSettings(skillId: string, signal: AbortSignal): Promise<GeneralSettings> {
+  /**
+   * All of a skill's parameter blocks in one request (general settings, cadence, delivery preferences);
+   * tenants that do not expose `…/parameters` for a skill (cxone-mcp: "not all outbound types expose it")
+   * fall back to `…/parameters/general-settings`, where cadence and preview are unknown.
+   */
+  private async readSettings(skillId: string, signal: AbortSignal): Promise<SkillSettings> {
+    if (!this.parametersUnavailable) {
+      try {
+        const res = await this.http.request({
+          method: "GET",
+          path: this.path("generalSettings", `/skills/${skillId}/parameters`),
+          route: ROUTES.parameters,
+          signal,
+        });
+        return parseReply(parametersReplySchema, res, `GET ${ROUTES.parameters} (skill ${skillId})`);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
     const res = await this.http.request({
       method: "GET",
       path: this.path("generalSettings", `/skills/${skillId}/parameters/general-settings`),
       route: ROUTES.generalSettings,
       signal,
     });
-    return parseReply(generalSettingsReplySchema, res, `GET ${ROUTES.generalSettings} (skill ${skillId})`);
+    const settings = parseReply(
+      generalSettingsReplySchema,
+      res,
+      `GET ${ROUTES.generalSettings} (skill ${skillId})`,
+    );
+    this.parametersUnavailable = true;
+    return settings;
   }
 
   private remember(skill: SkillReply): SkillInfo {
-    const info = { name: skill.skillName, status: statusOf(skill) };
+    const reason = notManagedSkill(skill);
+    const info: SkillInfo = {
+      name: skill.skillName ?? `skill ${skill.skillId}`,
+      status: statusOf(skill),
+      ...(reason === undefined ? {} : { notManaged: reason }),
+    };
     this.skills.set(String(skill.skillId), info);
     return info;
   }
@@ -296,10 +365,37 @@ function checkSkillId(id: string): string {
   return id;
 }
 
+/**
+ * Outbound Personal Connection phone skills only. Absent or null fields never qualify a skill: a list that
+ * ignores the server-side filter must not turn an inbound skill (outboundStrategy null) into a campaign.
+ */
 function isPersonalConnection(skill: SkillReply): boolean {
+  const media = skill.mediaTypeId;
   return (
-    skill.isOutbound !== false && /personal\s*connection/i.test(skill.outboundStrategy ?? PERSONAL_CONNECTION)
+    skill.isOutbound === true &&
+    typeof skill.outboundStrategy === "string" &&
+    /^\s*personal\s*connection\s*$/i.test(skill.outboundStrategy) &&
+    (media === undefined || media === null || String(media) === String(PHONE_MEDIA_TYPE))
   );
+}
+
+/**
+ * Skills dialrules lists but never writes. Agentless skills (`agentless`, `agentlessPorts`) play messages
+ * without agents; proactive SMS skills are Personal Connection skills with media type "Phone Call" too, told
+ * apart by their SMS transport code or message template (assumed signals, docs/platforms/cxone.md).
+ */
+function notManagedSkill(skill: SkillReply): string | undefined {
+  if (skill.agentless === true) {
+    const ports = typeof skill.agentlessPorts === "number" ? ` with ${skill.agentlessPorts} ports` : "";
+    return `agentless skill${ports}: it dials without agents, and dialrules manages agent dialing rules only`;
+  }
+  const sms =
+    (typeof skill.smsTransportCodeId === "number" && skill.smsTransportCodeId > 0) ||
+    (typeof skill.smsTransportCode === "string" && skill.smsTransportCode.trim() !== "") ||
+    (typeof skill.messageTemplateId === "number" && skill.messageTemplateId > 0);
+  if (sms)
+    return "proactive SMS skill (it has an SMS transport code or message template): it sends texts, not calls";
+  return undefined;
 }
 
 /** Running = dialing now; an active skill that is stopped is PAUSED; an inactive one STOPPED. */
@@ -308,14 +404,26 @@ function statusOf(skill: SkillReply): CampaignStatus {
   return skill.isActive === false ? "STOPPED" : "PAUSED";
 }
 
-function campaignOf(skillId: string, info: SkillInfo, settings: GeneralSettings): Campaign {
+/** The campaign a Personal Connection skill is, or why dialrules leaves it alone. */
+function readCampaign(
+  skillId: string,
+  info: SkillInfo,
+  settings: SkillSettings,
+): Campaign | NotManagedCampaign {
+  const reading = readSkill(settings);
+  if (reading.notManaged !== undefined) return { id: skillId, name: info.name, reason: reading.notManaged };
   return {
     id: skillId,
     name: info.name,
     status: info.status,
     revision: revisionOf(settings),
-    dialingRules: toDialingRules(settings),
+    dialingRules: reading.rules,
+    ...(reading.retryOverrides === undefined ? {} : { retryOverrides: reading.retryOverrides }),
   };
+}
+
+function notManagedError(skillId: string, reason: string, requestId: string | undefined): NotFoundError {
+  return new NotFoundError(`skill ${skillId} is not managed by dialrules: ${reason}`, requestId);
 }
 
 function parseReply<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {

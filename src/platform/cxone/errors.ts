@@ -22,9 +22,16 @@ export interface CxoneErrorBody {
 export function readErrorBody(body: unknown): CxoneErrorBody {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) return {};
+  const e = parsed.data;
   // Bounded: a description is for a message, not a payload.
-  const clip = (s: string | undefined) => (s === undefined ? undefined : s.slice(0, 500));
-  return { error: clip(parsed.data.error), errorDescription: clip(parsed.data.errorDescription) };
+  const clip = (s: string | null | undefined) => (s == null || s === "" ? undefined : s.slice(0, 500));
+  // Three shapes in the wild: {error, errorDescription}, OAuth's {error, error_description}, {message}.
+  const out: CxoneErrorBody = {};
+  const error = clip(e.error);
+  const description = clip(e.errorDescription) ?? clip(e.error_description) ?? clip(e.message);
+  if (error !== undefined) out.error = error;
+  if (description !== undefined) out.errorDescription = description;
+  return out;
 }
 
 function describe(e: CxoneErrorBody): string {

@@ -140,7 +140,8 @@ export function refusalsOf(rules: PartialRules, ctx: WriteContext): PlatformFiel
     });
   }
   const campaign = ctx.snapshot?.campaign;
-  if (rules.dialingMethod !== undefined && campaign !== undefined) {
+  // A rules file names one method; a set (a reading some platforms give) is never written.
+  if (typeof rules.dialingMethod === "string" && campaign !== undefined) {
     const mode = MODE_OF_METHOD[rules.dialingMethod];
     if (NEEDS_ABANDON_RATE.has(mode) && campaign.abandonRate === undefined && abandon === undefined) {
       refused.push({
@@ -181,7 +182,7 @@ export function refusalsOf(rules: PartialRules, ctx: WriteContext): PlatformFiel
 /** The campaign's PUT body: the object as read with only the managed fields replaced. */
 export function campaignBody(campaign: GenesysCampaign, rules: PartialRules): GenesysCampaign | undefined {
   const body: GenesysCampaign = { ...campaign };
-  if (rules.dialingMethod !== undefined) body.dialingMode = MODE_OF_METHOD[rules.dialingMethod];
+  if (typeof rules.dialingMethod === "string") body.dialingMode = MODE_OF_METHOD[rules.dialingMethod];
   if (rules.abandonmentRateThreshold !== undefined)
     body.abandonRate = fractionToPercent(rules.abandonmentRateThreshold.maxRate);
   if (rules.maxCallsPerAgent !== undefined) {

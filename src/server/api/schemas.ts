@@ -3,7 +3,7 @@
  * coercion, no removal of unknown fields) and of the responses (documentation in /openapi.json; the response
  * schemas stay open so serialisation never drops a field).
  */
-import { AUDIT_OUTCOMES } from "../../store/types.js";
+import { AUDIT_OUTCOMES } from "../../domain/audit-record.js";
 import { CHANGE_STATES, ROLES } from "../contract.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
 

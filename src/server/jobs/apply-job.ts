@@ -6,16 +6,11 @@
  */
 
 import type { Clock } from "../../clock/clock.js";
+import { type AuditOutcome, isCampaignOutcome } from "../../domain/audit-record.js";
 import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
-import {
-  type AuditOutcome,
-  type AuditRecord,
-  isCampaignOutcome,
-  type SqlStore,
-  type Store,
-} from "../../store/types.js";
+import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
 import type { ChangeRepo } from "../changes/change-repo.js";
 import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";

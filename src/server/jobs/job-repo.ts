@@ -2,8 +2,9 @@
  * Apply jobs and their per-campaign results in the database: the state every replica shares. A job also moves
  * its change request through applying → applied | failed, in the same transaction as its own state.
  */
+
+import type { AuditOutcome } from "../../domain/audit-record.js";
 import type { CampaignResult } from "../../engine/apply.js";
-import type { AuditOutcome } from "../../store/types.js";
 import type { ApplyJobView } from "../contract.js";
 import type { ServiceDatabase } from "../db.js";
 

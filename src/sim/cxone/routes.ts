@@ -14,7 +14,7 @@ import type { SimAccessKey, SimSkill } from "./types.js";
 import { checkSettingsBody, crossFieldProblems } from "./validate-settings.js";
 
 /** Admin API versions the simulator serves (assumed range; see the doc). */
-export const MIN_API_VERSION = 12;
+export const MIN_API_VERSION = 11;
 export const MAX_API_VERSION = 33;
 
 export function cxoneError(
@@ -142,9 +142,11 @@ export function adminRoute(
 }
 
 function skillSummary(s: SimSkill) {
-  const { generalSettings: _settings, ...rest } = s;
+  const { generalSettings: _g, cadenceSettings: _c, deliveryPreferences: _d, ...rest } = s;
   return rest;
 }
+
+const isPc = (s: SimSkill) => s.outboundStrategy === "Personal Connection";
 
 function wholeParam(query: URLSearchParams, name: string, fallback: number, max: number): number | string {
   const raw = query.get(name);
@@ -154,23 +156,24 @@ function wholeParam(query: URLSearchParams, name: string, fallback: number, max:
 }
 
 /** GET /skills?mediaTypeId&outboundStrategy&isActive&skip&top: CXone pages with skip/top (top ≤ 100). */
-export function listSkills(store: SkillStore, query: URLSearchParams): Outcome {
+export function listSkills(store: SkillStore, query: URLSearchParams, ignoreFilters = false): Outcome {
   const skip = wholeParam(query, "skip", 0, 1_000_000_000);
   const top = wholeParam(query, "top", 100, 100);
   if (typeof skip === "string") return cxoneError(400, "InvalidParameter", skip);
   if (typeof top === "string") return cxoneError(400, "InvalidParameter", top);
-  const media = query.get("mediaTypeId");
-  const strategy = query.get("outboundStrategy");
+  const media = ignoreFilters ? null : query.get("mediaTypeId");
+  const strategy = ignoreFilters ? null : query.get("outboundStrategy");
   const all = store
     .list()
     .filter((s) => media === null || String(s.mediaTypeId) === media)
-    .filter((s) => strategy === null || s.outboundStrategy.toLowerCase() === strategy.toLowerCase());
+    .filter((s) => strategy === null || s.outboundStrategy?.toLowerCase() === strategy.toLowerCase());
   const page = all.slice(skip, skip + top);
   // CXone answers an empty page with 204 and no body.
   if (page.length === 0) return { status: 204, body: undefined };
   return {
     status: 200,
-    body: { businessUnitId: 4600001, totalRecords: all.length, skills: page.map(skillSummary) },
+    // totalRecords as a string, as some endpoints send it (cxone-mcp).
+    body: { businessUnitId: 4600001, totalRecords: String(all.length), skills: page.map(skillSummary) },
   };
 }
 
@@ -178,29 +181,62 @@ function skillIdOf(raw: string): number | undefined {
   return /^\d{1,12}$/.test(raw) ? Number(raw) : undefined;
 }
 
+/** Wrapped in `{skills: [ … ]}`, as live tenants answer (cxone-mcp reads `full.skills?.[0] || full`). */
 export function getSkill(store: SkillStore, rawId: string): Outcome {
   const id = skillIdOf(rawId);
   const skill = id === undefined ? undefined : store.get(id);
   return skill
-    ? { status: 200, body: skillSummary(skill) }
+    ? { status: 200, body: { businessUnitId: 4600001, skills: [skillSummary(skill)] } }
     : cxoneError(404, "NotFound", `skill ${rawId} not found`);
 }
 
+/** `GET /skills/{id}/parameters`: every parameter block of a Personal Connection skill. */
+export function getParameters(store: SkillStore, rawId: string): Outcome {
+  const found = pcSkill(store, rawId);
+  if ("status" in found) return found;
+  const skill = found.skill;
+  return {
+    status: 200,
+    body: {
+      skillName: skill.skillName,
+      skillNo: skill.skillId,
+      generalSettings: skill.generalSettings,
+      cadenceSettings: skill.cadenceSettings,
+      deliveryPreferences: {
+        ...skill.deliveryPreferences,
+        confirmationRequiredDeliveryType: 1,
+        confirmationRequiredTimeout: 30,
+      },
+      retrySettings: {
+        maximumAttempts: skill.generalSettings.maximumAttempts,
+        minimumRetryMinutes: skill.generalSettings.minimumRetryMinutes,
+        finalizeWhenExhausted: true,
+      },
+    },
+  };
+}
+
 export function getGeneralSettings(store: SkillStore, rawId: string): Outcome {
+  const found = pcSkill(store, rawId);
+  return "status" in found ? found : { status: 200, body: found.skill.generalSettings };
+}
+
+/** The Personal Connection skill a parameters route names, or the error CXone answers. */
+function pcSkill(store: SkillStore, rawId: string): { skill: SimSkill } | Outcome {
   const id = skillIdOf(rawId);
   const skill = id === undefined ? undefined : store.get(id);
   if (!skill) return cxoneError(404, "NotFound", `skill ${rawId} not found`);
-  if (skill.outboundStrategy !== "Personal Connection") {
+  if (!isPc(skill)) {
     return cxoneError(400, "InvalidRequest", `skill ${rawId} is not a Personal Connection skill`);
   }
-  return { status: 200, body: skill.generalSettings };
+  return { skill };
 }
 
 export function putGeneralSettings(store: SkillStore, rawId: string, body: unknown): Outcome {
   const id = skillIdOf(rawId);
   const skill = id === undefined ? undefined : store.get(id);
   if (id === undefined || !skill) return cxoneError(404, "NotFound", `skill ${rawId} not found`);
-  if (skill.outboundStrategy !== "Personal Connection") {
+  if (!isPc(skill)) {
     return cxoneError(400, "InvalidRequest", `skill ${rawId} is not a Personal Connection skill`);
   }
   const checked = checkSettingsBody(body);

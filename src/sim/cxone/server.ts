@@ -19,6 +19,7 @@ import {
   cxoneConfiguration,
   cxoneError,
   getGeneralSettings,
+  getParameters,
   getSkill,
   listSkills,
   openIdConfiguration,
@@ -105,13 +106,22 @@ export async function startCxoneSimulator(opts: CxoneSimOptions): Promise<CxoneS
   app.get<P>(`${API}/skills`, (req, reply) =>
     run(req, reply, true, () =>
       adminRoute(tokens, req, req.params.version, () =>
-        listSkills(store, new URL(req.url, "http://sim.invalid").searchParams),
+        listSkills(store, new URL(req.url, "http://sim.invalid").searchParams, opts.ignoreSkillFilters),
       ),
     ),
   );
   app.get<P>(`${API}/skills/:id`, (req, reply) =>
     run(req, reply, true, () =>
       adminRoute(tokens, req, req.params.version, () => getSkill(store, req.params.id)),
+    ),
+  );
+  app.get<P>(`${API}/skills/:id/parameters`, (req, reply) =>
+    run(req, reply, true, () =>
+      adminRoute(tokens, req, req.params.version, () =>
+        opts.hideParameters
+          ? cxoneError(404, "NotFound", "parameters are not exposed for this skill")
+          : getParameters(store, req.params.id),
+      ),
     ),
   );
   app.get<P>(`${API}/skills/:id/parameters/general-settings`, (req, reply) =>
@@ -136,7 +146,8 @@ export async function startCxoneSimulator(opts: CxoneSimOptions): Promise<CxoneS
   });
   app.setNotFoundHandler((req, reply) => {
     const path = new URL(req.url, "http://sim.invalid").pathname;
-    reply.code(404).send({ error: "NotFound", errorDescription: `no such endpoint: ${req.method} ${path}` });
+    // Outside the Admin API's routes CXone's gateway answers `{message}` (one of the three error shapes).
+    reply.code(404).send({ message: `no such endpoint: ${req.method} ${path}` });
   });
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status =
@@ -165,6 +176,11 @@ export async function startCxoneSimulator(opts: CxoneSimOptions): Promise<CxoneS
       const cross = crossFieldProblems({ ...current.generalSettings, ...checked.settings });
       if (cross.length > 0) throw new InputError("INVALID_SIM_EDIT", cross.join("; "));
       return store.update(id, checked.settings) ?? current;
+    },
+    editParameters(id, blocks) {
+      const updated = store.updateBlocks(id, blocks);
+      if (!updated) throw new InputError("INVALID_SIM_EDIT", `skill ${id} does not exist`);
+      return updated;
     },
     setRunning(id, running) {
       if (!store.setRunning(id, running))

@@ -3,7 +3,7 @@
  * each with the general settings CXone keeps (the fields of the public clients' GeneralSettings model).
  */
 import type { Random } from "../random.js";
-import type { GeneralSettingsValue, SimGeneralSettings, SimSkill } from "./types.js";
+import type { GeneralSettingsValue, SimCadenceSettings, SimGeneralSettings, SimSkill } from "./types.js";
 
 const FAMILIES = [
   "PC-Collections-East",
@@ -15,6 +15,10 @@ const FAMILIES = [
 
 export const FIRST_SKILL_ID = 4_100_001;
 
+/**
+ * Settings as tenants answer them: `aggressiveness` is a string, several unmapped fields are null (NICE's
+ * spec types every field as nullable), and the pacing ceiling differs by family (see seedSkills).
+ */
 function seedSettings(random: Random): SimGeneralSettings {
   const drift = random.chance(0.05);
   return {
@@ -27,13 +31,13 @@ function seedSettings(random: Random): SimGeneralSettings {
     loadNonFresh: true,
     overrideBusinessUnitAbandonRate: random.chance(0.9),
     maximumRingingDuration: 30,
-    beginDampenPercentage: 50,
+    beginDampenPercentage: null,
     abandonRateCutoff: 10,
     abandonRateThreshold: drift ? 5 : random.pick([1, 2, 2.5, 3]),
     inactiveBlenderTimer: 15,
     maximumRatio: 2.5,
-    aggressiveness: 5,
-    endOfListNotificationsDelay: 15,
+    aggressiveness: random.pick(["conservative", "moderate", "aggressive"]),
+    endOfListNotificationsDelay: null,
     notifyAgentsWhenListIsEmpty: false,
     percentageOfAgentsBeforeOverdial: 5,
     blockMultipleCalls: true,
@@ -46,6 +50,21 @@ function seedSettings(random: Random): SimGeneralSettings {
   };
 }
 
+const NO_CADENCE: SimCadenceSettings = {
+  cadenceMaximumAttempts: [],
+  attemptMode: 0,
+  recordRequestMode: 0,
+  destinationRetryRestMinutes: null,
+  cadences: [],
+};
+
+/**
+ * A seeded mix: every 6th skill inbound and every 7th manual outbound (the driver must list neither); of
+ * the Personal Connection skills, every 11th agentless, every 13th a proactive SMS skill and every 17th
+ * with null retry defaults (all three listed as not managed). Pacing by family: Reminders skills have a
+ * maximum ratio of 1 (progressive), Survey skills preview (one line per agent), Collections-West skills a
+ * cadence that overrides the retry defaults per phone field; the rest may pace predictively.
+ */
 export function seedSkills(count: number, random: Random, runningIds?: readonly number[]): SimSkill[] {
   const skills: SimSkill[] = [];
   for (let i = 0; i < count; i++) {
@@ -61,6 +80,25 @@ export function seedSkills(count: number, random: Random, runningIds?: readonly 
         ? `Manual-Outbound-${i + 1}`
         : `${family}-${String(i + 1).padStart(2, "0")}`;
     const runningRoll = random.next();
+    const agentless = pc && i % 11 === 10;
+    const sms = pc && !agentless && i % 13 === 12;
+    const generalSettings = seedSettings(random);
+    const cadenceSettings = structuredClone(NO_CADENCE);
+    let confirmationRequiredDisabled: boolean | null = true;
+    if (family === "PC-Reminders-Payments") generalSettings.maximumRatio = 1;
+    if (family === "PC-Survey-NPS") {
+      confirmationRequiredDisabled = false;
+      generalSettings.maxConcurrentCallsPerAgent = 1;
+    }
+    if (family === "PC-Collections-West") {
+      const attempts = Number(generalSettings.maximumAttempts) + 2;
+      cadenceSettings.cadenceMaximumAttempts = [{ fieldName: "Phone1", attempts }];
+      cadenceSettings.destinationRetryRestMinutes = 30;
+    }
+    if (pc && i % 17 === 16) {
+      generalSettings.maximumAttempts = null;
+      generalSettings.minimumRetryMinutes = null;
+    }
     skills.push({
       skillId,
       skillName: name,
@@ -68,11 +106,18 @@ export function seedSkills(count: number, random: Random, runningIds?: readonly 
       mediaTypeName: "Phone Call",
       isActive: true,
       isOutbound: !inbound,
-      outboundStrategy: inbound ? "" : manual ? "Manual" : "Personal Connection",
+      // Inbound skills have no outbound strategy: null, as tenants send it.
+      outboundStrategy: inbound ? null : manual ? "Manual" : "Personal Connection",
       isRunning: pc && (runningIds ? runningIds.includes(skillId) : runningRoll < 0.15),
       campaignId: 900 + (i % FAMILIES.length),
       campaignName: family,
-      generalSettings: seedSettings(random),
+      agentless,
+      agentlessPorts: agentless ? 10 : null,
+      smsTransportCodeId: sms ? 7 : null,
+      messageTemplateId: sms ? 31 : null,
+      generalSettings,
+      cadenceSettings,
+      deliveryPreferences: { confirmationRequiredDisabled },
     });
   }
   return skills;
@@ -99,6 +144,17 @@ export class SkillStore {
     const skill = this.byId.get(id);
     if (!skill) return undefined;
     skill.generalSettings = { ...skill.generalSettings, ...settings };
+    return structuredClone(skill);
+  }
+
+  /** Replaces whole parameter blocks (cadence, delivery preferences). */
+  updateBlocks(
+    id: number,
+    blocks: Partial<Pick<SimSkill, "cadenceSettings" | "deliveryPreferences">>,
+  ): SimSkill | undefined {
+    const skill = this.byId.get(id);
+    if (!skill) return undefined;
+    Object.assign(skill, structuredClone(blocks));
     return structuredClone(skill);
   }
 

@@ -7,7 +7,7 @@ import type { SimGeneralSettings } from "./types.js";
 
 const INTEGER_RANGES: Record<string, [number, number]> = {
   minimumRetryMinutes: [1, 43_200],
-  maximumAttempts: [1, 99],
+  maximumAttempts: [1, 300],
   maxConcurrentCallsPerAgent: [1, 10],
   defaultContactExpiration: [0, 365],
   maximumRingingDuration: [1, 120],
@@ -19,9 +19,14 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
   proficiencyFactor: [0, 100],
   waitTimeFactor: [0, 100],
   maxWaitTimeSeconds: [0, 3600],
-  aggressiveness: [1, 10],
 };
-/** Percentages (0–100, at most two decimals) and the ratio. */
+/** `aggressiveness` is a string in NICE's spec ("conservative"), not a number. */
+const STRINGS: Record<string, readonly string[]> = {
+  aggressiveness: ["conservative", "moderate", "aggressive"],
+};
+/** Percentages NICE keeps with one decimal: a value with more is stored rounded (2.95 → 3). */
+const ONE_DECIMAL = new Set(["abandonRateThreshold", "abandonRateCutoff"]);
+/** Percentages (0–100) and the ratio (at most two decimals). */
 const DECIMAL_RANGES: Record<string, [number, number]> = {
   abandonRateThreshold: [0, 100],
   abandonRateCutoff: [0, 100],
@@ -61,17 +66,32 @@ export function checkSettings(value: unknown, prefix: string): SettingsCheck {
     const path = `${prefix}.${key}`;
     const int = INTEGER_RANGES[key];
     const dec = DECIMAL_RANGES[key];
-    if (int) {
+    const choices = STRINGS[key];
+    if (v === null) {
+      // NICE's spec types every setting as nullable.
+      settings[key] = null;
+    } else if (choices) {
+      if (typeof v !== "string" || !choices.includes(v)) {
+        problems.push(`${path}: must be one of ${choices.join(", ")}, got ${JSON.stringify(v)}`);
+      } else settings[key] = v;
+    } else if (int) {
       if (typeof v !== "number" || !Number.isInteger(v) || v < int[0] || v > int[1]) {
         problems.push(`${path}: must be an integer from ${int[0]} to ${int[1]}, got ${JSON.stringify(v)}`);
       } else settings[key] = v;
     } else if (dec) {
+      const oneDecimal = ONE_DECIMAL.has(key);
       const twoDecimals = typeof v === "number" && Math.abs(Math.round(v * 100) - v * 100) < 1e-9;
-      if (typeof v !== "number" || !Number.isFinite(v) || v < dec[0] || v > dec[1] || !twoDecimals) {
+      if (
+        typeof v !== "number" ||
+        !Number.isFinite(v) ||
+        v < dec[0] ||
+        v > dec[1] ||
+        (!oneDecimal && !twoDecimals)
+      ) {
         problems.push(
-          `${path}: must be a number from ${dec[0]} to ${dec[1]} with at most two decimals, got ${JSON.stringify(v)}`,
+          `${path}: must be a number from ${dec[0]} to ${dec[1]}${oneDecimal ? "" : " with at most two decimals"}, got ${JSON.stringify(v)}`,
         );
-      } else settings[key] = v;
+      } else settings[key] = oneDecimal ? Math.round(v * 10) / 10 : v;
     } else if (BOOLEANS.has(key)) {
       if (typeof v !== "boolean") problems.push(`${path}: must be true or false, got ${JSON.stringify(v)}`);
       else settings[key] = v;

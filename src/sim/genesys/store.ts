@@ -1,6 +1,6 @@
 /**
  * The Genesys simulator's objects: campaigns, contact lists, attempt limits (shared by the contact lists
- * of one family, as administrators often do) and the organisation's outbound settings. Objects are kept
+ * of one family within each block of 25 campaigns, as administrators often share them) and the organisation's outbound settings. Objects are kept
  * exactly as last written, unknown fields included, so a client that drops a field loses it here too.
  */
 import type { Random } from "../random.js";
@@ -39,17 +39,17 @@ export class GenesysStore {
     options: SeedOptions,
     readonly settings: SimObject,
   ) {
-    const limitsByFamily = new Map<string, string>();
     let limitsSeq = 0;
-    for (const family of FAMILIES) {
-      if (limitsByFamily.has(family.limits)) continue;
+    /** One attempt limits object per family and block of 25 campaigns, created on first use. */
+    const limitsFor = (key: string): SimObject => {
+      const found = [...this.attemptLimits.values()].find((l) => l.name === `AL ${key}`);
+      if (found) return found;
       const id = uuid("a1000000", ++limitsSeq);
-      limitsByFamily.set(family.limits, id);
       const perContact = random.int(2, 4);
       const d = random.pick([30, 60, 120]);
-      this.attemptLimits.set(id, {
+      const limits: SimObject = {
         id,
-        name: `AL ${family.limits}`,
+        name: `AL ${key}`,
         dateCreated: options.now,
         dateModified: options.now,
         version: 1,
@@ -62,8 +62,10 @@ export class GenesysStore {
           noAnswer: { nbrAttempts: perContact - 1, minutesBetweenAttempts: d },
         },
         selfUri: `/api/v2/outbound/attemptlimits/${id}`,
-      });
-    }
+      };
+      this.attemptLimits.set(id, limits);
+      return limits;
+    };
     for (let i = 0; i < options.count; i++) {
       const id = uuid("ca000000", i + 1);
       const listId = uuid("c1000000", i + 1);
@@ -78,8 +80,7 @@ export class GenesysStore {
           ? `External-Dialer-${i + 1}`
           : `${family.name}-${String(i + 1).padStart(2, "0")}`;
       // Every 10th contact list has no attempt limits: its retries are not dialrules' to set.
-      const limitsId = i % 10 === 9 ? undefined : limitsByFamily.get(family.limits);
-      const limits = limitsId === undefined ? undefined : this.attemptLimits.get(limitsId);
+      const limits = i % 10 === 9 ? undefined : limitsFor(`${family.limits} ${Math.floor(i / 25) + 1}`);
       this.contactLists.set(listId, {
         id: listId,
         name: `${name} list`,
@@ -94,7 +95,7 @@ export class GenesysStore {
         selfUri: `/api/v2/outbound/contactlists/${listId}`,
       });
       const runningRoll = random.next();
-      const running = options.runningIds ? options.runningIds.includes(id) : runningRoll < 0.15;
+      const running = options.runningIds ? options.runningIds.includes(id) : runningRoll < 0.1;
       const drift = random.chance(0.05);
       const abandonRate = drift ? 5 : random.pick([1, 2, 2.5, 3]);
       const perAgent = mode === "preview" ? 1 : random.int(1, 3);

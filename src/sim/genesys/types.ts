@@ -5,7 +5,7 @@ export type SimObject = Record<string, unknown> & { id: string; version: number 
 
 export interface GenesysSimOptions extends Omit<SimOptions, "mode"> {
   mode: "genesys";
-  /** Campaign ids seeded as running (campaignStatus on); default: a seeded ~15 %. */
+  /** Campaign ids seeded as running (campaignStatus on); default: a seeded ~10 %. */
   runningCampaignIds?: string[];
   /** The organisation's complianceAbandonRateDenominator; default ALL_CALLS (plan warns about it). */
   abandonRateDenominator?: "ALL_CALLS" | "CALLS_THAT_REACHED_QUEUE";

@@ -1,3 +1,4 @@
+import { formatValue } from "../../../render/format-value.js";
 import type { CampaignView } from "../../contract.js";
 import { formatTime, percent, words } from "../format.js";
 import { type Html, html } from "../html.js";
@@ -17,7 +18,7 @@ function row(v: CampaignView): Html {
   return cells(
     html`${c.id}<br><span class="hint">${c.name}</span>`,
     c.status,
-    r.dialingMethod,
+    formatValue(r.dialingMethod),
     r.maxCallsPerAgent,
     `${r.retrySettings.maxAttempts} at ${r.retrySettings.intervalMinutes.join(", ")} min`,
     `${percent(r.abandonmentRateThreshold.maxRate)}, cool-down ${r.abandonmentRateThreshold.coolDownSec} s`,
