@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   audit: async () => (await import("./commands/audit.js")).registerAudit,
   db: async () => (await import("./commands/db.js")).registerDb,
   history: async () => (await import("./commands/history.js")).registerHistory,
+  revert: async () => (await import("./commands/revert.js")).registerRevert,
   webhooks: async () => (await import("./commands/webhooks.js")).registerWebhooks,
   serve: async () => (await import("./commands/serve.js")).registerServe,
   tokens: async () => (await import("./commands/tokens.js")).registerTokens,

@@ -23,7 +23,14 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * Records about the trail itself rather than one campaign (their campaignId is ""): the summary every apply
  * run ends with (instead of one "noop" record per unchanged campaign), and a signed checkpoint of the head.
  */
-export const TRAIL_OUTCOMES = ["run_summary", "checkpoint"] as const;
+export const TRAIL_OUTCOMES = [
+  "run_summary",
+  "checkpoint",
+  // `serve`'s four-eyes decisions, so the chain itself says who asked and who approved (issue 13)
+  "change_pending_approval",
+  "change_approved",
+  "change_rejected",
+] as const;
 export type TrailOutcome = (typeof TRAIL_OUTCOMES)[number];
 export type RecordOutcome = AuditOutcome | TrailOutcome;
 
@@ -95,6 +102,12 @@ export interface AuditInput {
   overrides?: { limit: string; value: unknown; reason: string }[];
   latencyMs?: number;
   requestId?: string;
+  /** The `serve` change request this record belongs to (apply records and change_* records). */
+  changeId?: string;
+  /** Who requested that change (canonical identity). */
+  requester?: string;
+  /** Who approved it (canonical identities; empty for a low-risk change, which needs no approver). */
+  approvers?: string[];
   /** outcome "run_summary" only. */
   runSummary?: RunSummary;
   /** outcome "checkpoint" only. */

@@ -9,11 +9,12 @@
  *   FREQUENCY_WINDOW_EXCEEDED, CALLS_PER_AGENT_PREVIEW, CALLS_PER_AGENT_OVER_CEILING,
  *   RECALL_WITHIN_ABANDON_WINDOW (warning)
  */
+
+import { attemptTimes, busiestWindow } from "./call-schedule.js";
 import type { Finding } from "./findings.js";
 import { type Policy, sortFindings } from "./policy.js";
 import { BASELINE } from "./profiles.js";
 import { type DialingMethod, type DialingRules, type PartialRules, possibleMethods } from "./rules.js";
-import { attemptTimes, busiestWindow } from "./schedule.js";
 
 export {
   type AppliedOverride,

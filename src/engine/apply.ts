@@ -48,6 +48,8 @@ export interface ApplyOptions {
    * declared value is handled like any concurrent change (conflict, or overwritten under --on-conflict).
    */
   recheckUnchanged?: boolean;
+  /** Who asked for and who approved the change being applied (`serve`); carried by every record. */
+  attribution?: { changeId: string; requester: string; approvers: string[] };
 }
 
 export interface ApplyDeps {
@@ -236,6 +238,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
     rulesBefore: c.current,
     diff: c.changes,
     findings: c.findings,
+    ...(options.attribution ?? {}),
     // Loosened limits travel with every record they could have let through, with their reasons.
     ...(policy.overrides.length > 0
       ? { overrides: policy.overrides.map((o) => ({ limit: o.limit, value: o.to, reason: o.reason })) }

@@ -17,6 +17,11 @@ export interface BuildServerOptions {
   /** Registered after the API (the dashboard plugin). */
   plugins?: FastifyPluginAsync[];
   bodyLimit?: number;
+  /**
+   * Behind a TLS-terminating proxy: believe its X-Forwarded-Proto/-For, so the dashboard knows the request
+   * was HTTPS (Secure, __Host- cookies). Off by default: a client could otherwise claim HTTPS itself.
+   */
+  trustProxy?: boolean;
   logger?: FastifyServerOptions["logger"];
   /** Unexpected errors (5xx) are reported here with the request id; clients only see a generic problem. */
   log?: (line: string) => void;
@@ -34,6 +39,7 @@ export async function buildServer(
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false },
     },
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
     forceCloseConnections: true,
   });
   // Every JSON body: strict UTF-8, nesting and duplicate keys checked in one linear scan before JSON.parse.

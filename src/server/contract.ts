@@ -15,13 +15,17 @@ export type Role = (typeof ROLES)[number];
 
 /** Who is calling, resolved from a bearer token (API) or the session cookie (dashboard). */
 export interface Principal {
-  /** The token's name, recorded as the actor. */
+  /** The token's name (NFKC, trimmed), recorded as the actor. */
   actor: string;
+  /** The person behind it (canonicalIdentity of the name): what four-eyes compares. */
+  person: string;
   role: Role;
   tokenId: string;
 }
 
 export const CHANGE_STATES = [
+  /** The plan has invalid campaigns or file errors: kept for the record, never approved or applied. */
+  "invalid",
   "pending_approval",
   "approved",
   "rejected",
@@ -83,9 +87,20 @@ export interface ServiceInfo {
   replica: string;
 }
 
+/** A signed-in dashboard user: who, and the CSRF token of this session. */
+export interface DashboardSession {
+  principal: Principal;
+  csrf: string;
+}
+
 export interface ServerServices {
   info(): ServiceInfo;
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Dashboard sign-in with an API token: a new server-side session (its id goes in the cookie). */
+  signIn(token: string): Promise<{ sessionId: string; session: DashboardSession } | undefined>;
+  /** The live session of a cookie's id; undefined once expired, signed out or its token revoked. */
+  resumeSession(sessionId: string): Promise<DashboardSession | undefined>;
+  signOut(sessionId: string): Promise<void>;
   listCampaigns(): Promise<CampaignView[]>;
   /** Plans the rules (YAML/JSON text) against the platform; input errors throw InputError (→ 400). */
   createChange(input: { rulesText: string; reason: string }, by: Principal): Promise<ChangeRequest>;
@@ -108,6 +123,8 @@ export class ServiceError extends Error {
     readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422,
     readonly code: string,
     message: string,
+    /** Per-field problems (a floor break lists its findings), shown by both views. */
+    readonly problems: readonly { path: string; message: string; code: string }[] = [],
   ) {
     super(message);
   }

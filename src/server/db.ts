@@ -61,8 +61,21 @@ export type ApplyResultsTable = {
   created_at: string;
 };
 
+export type DashboardSessionsTable = {
+  /** SHA-256 (hex) of the session id; the id itself lives only in the browser's cookie. */
+  id_hash: string;
+  token_id: string;
+  /** This session's CSRF token. */
+  csrf: string;
+  /** Epoch ms. */
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+};
+
 export type ServiceTables = {
   api_tokens: ApiTokensTable;
+  dashboard_sessions: DashboardSessionsTable;
   change_requests: ChangeRequestsTable;
   apply_jobs: ApplyJobsTable;
   apply_results: ApplyResultsTable;

@@ -5,6 +5,7 @@
  */
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "../clock/clock.js";
+import { InputError } from "../domain/errors.js";
 import type { RulesFile } from "../domain/rules-file.js";
 import { startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { HttpObserver } from "../http/events.js";
@@ -43,6 +44,10 @@ export interface RuntimeOptions {
   replica?: string;
   /** Values the store must never persist (client secret, webhook secrets). */
   secrets?: readonly string[];
+  /**
+   * The server's policy floor (`serve --policy` / DIALRULES_POLICY_FILE). Required against a real platform;
+   * the embedded demo defaults to DEMO_POLICY.
+   */
   policy?: RulesFile;
   /** Seeded campaigns of the embedded simulator (default 200). */
   embeddedCampaigns?: number;
@@ -65,6 +70,17 @@ const envInt = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1)
   if (!Number.isInteger(n) || n < min)
     throw new RangeError(`${name} must be a whole number ≥ ${min}, got "${v}"`);
   return n;
+};
+
+/** The embedded simulator's floor: US TCPA under an enterprise licence (the seeded campaigns meet it). */
+export const DEMO_POLICY: RulesFile = {
+  fileName: "(demo policy: US_TCPA, ENTERPRISE)",
+  profiles: ["US_TCPA"],
+  licenseTier: "ENTERPRISE",
+  limits: {},
+  overrides: [],
+  defaults: {},
+  campaigns: [],
 };
 
 export function defaultReplicaId(): string {
@@ -100,6 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(async () => unsubscribe());
     metrics.setBacklogSource(async () => (await store.outbox.stats(clock.now())).pending);
 
+    let policy = options.policy;
     let platform: Platform;
     let banner: string | undefined;
     let sim: SimHandle | undefined;
@@ -116,7 +133,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         `Demo mode: no platform is configured (CXONE_CLIENT_ID is unset), so this replica runs against an embedded ` +
         `simulator with ${campaigns} seeded campaigns at ${sim.url}. Nothing here changes a real contact center. ` +
         `Set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET to use a real platform.`;
+      policy ??= DEMO_POLICY;
     } else {
+      if (!policy) {
+        throw new InputError(
+          "POLICY_REQUIRED",
+          "serve against a real platform needs --policy FILE (or DIALRULES_POLICY_FILE): the profiles, licence tier and limits every change is held to",
+          "--policy",
+        );
+      }
       let limiter: SharedLimiter | undefined;
       if (postgres && options.databaseUrl) {
         const rate = env.CXONE_RATE_LIMIT?.trim();
@@ -165,7 +190,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       info,
       metrics,
       webhook,
-      policy: options.policy,
+      policy,
       chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
       applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
       rulesParser,

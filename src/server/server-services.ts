@@ -20,6 +20,7 @@ import { type ApplyWorkerDeps, runChunk } from "./jobs/apply-job.js";
 import { createJobRepo } from "./jobs/job-repo.js";
 import type { CampaignLocks } from "./jobs/locks.js";
 import type { ChunkTask, JobQueue } from "./jobs/queue.js";
+import { createSessionStore } from "./sessions/session-store.js";
 import { createTokenStore } from "./tokens/token-store.js";
 
 export interface ServiceDeps {
@@ -32,8 +33,11 @@ export interface ServiceDeps {
   info: ServiceInfo;
   metrics: Metrics;
   webhook: WebhookConfig | null;
-  /** Profiles, license tier and limits that campaign findings are computed under (default: the baseline). */
-  policy?: RulesFile;
+  /**
+   * The server's policy (`serve --policy`): every change is held to it as a floor, and the campaign list's
+   * findings are computed under it.
+   */
+  policy: RulesFile;
   chunkSize: number;
   applyConcurrency: number;
   /** Where rules texts are parsed (default: on this thread; `serve` uses a worker pool). */
@@ -51,26 +55,18 @@ export interface RunningServices extends ServerServices {
   runTask(task: ChunkTask): Promise<void>;
 }
 
-const EMPTY_POLICY_FILE: RulesFile = {
-  fileName: "(service default policy)",
-  profiles: [],
-  limits: {},
-  overrides: [],
-  defaults: {},
-  campaigns: [],
-};
-
 export function createServerServices(deps: ServiceDeps): RunningServices {
   const { store, sdb, platform, clock } = deps;
   const now = () => clock.now();
   const jobs = createJobRepo(sdb, now);
   const changes = createChangeRepo(sdb, jobs, now);
   const tokens = createTokenStore(sdb, now);
+  const sessions = createSessionStore(sdb, now);
   const campaigns = createCampaignListing({
     platform,
     sdb,
     clock,
-    policy: policyFromFile(deps.policy ?? EMPTY_POLICY_FILE),
+    policy: policyFromFile(deps.policy),
     ttlMs: deps.campaignsTtlMs ?? 5_000,
   });
   const changeService = createChangeService({
@@ -82,6 +78,9 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     queue: deps.queue,
     chunkSize: deps.chunkSize,
     rulesParser: deps.rulesParser ?? inThreadRulesParser,
+    floor: deps.policy,
+    record: (input) => store.audit.append(input),
+    platformName: platform.name,
     ...(deps.log ? { log: deps.log } : {}),
   });
   const stopping = new AbortController();
@@ -112,6 +111,17 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     info: () => deps.info,
 
     authenticate: (token) => tokens.authenticate(token),
+
+    async signIn(token) {
+      const principal = await tokens.authenticate(token);
+      if (!principal) return undefined;
+      const { id, session } = await sessions.open(principal);
+      return { sessionId: id, session };
+    },
+
+    resumeSession: (id) => sessions.resume(id),
+
+    signOut: (id) => sessions.close(id),
 
     listCampaigns: () => campaigns.views(),
 

@@ -226,6 +226,34 @@ function trailRecords(): Migration {
   };
 }
 
+/** Issue 13: audit records name the `serve` change, its requester and its approvers, inside the chain. */
+function changeAttribution(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("audit").addColumn("change_id", "text").execute();
+      await db.schema.alterTable("audit").addColumn("requester", "text").execute();
+      await db.schema.alterTable("audit").addColumn("approvers", "text").execute();
+    },
+  };
+}
+
+/** Issue 13: dashboard sign-ins as server-side sessions (only a hash of the cookie's id is stored). */
+function dashboardSessions(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("dashboard_sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("token_id", "text", (c) => c.notNull())
+        .addColumn("csrf", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+        .addColumn("revoked_at", "bigint")
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
@@ -233,6 +261,8 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
         "0001_initial": initial(kind),
         "0002_service": service(),
         "0003_audit_trail_records": trailRecords(),
+        "0004_audit_change_attribution": changeAttribution(),
+        "0005_dashboard_sessions": dashboardSessions(),
       };
     },
   };

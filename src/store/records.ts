@@ -31,6 +31,8 @@ const SCALAR_FIELDS = [
   "revisionAfter",
   "latencyMs",
   "requestId",
+  "changeId",
+  "requester",
 ] as const;
 const JSON_FIELDS = [
   "rulesBefore",
@@ -42,6 +44,7 @@ const JSON_FIELDS = [
   "overrides",
   "runSummary",
   "checkpoint",
+  "approvers",
 ] as const;
 
 export const REDACTED = "[REDACTED]";
@@ -130,6 +133,9 @@ export function recordToRow(r: AuditRecord): AuditTable {
     request_id: r.requestId ?? null,
     run_summary: json(r.runSummary),
     checkpoint: json(r.checkpoint),
+    change_id: r.changeId ?? null,
+    requester: r.requester ?? null,
+    approvers: json(r.approvers),
   };
 }
 
@@ -173,6 +179,9 @@ export function rowToRecord(row: Selectable<AuditTable>): AuditRecord {
     requestId: row.request_id ?? undefined,
     runSummary: parse(row.run_summary ?? null),
     checkpoint: parse(row.checkpoint ?? null),
+    changeId: row.change_id ?? undefined,
+    requester: row.requester ?? undefined,
+    approvers: parse(row.approvers ?? null),
   };
   for (const k of Object.keys(r)) if (r[k] === undefined) delete r[k];
   return r as unknown as AuditRecord;

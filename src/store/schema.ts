@@ -62,6 +62,10 @@ export interface AuditTable {
   /** JSON; migration 0003 (run-summary and checkpoint records). */
   run_summary: string | null;
   checkpoint: string | null;
+  /** Migration 0004 (serve's change attribution); approvers is a JSON array. */
+  change_id: string | null;
+  requester: string | null;
+  approvers: string | null;
 }
 
 export interface OutboxTable {

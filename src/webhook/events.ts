@@ -12,6 +12,9 @@
  *   overwritten            → campaign.rules.overwritten
  *   run_summary            → run.summary        (one per apply run; campaignId "")
  *   checkpoint             → audit.checkpoint   (data.checkpoint holds the signed head; campaignId "")
+ *   change_pending_approval → change.pending_approval (serve: a high-risk change waits for a second person)
+ *   change_approved / change_rejected → change.approved / change.rejected (the decision; data names the
+ *                            change, its requester and approvers)
  */
 import type { RecordOutcome } from "../domain/audit-record.js";
 import type { AuditRecord, OutboxEvent } from "../store/types.js";
@@ -25,6 +28,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "campaign.rules.overwritten",
   "run.summary",
   "audit.checkpoint",
+  "change.pending_approval",
+  "change.approved",
+  "change.rejected",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -38,6 +44,9 @@ const BY_OUTCOME: Record<RecordOutcome, WebhookEventType> = {
   overwritten: "campaign.rules.overwritten",
   run_summary: "run.summary",
   checkpoint: "audit.checkpoint",
+  change_pending_approval: "change.pending_approval",
+  change_approved: "change.approved",
+  change_rejected: "change.rejected",
 };
 
 export function eventTypeFor(outcome: RecordOutcome): WebhookEventType {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { redactText } from "../store/records.js";
 import type { OutboxRow, SqlStore } from "../store/types.js";
-import { nextAttempt, parseRetryAfter, RETRY_SCHEDULE_MS } from "./schedule.js";
+import { nextAttempt, parseRetryAfter, RETRY_SCHEDULE_MS } from "./retry-schedule.js";
 import { WebhookSigner } from "./signing.js";
 
 export type DeliveryOutcome = "delivered" | "failed" | "dead" | "disabled";

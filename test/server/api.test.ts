@@ -9,10 +9,13 @@ import type { AuditRecord } from "../../src/store/types.js";
 import { KINDS } from "../store/databases.js";
 import { type Person, rules, startTestService, type TestService } from "./harness.js";
 
-const LOW = rules("  - id: CMP-10002\n    dialingRules: {dialingMethod: PREVIEW, maxCallsPerAgent: 1}\n");
+/** Fewer lines per agent, same method: the only kind of change that is low risk. */
+const LOW = rules("  - id: CMP-10002\n    dialingRules: {maxCallsPerAgent: 1}\n");
 const HIGH = rules("  - id: CMP-10004\n    dialingRules: {dialingMethod: POWER, maxCallsPerAgent: 2}\n");
+/** Within the server's floor, but over the change's own `limits:`: stored as invalid. */
 const INVALID = rules(
-  "  - id: CMP-10005\n    dialingRules: {retrySettings: {maxAttempts: 2, intervalMinutes: [60, 30]}}\n",
+  "  - id: CMP-10002\n    dialingRules: {maxCallsPerAgent: 2}\n",
+  "profiles: [US_TCPA]\nlicenseTier: ENTERPRISE\nlimits: {maxCallsPerAgent: 1}\n",
 );
 
 const json = (body: unknown) => ({
@@ -183,7 +186,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
   });
 
   it("lets an operator request and apply a low-risk change; the job reports progress and the audit names them", async () => {
-    const change = await create("operator", LOW, "move CMP-10002 to preview");
+    const change = await create("operator", LOW, "one line per agent on CMP-10002");
     expect(change).toMatchObject({ state: "approved", risk: "low", riskReasons: [], requestedBy: "olga" });
     expect(change.plan.summary).toMatchObject({ toChange: 1, invalid: 0 });
     const started = await s.call("operator2", { method: "POST", url: `/api/v1/changes/${change.id}/apply` });
@@ -199,7 +202,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     });
     expect(done.job?.results[0]).toMatchObject({ id: "CMP-10002", outcome: "applied", writes: 1 });
     expect(s.sim.getCampaign("CMP-10002")?.dialingRules).toMatchObject({
-      dialingMethod: "PREVIEW",
+      dialingMethod: "PROGRESSIVE",
       maxCallsPerAgent: 1,
     });
     const audit = (
@@ -208,7 +211,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor: "oscar",
-      reason: "move CMP-10002 to preview",
+      reason: "one line per agent on CMP-10002",
       outcome: "applied",
       runId: done.job?.id,
     });
@@ -236,7 +239,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     expect(mine.state).toBe("pending_approval");
     expect(mine.risk).toBe("high");
     expect(mine.riskReasons).toEqual(
-      expect.arrayContaining([expect.stringContaining("CMP-10004: dialingMethod → POWER")]),
+      expect.arrayContaining([expect.stringContaining("CMP-10004: dialingMethod PREVIEW → POWER")]),
     );
     // Not applicable before approval, by anyone.
     const early = await s.call("approver", { method: "POST", url: `/api/v1/changes/${mine.id}/apply` });
@@ -271,12 +274,11 @@ describe.each(KINDS)("service API on %s", (kind) => {
     const raised = await create(
       "operator",
       rules(
-        "  - id: CMP-10005\n    dialingRules: {maxCallsPerAgent: 3}\n",
-        "profiles: []\nlicenseTier: ENTERPRISE\n",
+        "  - id: CMP-10002\n    dialingRules: {abandonmentRateThreshold: {maxRate: 0.03, coolDownSec: 300}}\n",
       ),
     );
-    const current = s.sim.getCampaign("CMP-10005")?.dialingRules.maxCallsPerAgent ?? 0;
-    expect(raised.risk).toBe(current < 3 ? "high" : "low");
+    expect(raised.risk).toBe("high");
+    expect(raised.riskReasons).toEqual(["CMP-10002: abandonmentRateThreshold.maxRate raised 0.02 → 0.03"]);
     const overrides = await create(
       "operator",
       rules(
@@ -314,17 +316,20 @@ describe.each(KINDS)("service API on %s", (kind) => {
     ).toBe(409);
   });
 
-  it("refuses to apply a plan with invalid campaigns (422) and writes nothing", async () => {
+  it("stores a plan with invalid campaigns as invalid: never approvable, never applied (422)", async () => {
     const change = await create("operator", INVALID);
     expect(change.plan.summary.invalid).toBe(1);
+    expect(change.state).toBe("invalid");
     const before = s.sim.log.filter((e) => e.method === "PATCH").length;
     const res = await s.call("operator", { method: "POST", url: `/api/v1/changes/${change.id}/apply` });
-    expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ code: "plan_invalid", status: 422 });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: "change_not_approved", status: 409 });
+    const approve = await s.call("approver", { method: "POST", url: `/api/v1/changes/${change.id}/approve` });
+    expect(approve.statusCode).toBe(409);
     expect(s.sim.log.filter((e) => e.method === "PATCH").length).toBe(before);
     expect(
       (await s.call("viewer", { method: "GET", url: `/api/v1/changes/${change.id}` })).json().state,
-    ).toBe("approved");
+    ).toBe("invalid");
   });
 
   it("lists changes, reads one, 404s unknown ones", async () => {

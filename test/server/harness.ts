@@ -4,16 +4,19 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
+import { parseRulesFile } from "../../src/domain/rules-file.js";
 import { openPlatform } from "../../src/platform/factory.js";
 import { buildServer } from "../../src/server/app.js";
 import type { ChangeRequest, Role } from "../../src/server/contract.js";
 import { dashboard } from "../../src/server/dashboard/plugin.js";
-import { openServiceDatabase } from "../../src/server/db.js";
+import { openServiceDatabase, type ServiceDatabase } from "../../src/server/db.js";
 import { type Runtime, startRuntime } from "../../src/server/runtime.js";
 import { createTokenStore } from "../../src/server/tokens/token-store.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
 import { type Kind, PG_URL, type TestDatabase, testDatabase } from "../store/databases.js";
+
+export const HARNESS_POLICY = "profiles: [US_TCPA]\nlicenseTier: ENTERPRISE\ncampaigns: []\n";
 
 export const PEOPLE = {
   viewer: { name: "vera", role: "viewer" },
@@ -30,6 +33,8 @@ export interface TestService {
   runtime: Runtime;
   app: FastifyInstance;
   tokens: Record<Person, string>;
+  /** The service's own database (tokens, change requests, audit, outbox), for checks and legacy rows. */
+  sdb: ServiceDatabase;
   call(who: Person | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Polls the change until its job is done or failed. */
   waitForJob(id: string, timeoutMs?: number): Promise<ChangeRequest>;
@@ -40,7 +45,7 @@ export interface TestService {
 
 export async function startTestService(
   kind: Kind,
-  options: { campaigns?: number; env?: Record<string, string> } = {},
+  options: { campaigns?: number; env?: Record<string, string>; policy?: string; trustProxy?: boolean } = {},
 ): Promise<TestService> {
   const db = await testDatabase(kind);
   const sim = await startSimulator({
@@ -72,9 +77,14 @@ export async function startTestService(
     env,
     openPlatform: (name, wiring) => openPlatform(name, wiring),
     replica: `test-${kind}`,
+    // The server's floor (a real platform needs one); the tests' rules use the same profile and tier.
+    policy: parseRulesFile(options.policy ?? HARNESS_POLICY, "policy.yaml"),
     secrets: ["demo-secret"],
   });
-  const app = await buildServer(runtime.services, { plugins: [dashboard(runtime.services)] });
+  const app = await buildServer(runtime.services, {
+    plugins: [dashboard(runtime.services)],
+    trustProxy: options.trustProxy ?? false,
+  });
   const call = (who: Person | undefined, o: InjectOptions) =>
     app.inject({
       ...o,
@@ -86,6 +96,7 @@ export async function startTestService(
     runtime,
     app,
     tokens,
+    sdb,
     call,
     async waitForJob(id, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;

@@ -5,6 +5,9 @@
  * each is written exactly once (PATCH count in the simulator log), and the shared budget means no 429.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ChangeRequest } from "../../src/server/contract.js";
@@ -33,6 +36,8 @@ interface Replica {
 }
 
 let db: TestDatabase;
+/** The servers' floor (a real platform needs one): the baseline under an enterprise licence. */
+let policyFile = "";
 let sim: SimHandle;
 const replicas: Replica[] = [];
 let tokens: { operator: string; approver: string; approver2: string };
@@ -54,6 +59,7 @@ function startReplica(name: string): Promise<Replica> {
         DIALRULES_JOB_EXPIRE_SECONDS: "8",
         DIALRULES_JOB_MAINTENANCE_SECONDS: "1",
         DIALRULES_JOB_CHUNK_SIZE: "20",
+        DIALRULES_POLICY_FILE: policyFile,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -94,6 +100,8 @@ async function api(
 beforeAll(async () => {
   assertBuilt();
   db = await testDatabase("postgres");
+  policyFile = join(await mkdtemp(join(tmpdir(), "dialrules-policy-")), "policy.yaml");
+  await writeFile(policyFile, "profiles: []\nlicenseTier: ENTERPRISE\ncampaigns: []\n");
   sim = await startSimulator({ campaigns: CAMPAIGNS, seed: 7, rateLimitPerMinute: 6000 });
   const sdb = await openServiceDatabase({ databaseUrl: PG_URL, schema: db.options.schema, poolSize: 1 });
   const store = createTokenStore(sdb);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerWebhooks } from "../../src/cli/commands/webhooks.js";
 import { ManualClock } from "../../src/clock/clock.js";
 import type { AuditRecord, SqlStore } from "../../src/store/types.js";
-import { RETRY_SCHEDULE_MS } from "../../src/webhook/schedule.js";
+import { RETRY_SCHEDULE_MS } from "../../src/webhook/retry-schedule.js";
 import { createDeliveryWorker, type DeliveryEvent, type DeliveryWorker } from "../../src/webhook/worker.js";
 import { runCli } from "../store/cli.js";
 import { KINDS, type TestDatabase, testDatabase } from "../store/databases.js";

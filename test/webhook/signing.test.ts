@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { Webhook as SvixWebhook } from "svix";
 import { describe, expect, it } from "vitest";
 import { parseWebhookSecrets, webhookConfigFromEnv } from "../../src/webhook/config.js";
-import { nextAttempt, parseRetryAfter, RETRY_SCHEDULE_MS } from "../../src/webhook/schedule.js";
+import { nextAttempt, parseRetryAfter, RETRY_SCHEDULE_MS } from "../../src/webhook/retry-schedule.js";
 import { WebhookSigner } from "../../src/webhook/signing.js";
 import { SECRET_A, SECRET_B } from "./receiver.js";
 

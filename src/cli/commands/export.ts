@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { InputError } from "../../domain/errors.js";
 import { LICENSE_TIERS, type LicenseTier, PROFILE_IDS, type ProfileId } from "../../domain/profiles.js";
-import { renderExport, selectCampaigns } from "../../engine/export.js";
+import { renderExport, selectCampaigns } from "../../engine/rules-export.js";
 import { openPlatform } from "../../platform/factory.js";
 import { addConnectionOptions, type ConnectionFlags, connectionEnv, platformOption } from "../options.js";
 

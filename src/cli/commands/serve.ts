@@ -24,6 +24,7 @@ interface ServeFlags {
   replicaId?: string;
   policy?: string;
   campaigns: string;
+  trustProxy?: boolean;
 }
 
 function port(raw: string): number {
@@ -42,11 +43,19 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
     .addOption(databaseOption())
     .addOption(platformOption())
     .option("--replica-id <name>", "this replica's name in job records and metrics (default host-pid)")
-    .option("--policy <rules-file>", "profiles, license tier and limits the campaign list is checked against")
+    .option(
+      "--policy <rules-file>",
+      "the floor every change is held to: profiles, licence tier and limits (default $DIALRULES_POLICY_FILE; required against a real platform)",
+    )
     .addOption(new Option("--campaigns <n>", "seeded campaigns of the embedded simulator").default("200"))
+    .option(
+      "--trust-proxy",
+      "behind a TLS-terminating proxy: trust X-Forwarded-Proto/-For (dashboard cookies become Secure, __Host-)",
+    )
     .action(async (flags: ServeFlags) => {
       const listenPort = port(flags.port);
-      const policy = flags.policy ? (await loadRulesFile(flags.policy)).file : undefined;
+      const policyFile = flags.policy ?? (io.env.DIALRULES_POLICY_FILE?.trim() || undefined);
+      const policy = policyFile ? (await loadRulesFile(policyFile)).file : undefined;
       const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
       const runtime = await startRuntime({
         ...databaseOptions(flags.database, io.env),
@@ -64,6 +73,7 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
         app = await buildServer(runtime.services, {
           plugins: [async (instance) => instance.register(dashboardPlugin, { services: runtime.services })],
           log,
+          trustProxy: flags.trustProxy === true,
           // Access logs (fastify's pino) on stderr, so stdout keeps the one machine-readable line. Request
           // headers are not logged by default; the redaction guards against a future serializer change.
           logger: {

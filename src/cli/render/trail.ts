@@ -1,6 +1,6 @@
 /** History and as-of answers for people (text, printable HTML) and tools (CSV; JSON is the value itself). */
 import { formatValue } from "../../render/format-value.js";
-import { csvCell } from "../../store/export.js";
+import { csvCell } from "../../store/audit-export.js";
 import type { AsOfAnswer } from "../../store/trail.js";
 import type { AuditRecord, VerifyResult } from "../../store/types.js";
 

@@ -57,7 +57,15 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
       errors,
     );
   }
-  if (err instanceof ServiceError) return problem(request, err.status, err.code, err.message);
+  if (err instanceof ServiceError) {
+    return problem(
+      request,
+      err.status,
+      err.code,
+      err.message,
+      err.problems.length ? [...err.problems] : undefined,
+    );
+  }
   if (err instanceof RulesFileError) {
     const errors: FieldProblem[] = err.problems.map((p) => ({
       path: p.path ?? "",

@@ -5,20 +5,25 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
+import type { AuditInput } from "../../domain/audit-record.js";
 import type { CapacityInputs } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
+import { floorOnly, underFloor } from "../../domain/policy-floor.js";
 import type { RulesFile } from "../../domain/rules-file.js";
 import { blockingProblems } from "../../engine/apply.js";
 import { planAgainst } from "../../engine/plan.js";
+import type { PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
 import type { CampaignListing } from "../campaigns/campaign-listing.js";
 import { type ChangeRequest, type ServerServices, ServiceError } from "../contract.js";
+import type { ChangeRequestsTable } from "../db.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
 import type { RulesParser } from "../input/rules-parser.js";
 import { chunkCount } from "../jobs/apply-job.js";
 import type { JobRepo } from "../jobs/job-repo.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { requireRole } from "../roles.js";
+import { canonicalIdentity } from "../tokens/identity.js";
 import type { ChangeRepo } from "./change-repo.js";
 import { assessRisk } from "./risk.js";
 
@@ -31,6 +36,11 @@ export interface ChangeServiceDeps {
   queue: JobQueue;
   chunkSize: number;
   rulesParser: RulesParser;
+  /** The server's policy (`serve --policy`): profiles, licence tier and limits every change is held to. */
+  floor: RulesFile;
+  /** Appends to the hash-chained audit log (whose outbox feeds the webhooks). */
+  record: (input: AuditInput) => Promise<unknown>;
+  platformName: string;
   log?: (line: string) => void;
 }
 
@@ -48,6 +58,42 @@ function capacityOf(file: RulesFile): CapacityInputs | undefined {
   return { agents: c.agents, avgHandleTimeSec: c.avgHandleTimeSec, connectRate: c.connectRate };
 }
 
+function floorBroken(broken: readonly PlannedCampaign[]): ServiceError {
+  const problems = broken.flatMap((c) =>
+    c.findings
+      .filter((f) => f.severity === "error")
+      .map((f) => ({ path: `${c.id}.${f.path}`, message: f.message, code: f.code })),
+  );
+  const names = broken.slice(0, 5).map((c) => c.id);
+  return new ServiceError(
+    422,
+    "policy_floor",
+    `${broken.length} campaign(s) (${names.join(", ")}${broken.length > 5 ? ", …" : ""}) would break the server's policy; nothing was stored. ` +
+      "Change the rules, or loosen a limit with an overrides: entry and its reason (a second person must approve)",
+    problems,
+  );
+}
+
+function decisionBase(
+  changeId: string,
+  actor: string,
+  reason: string,
+  requester: string,
+  approvers: string[],
+): Omit<AuditInput, "outcome" | "platform"> {
+  return {
+    runId: changeId,
+    actor,
+    reason,
+    campaignId: "",
+    diff: [],
+    findings: [],
+    changeId,
+    requester,
+    approvers,
+  };
+}
+
 function checkReason(reason: string, field: string): string {
   const r = reason.trim();
   if (r.length === 0) throw new InputError("reason_required", `${field} must not be empty`, field);
@@ -58,6 +104,18 @@ function checkReason(reason: string, field: string): string {
 
 export function createChangeService(deps: ChangeServiceDeps): ChangeService {
   const { changes, jobs, platform, clock } = deps;
+  /** A decision on a change as an audit record: who decided, who asked, who approved. */
+  const decisionRecord = (
+    outcome: "change_approved" | "change_rejected",
+    raw: ChangeRequestsTable,
+    actor: string,
+    reason: string,
+    approvers: string[],
+  ): AuditInput => ({
+    ...decisionBase(raw.id, actor, reason, canonicalIdentity(raw.requested_by), approvers),
+    platform: deps.platformName,
+    outcome,
+  });
 
   async function mustGet(id: string): Promise<ChangeRequest> {
     const change = await changes.get(id);
@@ -77,14 +135,28 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
         );
       }
       // Parsed before anything is read or written: a bad rules file costs no platform request.
-      const file = await deps.rulesParser.parse(input.rulesText, "rules");
+      const requested = await deps.rulesParser.parse(input.rulesText, "rules");
       // A fresh read (not the cached listing): the plan's revisions are the base of every conditional write.
       const campaigns = await deps.campaigns.fresh();
-      const plan = planAgainst(
-        { file, sourceText: input.rulesText, platform, clock, capacity: capacityOf(file) },
-        campaigns,
-      );
-      const { risk, reasons } = assessRisk(plan);
+      const planOf = (file: RulesFile) =>
+        planAgainst(
+          { file, sourceText: input.rulesText, platform, clock, capacity: capacityOf(file) },
+          campaigns,
+        );
+      // The server's policy is a floor: what breaks it is refused outright, not stored for someone to approve.
+      const floorPlan = planOf(floorOnly(requested, deps.floor));
+      const broken = floorPlan.campaigns.filter((c) => c.status === "invalid");
+      if (broken.length > 0) throw floorBroken(broken);
+      const plan = planOf(underFloor(requested, deps.floor));
+      const { risk, reasons } = assessRisk(plan, requested.overrides);
+      const { invalid, fileErrors } = blockingProblems(plan);
+      // Invalid is stored (the record of what was asked) but can never be approved or applied.
+      const state =
+        invalid.length > 0 || fileErrors.length > 0
+          ? "invalid"
+          : risk === "high"
+            ? "pending_approval"
+            : "approved";
       const id = `chg_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
       await changes.insert({
         id,
@@ -97,8 +169,17 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
         plan,
         rulesText: input.rulesText,
         // Low risk needs no second person: an operator may apply it straight away.
-        state: risk === "high" ? "pending_approval" : "approved",
+        state,
       });
+      if (state === "pending_approval") {
+        await deps.record({
+          ...decisionBase(id, by.actor, reason, by.person, []),
+          platform: deps.platformName,
+          outcome: "change_pending_approval",
+          findings: plan.campaigns.flatMap((c) => c.findings),
+          overrides: requested.overrides.map((o) => ({ limit: o.limit, value: o.value, reason: o.reason })),
+        });
+      }
       deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${plan.summary.toChange} to change)`);
       return mustGet(id);
     },
@@ -118,7 +199,8 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
           `change ${id} is ${raw.state}; only a pending_approval change can be approved`,
         );
       }
-      if (raw.requester_token_id === by.tokenId || raw.requested_by === by.actor) {
+      // The person, not the token or its spelling: "Ops-Lead " is the ops-lead who asked.
+      if (raw.requester_token_id === by.tokenId || canonicalIdentity(raw.requested_by) === by.person) {
         throw new ServiceError(
           403,
           "four_eyes",
@@ -134,6 +216,7 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
           `change ${id} changed state meanwhile; reload it`,
         );
       }
+      await deps.record(decisionRecord("change_approved", raw, by.actor, raw.reason, [by.person]));
       deps.log?.(`change ${id} approved by ${by.actor}`);
       return mustGet(id);
     },
@@ -155,6 +238,15 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
           `change ${id} is ${raw.state}; only an open change can be rejected`,
         );
       }
+      await deps.record(
+        decisionRecord(
+          "change_rejected",
+          raw,
+          by.actor,
+          why,
+          raw.approved_by ? [canonicalIdentity(raw.approved_by)] : [],
+        ),
+      );
       deps.log?.(`change ${id} rejected by ${by.actor}`);
       return mustGet(id);
     },

@@ -1,10 +1,12 @@
 /**
  * Risk of a change request. High risk needs a second person (an approver who is not the requester):
- *  - switching a campaign to PREDICTIVE or POWER (the methods that can abandon calls),
+ *  - any switch of dialing method,
+ *  - more retry attempts, or any retry interval shorter than before (more calls to the same person),
  *  - raising the abandonment `maxRate` or `maxCallsPerAgent` (more dialing pressure),
- *  - any `overrides:` in the rules file (loosening a compliance limit).
- * Everything else (slower retries, lower rates, PREVIEW/PROGRESSIVE) is low risk.
+ *  - any `overrides:` in the change (loosening a compliance limit).
+ * Everything else (fewer attempts, longer intervals, lower rates) is low risk.
  */
+import type { Override } from "../../domain/rules-file.js";
 import type { Plan } from "../../engine/plan-types.js";
 
 export interface RiskAssessment {
@@ -12,43 +14,52 @@ export interface RiskAssessment {
   reasons: string[];
 }
 
-const PRESSURE_METHODS = new Set(["PREDICTIVE", "POWER"]);
-
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-const maxRateOf = (v: unknown): number | undefined =>
-  v !== null && typeof v === "object" && "maxRate" in v
-    ? num((v as { maxRate: unknown }).maxRate)
-    : undefined;
+const field = (v: unknown, name: string): unknown =>
+  v !== null && typeof v === "object" && name in v ? (v as Record<string, unknown>)[name] : undefined;
+const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x) => typeof x === "number") : []);
 
-export function assessRisk(plan: Plan): RiskAssessment {
+/** "raised 2 → 3" when `to` exceeds `from` (or `from` was unset), else undefined. */
+function raised(from: number | undefined, to: number | undefined): string | undefined {
+  return to !== undefined && (from === undefined || to > from) ? `raised ${from ?? "?"} → ${to}` : undefined;
+}
+
+function retryReasons(from: unknown, to: unknown): string[] {
+  const reasons: string[] = [];
+  const attempts = raised(num(field(from, "maxAttempts")), num(field(to, "maxAttempts")));
+  if (attempts) reasons.push(`retrySettings.maxAttempts ${attempts}`);
+  const before = numbers(field(from, "intervalMinutes"));
+  const after = numbers(field(to, "intervalMinutes"));
+  // Compared step by step; a step that did not exist before counts as shorter than "never".
+  const shorter = after.findIndex((m, i) => before[i] === undefined || m < (before[i] ?? 0));
+  if (shorter >= 0) {
+    reasons.push(
+      `retrySettings.intervalMinutes[${shorter}] shortened ${before[shorter] ?? "(none)"} → ${after[shorter]}`,
+    );
+  }
+  return reasons;
+}
+
+export function assessRisk(plan: Plan, overrides: readonly Override[]): RiskAssessment {
   const reasons: string[] = [];
   for (const c of plan.campaigns) {
     for (const change of c.changes) {
-      if (
-        change.field === "dialingMethod" &&
-        typeof change.to === "string" &&
-        PRESSURE_METHODS.has(change.to)
-      ) {
-        reasons.push(`${c.id}: dialingMethod → ${change.to}`);
+      if (change.field === "dialingMethod" && change.to !== change.from) {
+        reasons.push(`${c.id}: dialingMethod ${String(change.from ?? "?")} → ${String(change.to)}`);
+      }
+      if (change.field === "retrySettings") {
+        for (const r of retryReasons(change.from, change.to)) reasons.push(`${c.id}: ${r}`);
       }
       if (change.field === "maxCallsPerAgent") {
-        const from = num(change.from);
-        const to = num(change.to);
-        if (to !== undefined && (from === undefined || to > from)) {
-          reasons.push(`${c.id}: maxCallsPerAgent raised ${from ?? "?"} → ${to}`);
-        }
+        const r = raised(num(change.from), num(change.to));
+        if (r) reasons.push(`${c.id}: maxCallsPerAgent ${r}`);
       }
       if (change.field === "abandonmentRateThreshold") {
-        const from = maxRateOf(change.from);
-        const to = maxRateOf(change.to);
-        if (to !== undefined && (from === undefined || to > from)) {
-          reasons.push(`${c.id}: abandonmentRateThreshold.maxRate raised ${from ?? "?"} → ${to}`);
-        }
+        const r = raised(num(field(change.from, "maxRate")), num(field(change.to, "maxRate")));
+        if (r) reasons.push(`${c.id}: abandonmentRateThreshold.maxRate ${r}`);
       }
     }
   }
-  for (const o of plan.rulesFile.overrides) {
-    reasons.push(`overrides: ${o.limit} = ${o.value} (${o.reason})`);
-  }
+  for (const o of overrides) reasons.push(`overrides: ${o.limit} = ${o.value} (${o.reason})`);
   return { risk: reasons.length > 0 ? "high" : "low", reasons };
 }

@@ -21,7 +21,16 @@ export function describeError(err: unknown): ShownError | undefined {
       )}</ul>`,
     };
   }
-  if (err instanceof ServiceError) return { status: err.status, message: html`<p>${err.message}</p>` };
+  if (err instanceof ServiceError) {
+    return {
+      status: err.status,
+      message: html`<p>${err.message}</p>${
+        err.problems.length
+          ? html`<ul>${err.problems.map((p) => html`<li>${p.path}: ${p.message} [${p.code}]</li>`)}</ul>`
+          : ""
+      }`,
+    };
+  }
   if (err instanceof DialrulesError)
     return { status: 400, message: html`<p>${err.message} [${err.code}]</p>` };
   // Other 4xx errors (fastify's, or a service error type added later) carry a status code: show them too.

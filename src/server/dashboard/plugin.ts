@@ -62,21 +62,22 @@ function loginRoutes(app: FastifyInstance, services: ServerServices, req: Reques
       );
     }
     const token = field(request.body, "token").trim();
-    const principal = token ? await services.authenticate(token) : undefined;
-    if (!principal) {
+    const signedIn = token ? await services.signIn(token) : undefined;
+    if (!signedIn) {
       return sendHtml(
         reply,
         loginPage(req.context(request), next, { error: "That token is unknown, revoked or expired." }),
         401,
       );
     }
-    reply.header("set-cookie", sessionCookie(token, secure(request)));
+    reply.header("set-cookie", sessionCookie(signedIn.sessionId, secure(request)));
     return reply.redirect(next, 303);
   });
 
   app.post("/logout", async (request, reply) => {
     const session = await req.requireForm(request, reply);
     if (!session) return reply;
+    await services.signOut(session.id);
     reply.header("set-cookie", clearedSessionCookie(secure(request)));
     return reply.redirect("/login?signedout=1", 303);
   });

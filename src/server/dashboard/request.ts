@@ -2,19 +2,13 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Principal, ServerServices } from "../contract.js";
 import { html } from "./html.js";
 import { type PageContext, page } from "./layout.js";
-import {
-  CSRF_FIELD,
-  csrfMatches,
-  csrfTokenFor,
-  fromSameOrigin,
-  readCookie,
-  SESSION_COOKIE,
-} from "./session.js";
+import { CSRF_FIELD, csrfMatches, fromSameOrigin, sessionIdFrom } from "./session.js";
 
-/** A signed-in person: the token from the cookie and who it resolves to. */
+/** A signed-in person: the session id from the cookie, who it belongs to and its CSRF token. */
 export interface Session {
-  token: string;
+  id: string;
   principal: Principal;
+  csrf: string;
 }
 
 /** A text field of a parsed form or query string; absent or repeated fields read as "" / the first one. */
@@ -31,10 +25,10 @@ export class RequestHelpers {
   constructor(private readonly services: ServerServices) {}
 
   async session(request: FastifyRequest): Promise<Session | undefined> {
-    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (!token) return undefined;
-    const principal = await this.services.authenticate(token);
-    return principal ? { token, principal } : undefined;
+    const id = sessionIdFrom(request.headers.cookie);
+    if (!id) return undefined;
+    const session = await this.services.resumeSession(id);
+    return session ? { id, ...session } : undefined;
   }
 
   context(request: FastifyRequest, session?: Session): PageContext {
@@ -42,7 +36,7 @@ export class RequestHelpers {
     return {
       path: pathOf(request),
       ...(banner ? { banner } : {}),
-      ...(session ? { principal: session.principal, csrf: csrfTokenFor(session.token) } : {}),
+      ...(session ? { principal: session.principal, csrf: session.csrf } : {}),
     };
   }
 
@@ -60,7 +54,7 @@ export class RequestHelpers {
   async requireForm(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
     const session = await this.requireUser(request, reply);
     if (!session) return undefined;
-    if (!fromSameOrigin(request.headers) || !csrfMatches(session.token, field(request.body, CSRF_FIELD))) {
+    if (!fromSameOrigin(request.headers) || !csrfMatches(session.csrf, field(request.body, CSRF_FIELD))) {
       await reply
         .code(403)
         .type("text/html; charset=utf-8")

@@ -1,18 +1,20 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 
 /**
- * People sign in by pasting an API token; the dashboard keeps it in an HttpOnly, SameSite=Strict cookie and
- * resolves it through `services.authenticate` on every request, exactly like the API's bearer tokens. Nothing
- * is held in process memory, so any replica can serve any page and revoking the token ends the session.
+ * People sign in by pasting an API token once; the dashboard then holds an opaque server-side session
+ * (src/server/sessions): the cookie carries only a random session id, HttpOnly, SameSite=Strict, and over
+ * HTTPS `Secure` with the `__Host-` prefix (no Domain, Path=/, so no subdomain can set or read it).
  */
 
 export const SESSION_COOKIE = "dialrules_session";
+/** The name over HTTPS: browsers accept it only with Secure, Path=/ and no Domain. */
+export const SECURE_SESSION_COOKIE = "__Host-dialrules_session";
 /** Name of the hidden field every POST form carries. */
 export const CSRF_FIELD = "_csrf";
-/** A working day: long enough not to interrupt an approver, short enough that a forgotten browser logs out. */
+/** The cookie outlives no session: a working day (the server also ends idle sessions). */
 const SESSION_MAX_AGE_SEC = 12 * 60 * 60;
-/** API tokens are short printable strings; anything longer is not one and is ignored, not hashed. */
-const MAX_TOKEN_LENGTH = 512;
+/** Session ids are short printable strings; anything longer is not one and is ignored. */
+const MAX_COOKIE_LENGTH = 512;
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -21,7 +23,7 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     try {
       const value = decodeURIComponent(part.slice(eq + 1).trim());
-      return value && value.length <= MAX_TOKEN_LENGTH ? value : undefined;
+      return value && value.length <= MAX_COOKIE_LENGTH ? value : undefined;
     } catch {
       return undefined; // malformed %-escape: treat as no session
     }
@@ -29,10 +31,14 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** The session id from either cookie name (the secure one first). */
+export const sessionIdFrom = (header: string | undefined): string | undefined =>
+  readCookie(header, SECURE_SESSION_COOKIE) ?? readCookie(header, SESSION_COOKIE);
+
 function cookie(value: string, maxAgeSec: number, secure: boolean): string {
   // Secure only over HTTPS: a plain-HTTP localhost trial must still be able to sign in.
   return [
-    `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
+    `${secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE}=${encodeURIComponent(value)}`,
     "Path=/",
     "HttpOnly",
     "SameSite=Strict",
@@ -41,23 +47,16 @@ function cookie(value: string, maxAgeSec: number, secure: boolean): string {
   ].join("; ");
 }
 
-export const sessionCookie = (token: string, secure: boolean): string =>
-  cookie(token, SESSION_MAX_AGE_SEC, secure);
+export const sessionCookie = (sessionId: string, secure: boolean): string =>
+  cookie(sessionId, SESSION_MAX_AGE_SEC, secure);
 export const clearedSessionCookie = (secure: boolean): string => cookie("", 0, secure);
 
-/**
- * The CSRF token is an HMAC keyed by the session's own secret (the API token), so it needs no server-side
- * state or shared key between replicas, and a page that cannot read the HttpOnly cookie cannot compute it.
- */
-export function csrfTokenFor(sessionToken: string): string {
-  return createHmac("sha256", sessionToken).update("dialrules-dashboard-csrf/1").digest("base64url");
-}
-
-export function csrfMatches(sessionToken: string, submitted: unknown): boolean {
+/** The submitted form token against the session's own (constant time). */
+export function csrfMatches(expected: string, submitted: unknown): boolean {
   if (typeof submitted !== "string") return false;
-  const expected = Buffer.from(csrfTokenFor(sessionToken));
-  const given = Buffer.from(submitted);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const a = Buffer.from(expected);
+  const b = Buffer.from(submitted);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -77,10 +76,20 @@ export function fromSameOrigin(headers: Record<string, string | string[] | undef
   }
 }
 
-/** Where to go after signing in: only a path on this site, never `//evil.example` or an absolute URL. */
+/**
+ * Where to go after signing in: only a path on this site. Control characters and white space are refused
+ * outright: browsers drop a tab or newline inside a URL, so `/\t/evil.example` would become `//evil.example`.
+ */
 export function safeNext(next: unknown): string {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) {
     return "/";
   }
-  return next;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(next)) return "/";
+  const base = "http://dialrules.invalid";
+  try {
+    return new URL(next, base).origin === base ? next : "/";
+  } catch {
+    return "/";
+  }
 }

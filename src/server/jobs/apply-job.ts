@@ -12,6 +12,7 @@ import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
 import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
 import type { ChangeRepo } from "../changes/change-repo.js";
+import { canonicalIdentity } from "../tokens/identity.js";
 import type { JobRepo } from "./job-repo.js";
 import type { CampaignLocks } from "./locks.js";
 import type { ChunkTask } from "./queue.js";
@@ -114,6 +115,12 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
         onConflict: "rebase",
         skipInvalid: false,
         stop: deps.stop,
+        // Every record names the change, who asked for it and who approved it, inside the hash chain.
+        attribution: {
+          changeId: change.id,
+          requester: canonicalIdentity(change.requested_by),
+          approvers: change.approved_by ? [canonicalIdentity(change.approved_by)] : [],
+        },
       },
       {
         platform,

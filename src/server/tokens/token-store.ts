@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { InputError } from "../../domain/errors.js";
 import { type Principal, ROLES, type Role } from "../contract.js";
 import type { ServiceDatabase } from "../db.js";
+import { canonicalIdentity, displayName } from "./identity.js";
 
 export const TOKEN_PREFIX = "drt_";
 /** Longer input is not a token of ours; it is refused before hashing. */
@@ -31,7 +32,8 @@ export function createTokenStore(sdb: ServiceDatabase, now: () => number = Date.
   const iso = () => new Date(now()).toISOString();
   return {
     /** Returns the token in clear exactly once, with its stored description. */
-    async create(name: string, role: string): Promise<{ token: string; info: TokenInfo }> {
+    async create(rawName: string, role: string): Promise<{ token: string; info: TokenInfo }> {
+      const name = displayName(rawName);
       if (!NAME.test(name)) {
         throw new InputError(
           "token_name_invalid",
@@ -41,6 +43,21 @@ export function createTokenStore(sdb: ServiceDatabase, now: () => number = Date.
       }
       if (!isRole(role)) {
         throw new InputError("token_role_invalid", `--role must be one of ${ROLES.join(", ")}`, "role");
+      }
+      // One person, one spelling: a second token for "ops-lead" must not be "Ops-Lead".
+      const person = canonicalIdentity(name);
+      const rows = await sdb.db
+        .selectFrom("api_tokens")
+        .select("name")
+        .where("revoked_at", "is", null)
+        .execute();
+      const other = rows.find((r) => canonicalIdentity(r.name) === person && r.name !== name);
+      if (other) {
+        throw new InputError(
+          "token_name_taken",
+          `--name "${name}" is the same person as the existing "${other.name}" (names are compared ignoring case and width); use "${other.name}" for another token of that person, or a different name for a different person`,
+          "name",
+        );
       }
       const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
       const info: TokenInfo = { id: `tok_${randomUUID().slice(0, 8)}`, name, role, createdAt: iso() };
@@ -96,7 +113,12 @@ export function createTokenStore(sdb: ServiceDatabase, now: () => number = Date.
         .where("revoked_at", "is", null)
         .executeTakeFirst();
       if (!row || !isRole(row.role)) return undefined;
-      return { actor: row.name, role: row.role, tokenId: row.id };
+      return {
+        actor: displayName(row.name),
+        person: canonicalIdentity(row.name),
+        role: row.role,
+        tokenId: row.id,
+      };
     },
   };
 }

@@ -15,6 +15,7 @@ import type { Platform } from "../../../src/platform/platform.js";
 import {
   type CampaignView,
   type ChangeRequest,
+  type DashboardSession,
   type Principal,
   ROLES,
   type Role,
@@ -118,9 +119,29 @@ export class FakeServices implements ServerServices {
     };
   }
 
+  /** Page rendering only; the real session rules are tested against the real service (sessions.test.ts). */
+  private readonly sessions = new Map<string, DashboardSession>();
+
+  async signIn(token: string): Promise<{ sessionId: string; session: DashboardSession } | undefined> {
+    const principal = await this.authenticate(token);
+    if (!principal) return undefined;
+    const sessionId = `drs_fake${this.sessions.size}`;
+    const session = { principal, csrf: `csrf-${this.sessions.size}` };
+    this.sessions.set(sessionId, session);
+    return { sessionId, session };
+  }
+
+  async resumeSession(sessionId: string): Promise<DashboardSession | undefined> {
+    return this.sessions.get(sessionId);
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    this.sessions.delete(sessionId);
+  }
+
   async authenticate(token: string): Promise<Principal | undefined> {
     const role = ROLES.find((r) => TOKENS[r] === token);
-    return role ? { actor: ACTORS[role], role, tokenId: `id-${role}` } : undefined;
+    return role ? { actor: ACTORS[role], person: ACTORS[role], role, tokenId: `id-${role}` } : undefined;
   }
 
   async listCampaigns(): Promise<CampaignView[]> {
