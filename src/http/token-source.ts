@@ -238,6 +238,11 @@ export class OAuthTokenSource implements AccessTokenProvider {
 
   private translate(err: unknown, status: number): Error {
     const { tokenUrl, clientId } = this.options;
+    // A grant that reads its own replies (not OAuth) says what went wrong itself; the secret is still scrubbed.
+    if (err instanceof AuthError)
+      return new AuthError(`${this.scrub(err.message)}. ${this.grant.advice}`, status);
+    if (err instanceof UnexpectedResponseError)
+      return new UnexpectedResponseError(this.scrub(err.message), status);
     if (err instanceof oauth.ResponseBodyError) {
       const description = err.error_description ? ` (${err.error_description})` : "";
       const text = `token request for client "${clientId}" rejected by ${tokenUrl}: ${err.error}${description}`;

@@ -4,7 +4,7 @@
  * `Secret` as soon as they are read.
  */
 import { InputError } from "../../domain/errors.js";
-import type { Secret } from "../../http/secret.js";
+import { Secret } from "../../http/secret.js";
 import {
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   type Env,
@@ -24,7 +24,19 @@ export const DEFAULT_API_VERSION = "v30.0";
 export const CXONE_ENDPOINTS = ["skills", "generalSettings"] as const;
 export type CxoneEndpoint = (typeof CXONE_ENDPOINTS)[number];
 
+/**
+ * How the driver gets a token: `password` (OAuth2 password grant: a registered application plus the user's
+ * access key) or `access-key` (`POST /authentication/v1/token/access-key`, the access key alone).
+ */
+export const CXONE_AUTH_MODES = ["password", "access-key"] as const;
+export type CxoneAuthMode = (typeof CXONE_AUTH_MODES)[number];
+
+/** Path of the access-key token endpoint on the discovery (auth) host. */
+export const ACCESS_KEY_TOKEN_PATH = "/authentication/v1/token/access-key";
+
 export interface CxoneConfig {
+  /** Default `password`. */
+  auth?: CxoneAuthMode;
   /** Base of `/.well-known/openid-configuration` and `/.well-known/cxone-configuration`. */
   discoveryUrl: string;
   /** Needed for API discovery; optional when apiEndpoint is given. */
@@ -33,6 +45,7 @@ export interface CxoneConfig {
   tokenUrl?: string;
   /** The tenant's `api_endpoint` (e.g. https://api-na1.niceincontact.com); skips API discovery when set. */
   apiEndpoint?: string;
+  /** The registered application (password grant only; unused with `access-key`). */
   clientId: string;
   clientSecret: Secret;
   accessKeyId: string;
@@ -53,6 +66,12 @@ function required(env: Env, name: string, what: string): string {
   const value = pick(env, name);
   if (value === undefined) throw new InputError("CONFIG_MISSING", `${name} must be set (${what})`, name);
   return value;
+}
+
+/** A secret that is not needed in this mode: an empty one when unset (never required, never logged). */
+function readOptionalSecret(env: Env, name: string): Secret {
+  if (pick(env, name) === undefined && pick(env, `${name}_FILE`) === undefined) return new Secret("");
+  return readSecret(env, name, "unused with CXONE_AUTH=access-key");
 }
 
 /** `30`, `v30`, `30.0` or `v30.0` → `v30.0`. */
@@ -90,13 +109,25 @@ export function loadCxoneConfig(env: Env): CxoneConfig {
     apiVersions[endpoint] = text === undefined ? fallback : parseApiVersion(name, text);
   }
   const rateText = pick(env, "CXONE_RATE_LIMIT");
+  const authText = pick(env, "CXONE_AUTH") ?? "password";
+  if (!(CXONE_AUTH_MODES as readonly string[]).includes(authText)) {
+    throw invalid("CXONE_AUTH", `expected "password" or "access-key", got "${authText}"`);
+  }
+  const auth = authText as CxoneAuthMode;
+  const application =
+    auth === "access-key"
+      ? { clientId: "", clientSecret: readOptionalSecret(env, "CXONE_CLIENT_SECRET") }
+      : {
+          clientId: required(env, "CXONE_CLIENT_ID", "the id of the application registered with NICE"),
+          clientSecret: readSecret(env, "CXONE_CLIENT_SECRET", "the registered application's secret"),
+        };
   return {
+    auth,
     discoveryUrl,
     ...(tenantId === undefined ? {} : { tenantId }),
     ...(tokenUrl === undefined ? {} : { tokenUrl }),
     ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
-    clientId: required(env, "CXONE_CLIENT_ID", "the id of the application registered with NICE"),
-    clientSecret: readSecret(env, "CXONE_CLIENT_SECRET", "the registered application's secret"),
+    ...application,
     accessKeyId: required(env, "CXONE_ACCESS_KEY_ID", "the API user's access key id"),
     accessKeySecret: readSecret(env, "CXONE_ACCESS_KEY_SECRET", "the API user's access key secret"),
     apiVersions,

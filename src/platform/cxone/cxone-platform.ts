@@ -7,9 +7,10 @@
 import { setMaxListeners } from "node:events";
 import type { z } from "zod";
 import type { Campaign, CampaignStatus, PartialRules } from "../../domain/rules.js";
+import { AccessKeyTokenSource } from "../../http/access-key-token-source.js";
 import { HttpClient, type HttpResponse } from "../../http/client.js";
 import { PasswordTokenSource } from "../../http/password-token-source.js";
-import type { AccessTokenProvider } from "../../http/token-source.js";
+import type { AccessTokenProvider, OAuthTokenSource } from "../../http/token-source.js";
 import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import {
   NotFoundError,
@@ -28,7 +29,7 @@ import type {
   UpdateResult,
 } from "../platform.js";
 import { describeIssues } from "../v2/schemas.js";
-import type { CxoneConfig, CxoneEndpoint } from "./config.js";
+import { ACCESS_KEY_TOKEN_PATH, type CxoneConfig, type CxoneEndpoint } from "./config.js";
 import { type CxoneEndpoints, discoverEndpoints, once } from "./discovery.js";
 import { cxoneErrorMapping } from "./errors.js";
 import {
@@ -71,24 +72,40 @@ export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps
     key: `cxone ${config.discoveryUrl} ${config.tenantId ?? config.apiEndpoint} ${config.accessKeyId}`,
     perMinute: config.rateLimitPerMinute,
   });
+  const accessKey = config.auth === "access-key";
+  // The access-key endpoint lives on the auth host; it replaces the openid lookup of the password grant.
+  const found = accessKey
+    ? { ...config, tokenUrl: config.tokenUrl ?? `${config.discoveryUrl}${ACCESS_KEY_TOKEN_PATH}` }
+    : config;
   // Discovery reads only what it needs from `shared`: it runs unlimited (its own host, not the API budget).
-  const endpoints = once(() => discoverEndpoints(config, shared));
-  const tokens = new LazyPasswordTokens(
+  const endpoints = once(() => discoverEndpoints(found, shared));
+  const advice =
+    "Check CXONE_ACCESS_KEY_ID/CXONE_ACCESS_KEY_SECRET (the API user's access key)" +
+    (accessKey ? "." : " and CXONE_CLIENT_ID/CXONE_CLIENT_SECRET (the registered application).");
+  const tokens = new LazyTokens(
     endpoints,
-    (found) =>
-      new PasswordTokenSource({
-        ...shared,
-        tokenUrl: found.tokenUrl,
-        ...(found.issuer === undefined ? {} : { issuer: found.issuer }),
-        route: "/auth/token",
-        clientId: config.clientId,
-        clientSecret: config.clientSecret,
-        clientAuth: "basic",
-        username: config.accessKeyId,
-        password: config.accessKeySecret,
-        advice:
-          "Check CXONE_CLIENT_ID/CXONE_CLIENT_SECRET (the registered application) and CXONE_ACCESS_KEY_ID/CXONE_ACCESS_KEY_SECRET (the API user's access key).",
-      }),
+    (at): OAuthTokenSource =>
+      accessKey
+        ? new AccessKeyTokenSource({
+            ...shared,
+            tokenUrl: at.tokenUrl,
+            route: ACCESS_KEY_TOKEN_PATH,
+            accessKeyId: config.accessKeyId,
+            accessKeySecret: config.accessKeySecret,
+            advice,
+          })
+        : new PasswordTokenSource({
+            ...shared,
+            tokenUrl: at.tokenUrl,
+            ...(at.issuer === undefined ? {} : { issuer: at.issuer }),
+            route: "/auth/token",
+            clientId: config.clientId,
+            clientSecret: config.clientSecret,
+            clientAuth: "basic",
+            username: config.accessKeyId,
+            password: config.accessKeySecret,
+            advice,
+          }),
   );
   const http = new HttpClient({
     ...shared,
@@ -102,11 +119,11 @@ export function createCxonePlatform(config: CxoneConfig, deps: CxonePlatformDeps
 }
 
 /** The token source can only be built once discovery named the token endpoint. */
-class LazyPasswordTokens implements AccessTokenProvider {
-  private source: PasswordTokenSource | undefined;
+class LazyTokens implements AccessTokenProvider {
+  private source: OAuthTokenSource | undefined;
   constructor(
     private readonly endpoints: () => Promise<CxoneEndpoints>,
-    private readonly build: (found: CxoneEndpoints) => PasswordTokenSource,
+    private readonly build: (found: CxoneEndpoints) => OAuthTokenSource,
   ) {}
   async getToken(signal?: AbortSignal): Promise<string> {
     if (!this.source) {

@@ -97,18 +97,52 @@ export function passwordTokenRoute(
     const password = form.get("password");
     if (username === null || password === null)
       return oauthError(400, "invalid_request", "username and password are required");
-    if (!knownKey || knownKey.secret !== password)
-      return oauthError(400, "invalid_grant", "invalid access key id or secret");
-    const user = tokens.findClient(knownKey.id);
-    if (!user) return oauthError(400, "invalid_grant", "invalid access key id or secret");
-    const { token, expiresIn } = tokens.issue(user, []);
-    return {
-      status: 200,
-      body: { access_token: token, token_type: "Bearer", expires_in: expiresIn },
-      headers: { "cache-control": "no-store", pragma: "no-cache" },
-    };
+    return issueForKey(tokens, knownKey, password, {});
   };
   return { clientId: knownKey?.id, loggedBody, respond };
+}
+
+/** A token for the access key when the secret matches; OAuth's invalid_grant otherwise. */
+function issueForKey(
+  tokens: TokenStore,
+  key: SimAccessKey | undefined,
+  secret: unknown,
+  extra: Record<string, string>,
+): Outcome {
+  const user = key && key.secret === secret ? tokens.findClient(key.id) : undefined;
+  if (!user) return oauthError(400, "invalid_grant", "invalid access key id or secret");
+  const { token, expiresIn } = tokens.issue(user, []);
+  return {
+    status: 200,
+    body: { access_token: token, token_type: "Bearer", expires_in: expiresIn, ...extra },
+    headers: { "cache-control": "no-store", pragma: "no-cache" },
+  };
+}
+
+/**
+ * POST /authentication/v1/token/access-key: `{accessKeyId, accessKeySecret}` as JSON, no application
+ * (cxone-mcp's login). The refusal's status and body are assumed (400 `{error, error_description}`).
+ */
+export function accessKeyTokenRoute(
+  keys: readonly SimAccessKey[],
+  tokens: TokenStore,
+  req: FastifyRequest,
+): RouteStep {
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof req.body === "string" ? req.body : "");
+  } catch {
+    body = undefined;
+  }
+  const b = (body ?? {}) as { accessKeyId?: unknown; accessKeySecret?: unknown };
+  const id = typeof b.accessKeyId === "string" ? b.accessKeyId : undefined;
+  const knownKey = keys.find((k) => k.id === id);
+  const respond = (): Outcome => {
+    if (mediaType(req.headers["content-type"]) !== "application/json" || body === undefined)
+      return oauthError(400, "invalid_request", "a JSON body {accessKeyId, accessKeySecret} is required");
+    return issueForKey(tokens, knownKey, b.accessKeySecret, { id_token: "sim.id.token" });
+  };
+  return { clientId: knownKey?.id, loggedBody: { accessKeyId: id, accessKeySecret: "<redacted>" }, respond };
 }
 
 /** Bearer check and API version check around an Admin API route; the caller's key is known even when expired. */

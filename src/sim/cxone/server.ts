@@ -15,6 +15,7 @@ import { deriveSeed, Random } from "../random.js";
 import { TokenStore } from "../tokens.js";
 import type { RequestLogEntry, SimClient } from "../types.js";
 import {
+  accessKeyTokenRoute,
   adminRoute,
   cxoneConfiguration,
   cxoneError,
@@ -99,6 +100,9 @@ export async function startCxoneSimulator(opts: CxoneSimOptions): Promise<CxoneS
     run(req, reply, false, () =>
       fixed(() => cxoneConfiguration(url, tenantId, new URL(req.url, "http://sim.invalid").searchParams)),
     ),
+  );
+  app.post("/authentication/v1/token/access-key", (req, reply) =>
+    run(req, reply, false, () => accessKeyTokenRoute(keys, tokens, req)),
   );
   app.post("/auth/token", (req, reply) =>
     run(req, reply, false, () => passwordTokenRoute(clients, keys, tokens, req)),
