@@ -35,6 +35,8 @@ export interface ApplyRun {
   stop?: AbortSignal;
   abort?: AbortSignal;
   runId?: string;
+  /** Re-read the campaigns the plan calls unchanged before believing it (a saved plan; a prompt answered). */
+  recheckUnchanged?: boolean;
 }
 
 export interface ApplyRunOutcome {
@@ -60,12 +62,15 @@ export async function runApply(run: ApplyRun, reconciled: CampaignResult[] = [])
       `Refusing to apply: ${plan.summary.invalid} invalid campaign(s)${plan.summary.fileErrors ? ` and ${plan.summary.fileErrors} file error(s)` : ""}; nothing was written. Fix them, or use --skip-invalid to apply only the valid ones.\n`,
     );
   }
+  let recheckUnchanged = run.recheckUnchanged === true;
   if (plan.summary.toChange > 0 && (invalid === 0 || run.skipInvalid) && run.confirm) {
     const ok = await run.confirm(`Apply ${plan.summary.toChange} change(s)? [y/N] `);
     if (!ok) {
       run.out("Nothing applied.\n");
-      return { exitCode: EXIT.ok };
+      // The file is not what the platform holds and nothing changed that: not a success.
+      return { exitCode: EXIT.failed };
     }
+    recheckUnchanged = true; // the person may have taken a while to answer
   }
   const result = await applyPlan(
     plan,
@@ -78,6 +83,7 @@ export async function runApply(run: ApplyRun, reconciled: CampaignResult[] = [])
       skipInvalid: run.skipInvalid,
       stop: run.stop,
       abort: run.abort,
+      recheckUnchanged,
     },
     { platform: run.platform, store: run.store, clock: run.clock, observer: run.observer },
   );

@@ -70,16 +70,13 @@ export interface DemoOutcome {
 }
 
 /**
- * Picks a planned change and has "another writer" edit a field that change does not touch, between plan
- * and apply, so the write meets a 409 and is rebased. Returns the campaign id.
+ * Picks a planned change and has "another writer" edit a field the rules file does not declare for it,
+ * between plan and apply, so the write meets a 409 and is rebased. Returns the campaign id.
  */
 function injectConcurrentEdit(plan: Plan, sim: SimHandle): string | undefined {
   for (const c of plan.campaigns) {
-    if (c.status !== "change" || c.changes.some((x) => x.field === "abandonmentRateThreshold")) continue;
-    const current = c.current.abandonmentRateThreshold;
-    sim.editCampaign(c.id, {
-      abandonmentRateThreshold: { ...current, coolDownSec: current.coolDownSec + 120 },
-    });
+    if (c.status !== "change" || c.desired.retrySettings !== undefined) continue;
+    sim.editCampaign(c.id, { retrySettings: { maxAttempts: 2, intervalMinutes: [120, 1440] } });
     return c.id;
   }
   return undefined;
@@ -88,7 +85,7 @@ function injectConcurrentEdit(plan: Plan, sim: SimHandle): string | undefined {
 /** The cxone twin of injectConcurrentEdit: another admin changes a mapped setting the plan leaves alone. */
 function injectCxoneEdit(plan: Plan, sim: CxoneSimHandle): string | undefined {
   for (const c of plan.campaigns) {
-    if (c.status !== "change" || c.changes.some((x) => x.field === "retrySettings")) continue;
+    if (c.status !== "change" || c.desired.retrySettings !== undefined) continue;
     const skill = sim.getSkill(Number(c.id));
     if (!skill || skill.isRunning) continue;
     const current = skill.generalSettings.minimumRetryMinutes;
@@ -167,7 +164,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     url: sim.url,
     platform,
     edit: (plan) => injectConcurrentEdit(plan, sim),
-    editNote: "abandonment cool-down",
+    editNote: "retry schedule",
     stop: () => sim.stop(),
   });
 }

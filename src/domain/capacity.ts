@@ -52,14 +52,6 @@ export interface CapacityEstimate {
 /** Assumed seconds a dial that reaches no live person holds the line (ring ≥ 15 s per 47 CFR 64.1200(a)(6), plus setup). */
 export const NO_CONNECT_SEC = 30;
 
-export const CAPACITY_ASSUMPTIONS: readonly string[] = [
-  "agents are fully occupied and take one call at a time; wrap-up time is included in the handle time",
-  `a dial that reaches no live person holds its line ${NO_CONNECT_SEC} s`,
-  "connects are independent with the given connect rate (binomial per batch of dials)",
-  "worst case: pacing at the maxCallsPerAgent ceiling and no surplus connect reaches another agent",
-  "POWER is modelled as a fixed ratio per free agent; real power dialers that keep dialing for busy agents abandon more",
-];
-
 const round = (n: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;

@@ -1,11 +1,9 @@
 import type { Clock } from "../clock/clock.js";
-import type { AuditInput, AuditOutcome, WriteMode } from "../domain/audit-record.js";
-import { diffRules, type FieldChange, holdsAll, patchFor } from "../domain/diff.js";
-import { type Finding, hasErrors } from "../domain/findings.js";
-import { type FieldConflict, overwritePatch, threeWayMerge } from "../domain/merge.js";
-import { mergeRules } from "../domain/resolve.js";
-import { validateWithOverrides } from "../domain/retry-overrides.js";
-import type { Campaign, DialingRules, PartialRules } from "../domain/rules.js";
+import type { AuditInput, AuditOutcome } from "../domain/audit-record.js";
+import { diffRules, type FieldChange } from "../domain/diff.js";
+import type { Finding } from "../domain/findings.js";
+import type { FieldConflict } from "../domain/merge.js";
+import type { Campaign, DialingRules } from "../domain/rules.js";
 import { policyFromFile } from "../domain/validate.js";
 import {
   ConflictError,
@@ -14,11 +12,21 @@ import {
   WriteOutcomeUnknownError,
 } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
+import {
+  type ConflictPolicy,
+  type DecisionEvent,
+  type DecisionState,
+  decide,
+  type Finish,
+  initialState,
+  reconcileDecision,
+  unconverged,
+} from "./apply-decision.js";
 import type { Plan, PlannedCampaign } from "./plan-types.js";
 import { runSummaryInput } from "./run-summary.js";
 import type { ApplyStore, JournalEntry } from "./store-contract.js";
 
-export type ConflictPolicy = "abort" | "rebase" | "overwrite";
+export type { ConflictPolicy };
 
 export interface ApplyOptions {
   runId: string;
@@ -34,6 +42,12 @@ export interface ApplyOptions {
   stop?: AbortSignal;
   /** Hard stop (second Ctrl-C): requests in flight are aborted and stay "in doubt" in the journal. */
   abort?: AbortSignal;
+  /**
+   * Re-read the campaigns the plan leaves alone (one list read) before calling them unchanged: set when time
+   * passed since the plan (a saved plan, a confirmation prompt). One that another writer moved away from a
+   * declared value is handled like any concurrent change (conflict, or overwritten under --on-conflict).
+   */
+  recheckUnchanged?: boolean;
   /** Who asked for and who approved the change being applied (`serve`); carried by every record. */
   attribution?: { changeId: string; requester: string; approvers: string[] };
 }
@@ -77,6 +91,10 @@ export interface ApplyResult {
   reconciled: CampaignResult[];
   results: CampaignResult[];
   counts: Record<AuditOutcome, number>;
+  /** Campaigns with changes that were never attempted (--on-conflict abort stopped the run, or Ctrl-C). */
+  notAttempted: { id: string; name: string }[];
+  /** True when a conflict under --on-conflict abort stopped the run. */
+  abortedOnConflict: boolean;
 }
 
 const EMPTY_COUNTS: Record<AuditOutcome, number> = {
@@ -141,11 +159,8 @@ async function reconcileEntry(
     await deps.store.journal.complete(entry.id, { ...base, platformError: error });
     return result(entry.campaignId, "", "failed", started, deps, { error, note: "could not read back" });
   }
-  const applied = fresh.revision !== entry.baseRevision && holdsAll(fresh.dialingRules, entry.patch);
-  const outcome: AuditOutcome = applied ? "applied" : "failed";
-  const note = applied
-    ? "interrupted write found applied on re-read"
-    : "interrupted write did not take effect; re-run apply to write it";
+  const { outcome, note } = reconcileDecision(entry, fresh);
+  const applied = outcome === "applied";
   await deps.store.journal.complete(entry.id, {
     ...base,
     campaignName: fresh.name,
@@ -248,9 +263,19 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
       findings: c.findings,
     });
   }
-  const toWrite = refused ? [] : plan.campaigns.filter((c) => c.status === "change");
+  const toWrite: { c: PlannedCampaign; fresh?: Campaign }[] = refused
+    ? []
+    : plan.campaigns.filter((c) => c.status === "change").map((c) => ({ c }));
   // Unchanged campaigns get no record of their own: the run summary below lists them (issue 14).
-  const unchanged = refused ? [] : plan.campaigns.filter((p) => p.status === "unchanged");
+  let unchanged = refused ? [] : plan.campaigns.filter((p) => p.status === "unchanged");
+  if (options.recheckUnchanged && unchanged.length > 0) {
+    const drifted = await driftedSincePlan(unchanged, deps.platform, options.abort);
+    unchanged = unchanged.filter((c) => !drifted.has(c.id));
+    for (const c of plan.campaigns) {
+      const fresh = drifted.get(c.id);
+      if (fresh) toWrite.push({ c, fresh });
+    }
+  }
   if (!refused) {
     for (const c of unchanged) {
       record({
@@ -265,8 +290,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   const queue = [...toWrite];
   const stopped = () => aborted || options.stop?.aborted === true || options.abort?.aborted === true;
   const worker = async () => {
-    for (let c = queue.shift(); c !== undefined && !stopped(); c = queue.shift()) {
-      const r = await applyCampaign(c, policy, options, deps, auditBase(c));
+    while (queue.length > 0 && !stopped()) {
+      const next = queue.shift();
+      if (next === undefined) break;
+      const r = await applyCampaign(next.c, policy, options, deps, auditBase(next.c), next.fresh);
       if (r === undefined) continue; // hard-aborted mid-request: stays in doubt for the next run
       record(r);
       if (r.outcome === "conflict" && options.onConflict === "abort") aborted = true;
@@ -275,18 +302,53 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(options.concurrency, toWrite.length)) }, worker),
   );
+  const notAttempted = queue.map(({ c }) => ({ id: c.id, name: c.name }));
 
   const interrupted = options.stop?.aborted === true || options.abort?.aborted === true;
   await deps.store.audit.append(
     runSummaryInput(plan, options, deps.platform.name, { counts, unchanged, refused, interrupted }),
   );
   await deps.store.journal.finishRun(options.runId, { ...counts }, interrupted);
-  return { runId: options.runId, refused, interrupted, reconciled: [], results, counts };
+  return {
+    runId: options.runId,
+    refused,
+    interrupted,
+    reconciled: [],
+    results,
+    counts,
+    notAttempted,
+    abortedOnConflict: aborted,
+  };
+}
+
+/** The unchanged campaigns whose declared values another writer changed since the plan, as read now. */
+async function driftedSincePlan(
+  unchanged: readonly PlannedCampaign[],
+  platform: Platform,
+  signal?: AbortSignal,
+): Promise<Map<string, Campaign>> {
+  const fresh = new Map((await platform.listCampaigns({ signal })).map((c) => [c.id, c]));
+  const drifted = new Map<string, Campaign>();
+  for (const c of unchanged) {
+    const now = fresh.get(c.id);
+    if (now && unconverged(now.dialingRules, c.desired).length > 0) drifted.set(c.id, now);
+  }
+  return drifted;
+}
+
+/** A platform call's failure as a decision event; undefined when hard-aborted (the write stays in doubt). */
+function writeFailure(err: unknown, signal?: AbortSignal): DecisionEvent | undefined {
+  if (signal?.aborted) return undefined;
+  if (err instanceof ConflictError) return { kind: "conflict" };
+  // The reply was lost after the request was sent: read back before deciding, never write blind.
+  if (err instanceof WriteOutcomeUnknownError) return { kind: "reply-lost" };
+  if (err instanceof PlatformValidationError) return { kind: "rejected", error: describeError(err) };
+  return { kind: "failed", error: describeError(err) };
 }
 
 /**
- * One campaign: intent → write → on 409 or a lost reply, re-read and merge → write again (bounded).
- * Returns undefined only when hard-aborted while a request was in flight.
+ * One campaign: performs what the decision step (apply-decision.ts) asks — write, re-read — and feeds back
+ * what happened, until it decides an outcome. Returns undefined only when hard-aborted mid-request.
  */
 async function applyCampaign(
   c: PlannedCampaign,
@@ -294,175 +356,110 @@ async function applyCampaign(
   options: ApplyOptions,
   deps: ApplyDeps,
   audit: AuditInput,
+  /** A read made since the plan (recheck of an unchanged campaign): the decision starts from it. */
+  fresh?: Campaign,
 ): Promise<CampaignResult | undefined> {
   const { platform, clock, store } = deps;
   const signal = options.abort;
   const started = clock.now();
-  const maxRounds = options.maxRounds ?? 5;
-  // "Ours" is what the plan changes, not every managed field: a field we planned to leave as it was and
-  // another writer changed is theirs to keep (the next plan will show it).
-  const ours: PartialRules = patchFor(c.changes);
-  let patch: PartialRules = ours;
-  let revision = c.revision;
-  let theirs: DialingRules = c.current;
-  let writeMode: WriteMode = platform.capabilities.conditionalWrite ? "conditional" : "unconditional";
-  let writes = 0;
-  let notes: string[] = [];
-
+  let state = initialState(c, {
+    onConflict: options.onConflict,
+    maxRounds: options.maxRounds ?? 5,
+    conditionalWrite: platform.capabilities.conditionalWrite,
+  });
   const entry = await store.journal.recordIntent({
     runId: options.runId,
     campaignId: c.id,
     baseRevision: c.revision,
-    patch,
+    patch: state.patch,
   });
-  const finish = async (
-    outcome: AuditOutcome,
-    extra: Partial<AuditInput> & { note?: string; conflicts?: FieldConflict[] } = {},
-  ): Promise<CampaignResult> => {
-    const { note, ...auditExtra } = extra;
-    if (note) notes = [...notes, note];
-    const latencyMs = clock.now() - started;
-    const rulesAfter = auditExtra.rulesAfter;
-    await store.journal.complete(entry.id, {
-      ...audit,
-      outcome,
-      writeMode,
-      revisionBefore: revision,
-      rulesBefore: theirs,
-      diff: rulesAfter ? diffRules(theirs, rulesAfter) : diffRules(theirs, patch),
-      latencyMs,
-      ...auditExtra,
-    });
-    return {
-      id: c.id,
-      name: c.name,
-      outcome,
-      ...(notes.length ? { note: notes.join("; ") } : {}),
-      revisionBefore: c.revision,
-      revisionAfter: auditExtra.revisionAfter,
-      changes: c.changes,
-      conflicts: extra.conflicts ?? [],
-      findings: c.findings,
-      ...(auditExtra.platformError
-        ? { error: { code: auditExtra.platformError.code, message: auditExtra.platformError.message } }
-        : {}),
-      latencyMs,
-      writes,
-    };
-  };
-
-  // A platform without conditional writes: read immediately before writing and merge against the plan's base.
-  // The window between this read and the write is the remaining race (see docs/architecture.md).
-  let mustReread = !platform.capabilities.conditionalWrite;
-
-  for (let round = 0; round < maxRounds; round++) {
-    if (mustReread) {
-      let fresh: Campaign;
+  let event: DecisionEvent = { kind: "start" };
+  if (fresh) {
+    state = { ...state, reading: "before-write" };
+    event = { kind: "read", campaign: fresh };
+  }
+  let revisionBefore = c.revision;
+  let rulesBefore = c.current;
+  for (;;) {
+    const step = decide(state, event, policy);
+    if (step.resolution) deps.observer?.conflictResolved?.(step.resolution);
+    state = step.state;
+    const action = step.action;
+    if (action.kind === "finish") {
+      return recordOutcome(
+        c,
+        action,
+        state,
+        { revisionBefore, rulesBefore, audit, entryId: entry.id, started },
+        deps,
+      );
+    }
+    if (action.kind === "reread") {
       try {
-        fresh = await platform.getCampaign(c.id, { signal });
+        event = { kind: "read", campaign: await platform.getCampaign(c.id, { signal }) };
       } catch (err) {
         if (signal?.aborted) return undefined;
-        return finish("failed", {
-          platformError: describeError(err),
-          note: "could not re-read the campaign",
-        });
+        event = { kind: "read-failed", error: describeError(err) };
       }
-      mustReread = false;
-      const merged = threeWayMerge(c.current, fresh.dialingRules, ours);
-      theirs = fresh.dialingRules;
-      revision = fresh.revision;
-      if (merged.conflicts.length > 0) {
-        if (options.onConflict !== "overwrite") {
-          deps.observer?.conflictResolved?.("conflict");
-          return finish("conflict", {
-            conflicts: merged.conflicts,
-            revisionAfter: fresh.revision,
-            note: `another writer changed ${merged.conflicts.map((x) => x.field).join(", ")} to a different value`,
-          });
-        }
-        deps.observer?.conflictResolved?.("overwritten");
-        writeMode = "overwrite";
-        patch = overwritePatch(fresh.dialingRules, ours);
-        notes.push(`overwrote ${merged.conflicts.map((x) => x.field).join(", ")} (last writer wins)`);
-      } else {
-        patch = merged.patch;
-        if (merged.theirChanges.length > 0 && Object.keys(patch).length > 0) {
-          deps.observer?.conflictResolved?.("rebased");
-          notes.push(`rebased over a concurrent change of ${merged.theirChanges.join(", ")}`);
-        }
-      }
-      if (Object.keys(patch).length === 0) {
-        deps.observer?.conflictResolved?.("already-applied");
-        return finish("noop", {
-          revisionAfter: fresh.revision,
-          rulesAfter: fresh.dialingRules,
-          note: "the platform already holds the desired values",
-        });
-      }
-      const findings = validateWithOverrides(
-        mergeRules(fresh.dialingRules, patch),
-        fresh.retryOverrides,
-        policy,
-      );
-      if (hasErrors(findings)) {
-        return finish("rejected_locally", {
-          findings,
-          note: "the merge with the concurrent change is not valid",
-        });
-      }
+      continue;
     }
-
-    writes += 1;
+    revisionBefore = action.revision;
+    rulesBefore = state.theirs;
     try {
-      const { campaign, requestId } = await platform.updateRules(c.id, revision, patch, { signal });
-      return finish(writeMode === "overwrite" ? "overwritten" : "applied", {
-        revisionAfter: campaign.revision,
-        rulesAfter: campaign.dialingRules,
-        requestId,
-        conflicts: [],
+      const { campaign, requestId } = await platform.updateRules(c.id, action.revision, action.patch, {
+        signal,
       });
+      event = { kind: "written", campaign, ...(requestId ? { requestId } : {}) };
     } catch (err) {
-      if (signal?.aborted) return undefined;
-      if (err instanceof ConflictError) {
-        mustReread = true;
-        continue;
-      }
-      if (err instanceof WriteOutcomeUnknownError) {
-        // The reply was lost after the request was sent: read back before deciding, never write blind.
-        let fresh: Campaign;
-        try {
-          fresh = await platform.getCampaign(c.id, { signal });
-        } catch (readErr) {
-          if (signal?.aborted) return undefined;
-          return finish("failed", {
-            platformError: describeError(readErr),
-            note: "reply lost and read-back failed; re-run apply to settle",
-          });
-        }
-        if (fresh.revision !== revision && holdsAll(fresh.dialingRules, patch)) {
-          return finish(writeMode === "overwrite" ? "overwritten" : "applied", {
-            revisionAfter: fresh.revision,
-            rulesAfter: fresh.dialingRules,
-            note: "reply lost; recognised as applied on re-read",
-          });
-        }
-        if (fresh.revision === revision) {
-          notes.push("reply lost before the write took effect; written again");
-          continue;
-        }
-        mustReread = true;
-        continue;
-      }
-      if (err instanceof PlatformValidationError) {
-        return finish("rejected_by_platform", { platformError: describeError(err) });
-      }
-      return finish("failed", { platformError: describeError(err) });
+      const failure = writeFailure(err, signal);
+      if (failure === undefined) return undefined;
+      event = failure;
     }
   }
-  return finish("failed", {
-    platformError: {
-      code: "TOO_MANY_CONFLICTS",
-      message: `still conflicting after ${maxRounds} merge rounds; re-run apply`,
-    },
+}
+
+async function recordOutcome(
+  c: PlannedCampaign,
+  f: Finish,
+  state: DecisionState,
+  ctx: {
+    revisionBefore: number;
+    rulesBefore: DialingRules;
+    audit: AuditInput;
+    entryId: string;
+    started: number;
+  },
+  deps: ApplyDeps,
+): Promise<CampaignResult> {
+  const latencyMs = deps.clock.now() - ctx.started;
+  const findings = f.findings ?? c.findings;
+  await deps.store.journal.complete(ctx.entryId, {
+    ...ctx.audit,
+    outcome: f.outcome,
+    writeMode: state.mode,
+    revisionBefore: ctx.revisionBefore,
+    rulesBefore: ctx.rulesBefore,
+    diff: diffRules(ctx.rulesBefore, f.rulesAfter ?? state.patch),
+    latencyMs,
+    findings,
+    ...(f.revisionAfter !== undefined ? { revisionAfter: f.revisionAfter } : {}),
+    ...(f.rulesAfter ? { rulesAfter: f.rulesAfter } : {}),
+    ...(f.requestId ? { requestId: f.requestId } : {}),
+    ...(f.error ? { platformError: f.error } : {}),
+    ...(f.conflicts ? { conflicts: f.conflicts } : {}),
   });
+  return {
+    id: c.id,
+    name: c.name,
+    outcome: f.outcome,
+    ...(f.note ? { note: f.note } : {}),
+    revisionBefore: c.revision,
+    revisionAfter: f.revisionAfter,
+    changes: c.changes,
+    conflicts: f.conflicts ?? [],
+    findings,
+    ...(f.error ? { error: { code: f.error.code, message: f.error.message } } : {}),
+    latencyMs,
+    writes: state.writes,
+  };
 }

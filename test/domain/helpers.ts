@@ -1,5 +1,5 @@
 import type { DialingRules } from "../../src/domain/rules.js";
-import { parseRulesFile, parseRulesValue, type RulesFile } from "../../src/domain/rules-file.js";
+import { parseRulesValue, type RulesFile } from "../../src/domain/rules-file.js";
 import { type Policy, policyFromFile } from "../../src/domain/validate.js";
 
 /** A rules file from a plain object (schema-checked), for table tests. */
@@ -10,8 +10,6 @@ export function fileOf(value: Record<string, unknown>): RulesFile {
 export function policyOf(value: Record<string, unknown>): Policy {
   return policyFromFile(fileOf(value));
 }
-
-export const yamlFile = (text: string): RulesFile => parseRulesFile(text, "test.yaml");
 
 export const baseRules = (over: Partial<DialingRules> = {}): DialingRules => ({
   dialingMethod: "PROGRESSIVE",

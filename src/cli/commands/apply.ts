@@ -103,7 +103,10 @@ export function registerApply(program: Command): void {
     .option("--reason <text>", "why this change is made (required; goes into every audit record)")
     .option("--actor <name>", "who makes the change (env DIALRULES_ACTOR, default the OS user)")
     .addOption(
-      new Option("--on-conflict <policy>", "when another writer changed the same field")
+      new Option(
+        "--on-conflict <policy>",
+        "when another writer changed a field the rules file declares: abort (stop the whole run at the first conflict; campaigns not yet attempted are listed), rebase (report that campaign as a conflict, go on with the others), overwrite (write ours: last writer wins)",
+      )
         .choices(["abort", "rebase", "overwrite"])
         .default("rebase"),
     )
@@ -176,6 +179,8 @@ export function registerApply(program: Command): void {
           output: flags.output,
           out: (t) => process.stdout.write(t),
           confirm: flags.yes ? undefined : askYesNo,
+          // A saved plan may be old: what it calls unchanged is read again before it is believed.
+          recheckUnchanged: saved !== undefined,
           observer: bothObservers(progress, run.observer),
           stop: signals.stop.signal,
           abort: signals.abort.signal,

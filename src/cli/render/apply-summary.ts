@@ -29,6 +29,12 @@ export function renderApplySummary(result: ApplyResult): string {
     if (n > 0) lines.push(`${outcome.padEnd(22)}${n}`);
   }
   lines.push("");
+  if (result.notAttempted.length > 0) {
+    const why = result.abortedOnConflict ? "--on-conflict abort stopped the run" : "the run was stopped";
+    lines.push(`${why}: ${result.notAttempted.length} campaign(s) not attempted:`);
+    for (const c of result.notAttempted) lines.push(`    ${c.id}  ${c.name}`);
+    lines.push("");
+  }
   const state = result.interrupted
     ? "Interrupted: re-run the same command to finish; nothing will be applied twice."
     : result.refused

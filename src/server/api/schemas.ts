@@ -4,7 +4,7 @@
  * schemas stay open so serialisation never drops a field).
  */
 import { AUDIT_OUTCOMES } from "../../domain/audit-record.js";
-import { CHANGE_STATES, ROLES } from "../contract.js";
+import { CHANGE_STATES } from "../contract.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
 
 export const MAX_REASON = 2_000;
@@ -147,5 +147,3 @@ export const auditQuery = {
 } as const;
 
 export const noQuery = { type: "object", additionalProperties: false, properties: {} } as const;
-
-export const roleEnum = [...ROLES];

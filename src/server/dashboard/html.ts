@@ -40,8 +40,3 @@ export function html(strings: TemplateStringsArray, ...values: readonly Fragment
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? "");
   return new Html(out);
 }
-
-/** Joins fragments with a separator that is itself escaped text (", " and the like). */
-export function join(items: readonly Fragment[], separator: string): Html {
-  return new Html(items.map(render).join(escapeHtml(separator)));
-}

@@ -97,5 +97,3 @@ export function createSessionStore(sdb: ServiceDatabase, now: () => number) {
     },
   };
 }
-
-export type SessionStore = ReturnType<typeof createSessionStore>;
