@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   db: async () => (await import("./commands/db.js")).registerDb,
   history: async () => (await import("./commands/history.js")).registerHistory,
   revert: async () => (await import("./commands/revert.js")).registerRevert,
+  show: async () => (await import("./commands/show.js")).registerShow,
   webhooks: async () => (await import("./commands/webhooks.js")).registerWebhooks,
   serve: async () => (await import("./commands/serve.js")).registerServe,
   tokens: async () => (await import("./commands/tokens.js")).registerTokens,

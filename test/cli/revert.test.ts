@@ -66,6 +66,11 @@ campaigns:
     dialingMethod: "PREDICTIVE",
     maxCallsPerAgent: 2,
   });
+  const show = await runCli(["show", "CMP-10001", "-f", rules, "--database", db], envFor(sim));
+  expect(show.code, show.stderr).toBe(0);
+  expect(show.stdout).toContain("maxCallsPerAgent: 2");
+  expect(show.stdout).toContain("Compliance: meets the policy");
+  expect(show.stdout).toContain("History of CMP-10001 (2 record(s), oldest first)");
   expect(sim.getCampaign("CMP-10002")?.dialingRules).toMatchObject({
     dialingMethod: "PREVIEW",
     maxCallsPerAgent: 3,
