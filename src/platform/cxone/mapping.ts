@@ -15,7 +15,7 @@ import {
   type RuleField,
 } from "../../domain/rules.js";
 import { type PlatformFieldError, PlatformValidationError } from "../errors.js";
-import { evenSchedule, evenSpacing } from "../even-spacing.js";
+import { evenSchedule, evenSpacing, unevenRetryRefusal } from "../even-spacing.js";
 import { fractionToPercent, percentToFraction } from "../percent.js";
 import type { SkillSettings } from "./schemas.js";
 
@@ -208,16 +208,9 @@ export function toGeneralSettingsPatch(skillId: string, rules: PartialRules): Ge
   const retry = rules.retrySettings;
   if (retry !== undefined) {
     const spacing = evenSpacing(retry.intervalMinutes);
-    if (retry.maxAttempts !== retry.intervalMinutes.length) {
-      refused.push({
-        field: "retrySettings.maxAttempts",
-        message: `maxAttempts ${retry.maxAttempts} does not match ${retry.intervalMinutes.length} interval(s)`,
-      });
-    } else if (retry.maxAttempts > 0 && spacing === undefined) {
-      refused.push({
-        field: "retrySettings.intervalMinutes",
-        message: `CXone holds one minimum retry interval per skill, so only evenly spaced retries [d, 2d, 3d, …] can be written exactly; got [${retry.intervalMinutes.join(", ")}]`,
-      });
+    const refusal = unevenRetryRefusal(retry, "CXone holds one minimum retry interval per skill");
+    if (refusal !== undefined) {
+      refused.push(refusal);
     } else {
       patch.maximumAttempts = retry.maxAttempts + 1;
       if (spacing !== undefined) patch.minimumRetryMinutes = spacing;

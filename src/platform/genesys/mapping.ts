@@ -14,7 +14,7 @@ import type {
   RuleField,
 } from "../../domain/rules.js";
 import type { PlatformFieldError } from "../errors.js";
-import { evenSchedule, evenSpacing } from "../even-spacing.js";
+import { evenSchedule, evenSpacing, unevenRetryRefusal } from "../even-spacing.js";
 import { fractionToPercent, percentToFraction } from "../percent.js";
 import type { GenesysAttemptLimits, GenesysCampaign } from "./schemas.js";
 
@@ -153,22 +153,18 @@ export function refusalsOf(rules: PartialRules, ctx: WriteContext): PlatformFiel
   const retry = rules.retrySettings;
   if (retry !== undefined) {
     const spacing = evenSpacing(retry.intervalMinutes);
+    const uneven = unevenRetryRefusal(
+      retry,
+      "Genesys Cloud attempt limits hold one interval between attempts (minutesBetweenAttempts)",
+    );
     if (ctx.snapshot !== undefined && ctx.snapshot.attemptLimits === undefined) {
       refused.push({
         field: "retrySettings",
         message:
           "the campaign's contact list has no attempt limits, where Genesys Cloud keeps retries; assign attempt limits to the contact list in Genesys first",
       });
-    } else if (retry.maxAttempts !== retry.intervalMinutes.length) {
-      refused.push({
-        field: "retrySettings.maxAttempts",
-        message: `maxAttempts ${retry.maxAttempts} does not match ${retry.intervalMinutes.length} interval(s)`,
-      });
-    } else if (retry.maxAttempts > 0 && spacing === undefined) {
-      refused.push({
-        field: "retrySettings.intervalMinutes",
-        message: `Genesys Cloud attempt limits hold one interval between attempts (minutesBetweenAttempts), so only evenly spaced retries [d, 2d, 3d, …] can be written exactly; got [${retry.intervalMinutes.join(", ")}]`,
-      });
+    } else if (uneven !== undefined) {
+      refused.push(uneven);
     } else if (spacing !== undefined && spacing < MIN_MINUTES_BETWEEN_ATTEMPTS) {
       refused.push({
         field: "retrySettings.intervalMinutes",
