@@ -68,6 +68,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     clock,
     policy: policyFromFile(deps.policy),
     ttlMs: deps.campaignsTtlMs ?? 5_000,
+    ...(deps.log ? { log: deps.log } : {}),
   });
   const changeService = createChangeService({
     changes,
@@ -123,7 +124,9 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
 
     signOut: (id) => sessions.close(id),
 
-    listCampaigns: () => campaigns.views(),
+    listCampaigns: (query) => campaigns.page(query),
+
+    campaignPageJson: (query) => campaigns.serialized(query),
 
     audit: (query) => store.audit.list(query),
 
