@@ -82,6 +82,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     rulesParser: deps.rulesParser ?? inThreadRulesParser,
     floor: deps.policy,
     record: (input) => store.audit.append(input),
+    runRecords: (runId) => store.audit.list({ runId }),
     platformName: platform.name,
     ...(deps.log ? { log: deps.log } : {}),
   });
