@@ -104,6 +104,12 @@ export interface ServerServices {
   listCampaigns(): Promise<CampaignView[]>;
   /** Plans the rules (YAML/JSON text) against the platform; input errors throw InputError (→ 400). */
   createChange(input: { rulesText: string; reason: string }, by: Principal): Promise<ChangeRequest>;
+  /**
+   * Requests the undo of one apply run as a change: the values the run replaced, planned, held to the floor,
+   * risk-assessed and approved like any change. Campaigns changed since the run are left out and listed in
+   * the plan's findings (REVERT_CONFLICT), never overwritten.
+   */
+  revertRun(runId: string, input: { reason: string }, by: Principal): Promise<ChangeRequest>;
   getChange(id: string): Promise<ChangeRequest | undefined>;
   listChanges(): Promise<ChangeRequest[]>;
   approve(id: string, by: Principal): Promise<ChangeRequest>;

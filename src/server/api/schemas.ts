@@ -101,6 +101,14 @@ export const idParams = {
   properties: { id: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
 } as const;
 
+/** A run id (an apply job's id, or a CLI run's). */
+export const runIdParams = {
+  type: "object",
+  additionalProperties: false,
+  required: ["runId"],
+  properties: { runId: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,100}$" } },
+} as const;
+
 export const createChangeBody = {
   type: "object",
   additionalProperties: false,
@@ -134,6 +142,20 @@ export const rejectBody = {
   additionalProperties: false,
   required: ["reason"],
   properties: { reason: { type: "string", minLength: 1, maxLength: MAX_REASON } },
+} as const;
+
+export const revertBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["reason"],
+  properties: {
+    reason: {
+      type: "string",
+      minLength: 1,
+      maxLength: MAX_REASON,
+      description: "Why the run is undone; recorded in every audit record",
+    },
+  },
 } as const;
 
 export const auditQuery = {

@@ -183,6 +183,11 @@ export class FakeServices implements ServerServices {
     return change;
   }
 
+  /** Page rendering only; revert is tested against the real service (serve-audit.test.ts). */
+  async revertRun(runId: string): Promise<ChangeRequest> {
+    throw new ServiceError(404, "run_not_found", `no apply run ${runId} in the audit trail`);
+  }
+
   async getChange(id: string): Promise<ChangeRequest | undefined> {
     return this.changes.get(id);
   }
