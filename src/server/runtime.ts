@@ -16,6 +16,7 @@ import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
 import { isPostgresUrl } from "../store/backend.js";
 import { openStore } from "../store/open-store.js";
+import type { CheckpointSigner } from "../store/types.js";
 import { webhookConfigFromEnv } from "../webhook/config.js";
 import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../webhook/worker.js";
@@ -48,6 +49,11 @@ export interface RuntimeOptions {
    * the embedded demo defaults to DEMO_POLICY.
    */
   policy?: RulesFile;
+  /**
+   * Signs a checkpoint of the audit chain at the end of every apply job (`serve` passes the key of
+   * DIALRULES_AUDIT_KEY_FILE). Without one, jobs end unsigned (`serve` says so when it starts).
+   */
+  signer?: CheckpointSigner;
   /** Seeded campaigns of the embedded simulator (default 200). */
   embeddedCampaigns?: number;
   clock?: Clock;
@@ -182,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
       applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
       rulesParser,
+      ...(options.signer ? { signer: options.signer } : {}),
       log,
     });
     await services.start();

@@ -8,7 +8,7 @@ import { policyFromFile } from "../domain/validate.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { NotFoundError } from "../platform/errors.js";
 import type { Platform } from "../platform/platform.js";
-import type { SqlStore } from "../store/types.js";
+import type { CheckpointSigner, SqlStore } from "../store/types.js";
 import type { WebhookConfig } from "../webhook/config.js";
 import { createCampaignListing } from "./campaigns/campaign-listing.js";
 import { createChangeRepo } from "./changes/change-repo.js";
@@ -42,6 +42,8 @@ export interface ServiceDeps {
   applyConcurrency: number;
   /** Where rules texts are parsed (default: on this thread; `serve` uses a worker pool). */
   rulesParser?: RulesParser;
+  /** Signs a checkpoint at the end of every apply job (DIALRULES_AUDIT_KEY_FILE); none when undefined. */
+  signer?: CheckpointSigner;
   /** How long a campaign listing is reused (the platform budget is shared with apply jobs). */
   campaignsTtlMs?: number;
   log?: (line: string) => void;
@@ -68,6 +70,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     clock,
     policy: policyFromFile(deps.policy),
     ttlMs: deps.campaignsTtlMs ?? 5_000,
+    ...(deps.log ? { log: deps.log } : {}),
   });
   const changeService = createChangeService({
     changes,
@@ -80,6 +83,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     rulesParser: deps.rulesParser ?? inThreadRulesParser,
     floor: deps.policy,
     record: (input) => store.audit.append(input),
+    runRecords: (runId) => store.audit.list({ runId }),
     platformName: platform.name,
     ...(deps.log ? { log: deps.log } : {}),
   });
@@ -103,6 +107,7 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
       },
     },
     onWritten: () => campaigns.invalidate(),
+    ...(deps.signer ? { signer: deps.signer } : {}),
   };
 
   return {
@@ -123,7 +128,9 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
 
     signOut: (id) => sessions.close(id),
 
-    listCampaigns: () => campaigns.views(),
+    listCampaigns: (query) => campaigns.page(query),
+
+    campaignPageJson: (query) => campaigns.serialized(query),
 
     audit: (query) => store.audit.list(query),
 

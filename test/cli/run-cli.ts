@@ -1,14 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { SimHandle } from "../../src/sim/types.js";
+import { buildState } from "../setup/build-stamp.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** CLI tests run the built program, as users do; `npm test` builds first. */
+let checked = false;
+
+/**
+ * CLI tests run the built program, as users do. Vitest's global setup (test/setup/build-dist.ts) builds `dist/`
+ * and stamps it with the hash of the sources; a missing, unstamped or stale `dist/` is refused here, so no test
+ * runs yesterday's build.
+ */
 export function assertBuilt(): void {
-  if (!existsSync(CLI))
-    throw new Error("dist/cli/main.js is missing: run `npm run build` (npm test does it)");
+  if (checked) return;
+  const state = buildState(ROOT);
+  if (!state.fresh) throw new Error(state.message);
+  checked = true;
 }
 
 export function envFor(sim: SimHandle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

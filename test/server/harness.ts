@@ -14,6 +14,7 @@ import { type Runtime, startRuntime } from "../../src/server/runtime.js";
 import { createTokenStore } from "../../src/server/tokens/token-store.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimHandle } from "../../src/sim/types.js";
+import type { CheckpointSigner } from "../../src/store/types.js";
 import { type Kind, PG_URL, type TestDatabase, testDatabase } from "../store/databases.js";
 
 export const HARNESS_POLICY = "profiles: [US_TCPA]\nlicenseTier: ENTERPRISE\ncampaigns: []\n";
@@ -45,7 +46,14 @@ export interface TestService {
 
 export async function startTestService(
   kind: Kind,
-  options: { campaigns?: number; env?: Record<string, string>; policy?: string; trustProxy?: boolean } = {},
+  options: {
+    campaigns?: number;
+    env?: Record<string, string>;
+    policy?: string;
+    trustProxy?: boolean;
+    /** Signs a checkpoint at the end of every apply job, as `serve` does with DIALRULES_AUDIT_KEY_FILE. */
+    signer?: CheckpointSigner;
+  } = {},
 ): Promise<TestService> {
   const db = await testDatabase(kind);
   const sim = await startSimulator({
@@ -80,6 +88,7 @@ export async function startTestService(
     // The server's floor (a real platform needs one); the tests' rules use the same profile and tier.
     policy: parseRulesFile(options.policy ?? HARNESS_POLICY, "policy.yaml"),
     secrets: ["demo-secret"],
+    ...(options.signer ? { signer: options.signer } : {}),
   });
   const app = await buildServer(runtime.services, {
     plugins: [dashboard(runtime.services)],
@@ -104,7 +113,9 @@ export async function startTestService(
         const change = (
           await call("viewer", { method: "GET", url: `/api/v1/changes/${id}` })
         ).json() as ChangeRequest;
-        if (change.job && (change.job.state === "done" || change.job.state === "failed")) return change;
+        // The change and its job are read one after the other: wait until both say the job ended.
+        const ended = change.job && (change.job.state === "done" || change.job.state === "failed");
+        if (ended && change.state !== "applying") return change;
         if (Date.now() > until)
           throw new Error(`job of ${id} not finished: ${JSON.stringify(change.job?.progress)}`);
         await new Promise((r) => setTimeout(r, 50));

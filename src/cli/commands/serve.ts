@@ -11,6 +11,7 @@ import { buildServer } from "../../server/app.js";
 import { dashboardPlugin } from "../../server/dashboard/plugin.js";
 import { defaultReplicaId, startRuntime } from "../../server/runtime.js";
 import { databaseOptions } from "../../store/open-store.js";
+import { auditSigner } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
 import { databaseOption, loadRulesFile, platformOption, SERVE_PORT } from "../options.js";
 import { knownSecrets } from "../run-wiring.js";
@@ -57,6 +58,8 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
       const policyFile = flags.policy ?? (io.env.DIALRULES_POLICY_FILE?.trim() || undefined);
       const policy = policyFile ? (await loadRulesFile(policyFile)).file : undefined;
       const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
+      // A bad key file stops the server before it listens; every apply job ends with a signed checkpoint.
+      const signer = auditSigner(io.env);
       const runtime = await startRuntime({
         ...databaseOptions(flags.database, io.env),
         env: io.env,
@@ -65,6 +68,7 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
         replica: flags.replicaId ?? defaultReplicaId(),
         secrets: knownSecrets(io.env),
         policy,
+        ...(signer ? { signer } : {}),
         embeddedCampaigns: Number(flags.campaigns),
         log,
       });
@@ -100,6 +104,9 @@ export function registerServe(program: Command, io: CommandIo = processIo()): vo
         `dialrules serve listening on ${url} (replica ${info.replica}, ${info.database} database, platform ${info.platform})\n` +
           `  API: ${url}/api/v1 · OpenAPI: ${url}/openapi.json · dashboard: ${url}/ · metrics: ${url}/metrics\n` +
           (info.banner ? `  ${info.banner}\n` : "") +
+          (signer
+            ? `  Audit: every apply job ends with a checkpoint signed by key ${signer.keyId}.\n`
+            : "  Audit: apply jobs end with no signed checkpoint (DIALRULES_AUDIT_KEY_FILE is not set). See docs/audit.md.\n") +
           `  Tokens: dialrules tokens create --name NAME --role viewer|operator|approver${flags.database ? ` --database ${flags.database}` : ""}\n`,
       );
       // Machine-readable line for scripts and tests that start it with --port 0.

@@ -10,7 +10,7 @@ import { type AuditOutcome, isCampaignOutcome } from "../../domain/audit-record.
 import { type ApplyObserver, applyPlan, type CampaignResult, reconcileInDoubt } from "../../engine/apply.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import type { Platform } from "../../platform/platform.js";
-import type { AuditRecord, SqlStore, Store } from "../../store/types.js";
+import type { AuditRecord, CheckpointSigner, SqlStore, Store } from "../../store/types.js";
 import type { ChangeRepo } from "../changes/change-repo.js";
 import { canonicalIdentity } from "../tokens/identity.js";
 import type { JobRepo } from "./job-repo.js";
@@ -35,6 +35,11 @@ export interface ApplyWorkerDeps {
   stop?: AbortSignal;
   /** Called after a chunk wrote something (the campaign list cache is stale). */
   onWritten?: () => void;
+  /**
+   * Signs a checkpoint of the audit chain when a job finishes (DIALRULES_AUDIT_KEY_FILE), stored as a record
+   * and sent as an `audit.checkpoint` webhook, as `dialrules apply` does at the end of every run.
+   */
+  signer?: CheckpointSigner;
 }
 
 export const chunkCampaigns = (plan: Plan, chunk: number, size: number): PlannedCampaign[] =>
@@ -143,5 +148,14 @@ export async function runChunk(deps: ApplyWorkerDeps, task: ChunkTask): Promise<
   const missing = campaigns.filter((c) => !done.has(c.id));
   if (missing.length > 0) throw new Error(`${missing.length} campaign(s) of this chunk have no result yet`);
   const finished = await jobs.finishIfComplete(job.id);
-  if (finished.finished) await store.journal.finishRun(job.id, finished.counts ?? {}, false);
+  if (!finished.finished) return;
+  await store.journal.finishRun(job.id, finished.counts ?? {}, false);
+  // Only the chunk that finished the job gets here, once: the run ends with an outside witness of the chain.
+  if (deps.signer) {
+    await store.audit.checkpoint(deps.signer, {
+      runId: job.id,
+      actor: job.startedBy,
+      platform: platform.name,
+    });
+  }
 }
