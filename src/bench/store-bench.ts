@@ -1,5 +1,5 @@
 /**
- * Storage and webhook benchmarks: audit appends/s on SQLite and PostgreSQL (each append is one durable
+ * Storage and webhook benchmarks: the apply write path (write-path-bench.ts), audit appends/s on SQLite and PostgreSQL (each append is one durable
  * transaction: chain lock, head read, audit row, outbox row, commit), webhook delivery throughput and
  * p99 latency from commit to receipt with a healthy local receiver.
  */
@@ -9,13 +9,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { AuditInput } from "../domain/audit-record.js";
 import { openStore } from "../store/open-store.js";
 import type { SqlStore } from "../store/types.js";
 import { webhookEvent } from "../webhook/events.js";
 import { createDeliveryWorker } from "../webhook/worker.js";
 import { type BenchRow, printTable } from "./table.js";
+import { benchWritePath, dropBenchSchema } from "./write-path-bench.js";
 
 const PG_URL = process.env.DIALRULES_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SECRET = `whsec_${Buffer.from("dialrules-bench-secret-24b").toString("base64")}`;
@@ -113,7 +113,7 @@ async function webhookBench(store: SqlStore): Promise<BenchRow[]> {
 }
 
 export async function benchStore(): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
+  const rows: BenchRow[] = await benchWritePath();
   const dir = mkdtempSync(join(tmpdir(), "dialrules-bench-"));
   try {
     const sqlite = await openStore({ outboxEvent: webhookEvent, sqlitePath: join(dir, "bench.db") });
@@ -149,10 +149,7 @@ export async function benchStore(): Promise<BenchRow[]> {
     rows.push(...(await webhookBench(store)));
   } finally {
     await store.close();
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropBenchSchema(PG_URL, schema);
   }
   return rows;
 }

@@ -10,7 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { DialrulesError } from "../domain/errors.js";
 import { sha256Hex } from "./canonical.js";
@@ -78,7 +78,7 @@ export function redactDatabaseUrl(url: string): string {
 function checkSchemaName(schema: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new DialrulesError(
-      "store_bad_schema",
+      "STORE_BAD_SCHEMA",
       `schema name "${schema}" must be lower-case letters, digits and underscores, starting with a letter`,
     );
   }
@@ -115,12 +115,44 @@ async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string)
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new DialrulesError(
-      "store_migration_failed",
+      "STORE_MIGRATION_FAILED",
       `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
       undefined,
       { cause: error },
     );
   }
+}
+
+/** Statements kept prepared per SQLite connection; more distinct query texts than this are re-prepared. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 as Kysely's driver sees it, with each statement prepared once: the driver calls prepare()
+ * for every query it runs, which re-parses and re-plans the same few statements thousands of times in an
+ * apply (issue 17). Least recently used texts are dropped beyond STATEMENT_CACHE_SIZE. A statement still
+ * being iterated (a streamed select) is busy and cannot be run again, so a fresh one is prepared for that use.
+ */
+export function preparedOnce(raw: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(text) {
+      const cached = cache.get(text);
+      if (cached !== undefined) {
+        if (cached.busy) return raw.prepare(text);
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const stmt = raw.prepare(text);
+      if (cache.size >= size) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 async function openSqlite(path: string): Promise<Backend> {
@@ -131,7 +163,7 @@ async function openSqlite(path: string): Promise<Backend> {
     raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   } catch (err) {
     throw new DialrulesError(
-      "store_open_failed",
+      "STORE_OPEN_FAILED",
       `cannot open SQLite database ${path}: ${err instanceof Error ? err.message : String(err)}; check the path and permissions or pass --database`,
       undefined,
       { cause: err },
@@ -141,7 +173,7 @@ async function openSqlite(path: string): Promise<Backend> {
   // FULL: a commit survives power loss, which the journal promises (an apply can be re-run after a crash).
   raw.pragma("synchronous = FULL");
   raw.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(raw) }) });
   const mutex = fileMutex(file);
   const backend: Backend = {
     kind: "sqlite",
@@ -204,7 +236,7 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     await db.destroy();
     if (err instanceof DialrulesError) throw err;
     throw new DialrulesError(
-      "store_open_failed",
+      "STORE_OPEN_FAILED",
       `cannot open PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}; check DIALRULES_DATABASE_URL and that the server is running`,
       undefined,
       { cause: err },
@@ -232,7 +264,7 @@ export function openBackend(options: BackendOptions): Promise<Backend> {
   }
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     throw new DialrulesError(
-      "store_bad_url",
+      "STORE_BAD_URL",
       "database URL must start with postgres:// or postgresql://; for SQLite pass a file path instead",
     );
   }
