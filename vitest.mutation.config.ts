@@ -19,6 +19,7 @@ export default defineConfig({
       "test/cxone/engine.test.ts",
       "test/cxone/fidelity.test.ts",
       "test/cxone/validate.test.ts",
+      "test/genesys/mapping.test.ts",
       "test/genesys/platform.test.ts",
       "test/genesys/faults.test.ts",
       "test/genesys/engine.test.ts",
