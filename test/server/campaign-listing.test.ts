@@ -163,6 +163,27 @@ describe.each(KINDS)("campaign listing on %s", (kind) => {
     const after = await list(`?q=${target}`, { "if-none-match": String(before.headers.etag) });
     expect(after.statusCode).toBe(200);
     expect((after.json() as CampaignPage).items[0]?.lastAudit?.id).toBe(record.id);
+
+    // That replica changed the campaign on the platform: its audit record makes this replica re-read the
+    // listing (in the background, long before the 60 s TTL), so the new rules show on a later request.
+    const lines = s.sim.getCampaign(target)?.dialingRules.maxCallsPerAgent === 1 ? 2 : 1;
+    s.sim.editCampaign(target, { maxCallsPerAgent: lines });
+    await replica.audit.append({
+      runId: "run_other_replica",
+      actor: "oscar",
+      reason: "written by another replica",
+      platform: "v2",
+      campaignId: target,
+      outcome: "applied",
+      diff: [],
+      findings: [],
+    });
+    let shown: number | undefined;
+    for (let i = 0; i < 100 && shown !== lines; i++) {
+      shown = (await page(`?q=${target}`)).items[0]?.campaign.dialingRules.maxCallsPerAgent;
+      if (shown !== lines) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(shown).toBe(lines);
   });
 
   it("dashboard: a search form, filters kept in the pager's links, folded findings", async () => {

@@ -5,8 +5,9 @@
  * What a request costs once nothing changed: one indexed audit query (records after the newest seen, see
  * latest-audit.ts) and a map lookup of the page it asked for, already serialized with its ETag. A page is
  * computed and serialized again only when the listing (a platform read that found something different) or
- * the audit trail moved on. The listing is re-read in the background once it is older than the TTL (the
- * platform budget is shared with apply jobs), and at once after a write of ours.
+ * the audit trail moved on. The listing is re-read at once after a write of this replica, in the background
+ * when the trail shows another replica wrote to a campaign, and in the background once older than the TTL
+ * (for edits made outside dialrules; the platform budget is shared with apply jobs, so the TTL is long).
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
@@ -31,7 +32,10 @@ export interface CampaignListingDeps {
   sdb: ServiceDatabase;
   clock: Clock;
   policy: Policy;
-  /** How long a listing is served before it is re-read (the platform budget is shared with apply jobs). */
+  /**
+   * How long a listing is served before it is re-read in the background: what dialrules writes shows at
+   * once, so this only bounds how late an edit made outside dialrules appears.
+   */
   ttlMs: number;
   /** A background re-read failed (the previous listing keeps being served). */
   log?: (line: string) => void;
@@ -114,9 +118,14 @@ export function createCampaignListing(deps: CampaignListingDeps): CampaignListin
   };
 
   /** The listing to show: a missing or invalidated one is waited for; a stale one is served while re-read. */
-  async function current(): Promise<Listed> {
+  /** Campaign records of the trail when the listing was last asked for. */
+  let writtenSeen: number | undefined;
+
+  async function current(written: number): Promise<Listed> {
+    const foreign = writtenSeen !== undefined && written > writtenSeen;
+    writtenSeen = written;
     if (!listed) return read();
-    if (clock.now() - listed.at >= ttlMs && !inflight) {
+    if ((foreign || clock.now() - listed.at >= ttlMs) && !inflight) {
       read().catch((err: unknown) =>
         deps.log?.(`campaign listing: re-read failed, still showing the previous one: ${String(err)}`),
       );
@@ -147,7 +156,8 @@ export function createCampaignListing(deps: CampaignListingDeps): CampaignListin
   }
 
   async function cachedPage(query: CampaignQuery | undefined): Promise<CachedPage> {
-    const [source, trail] = await Promise.all([current(), audit.current()]);
+    const trail = await audit.current();
+    const source = await current(trail.written);
     // Kept by the listing's identity: a re-read is hashed once, not once per request.
     const s = snapshotOf(source);
     snapshot = { source, snap: s };

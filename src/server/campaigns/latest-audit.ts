@@ -15,16 +15,21 @@ import type { ServiceDatabase } from "../db.js";
 const CATCH_UP_PAGE = 5_000;
 
 export interface LatestAudit {
-  /** The index as of now; `head` is the newest sequence number seen (0 for an empty trail). */
-  current(): Promise<{ head: number; latest: ReadonlyMap<string, AuditRecord> }>;
+  /**
+   * The index as of now; `head` is the newest sequence number seen (0 for an empty trail), `written` counts
+   * the campaign records seen since the index was loaded (a rise means some replica wrote to a campaign).
+   */
+  current(): Promise<{ head: number; written: number; latest: ReadonlyMap<string, AuditRecord> }>;
 }
 
 export function createLatestAudit(sdb: ServiceDatabase): LatestAudit {
   const latest = new Map<string, AuditRecord>();
   let head = -1;
+  let written = 0;
   let inflight: Promise<void> | undefined;
 
-  const keep = (record: AuditRecord) => {
+  const keep = (record: AuditRecord, loading = false) => {
+    if (!loading && record.campaignId !== "") written++;
     // Run summaries, checkpoints and change decisions belong to no campaign.
     if (record.campaignId !== "") latest.set(record.campaignId, record);
     head = Math.max(head, record.seq);
@@ -45,7 +50,7 @@ export function createLatestAudit(sdb: ServiceDatabase): LatestAudit {
         .execute(),
       sdb.db.selectFrom("audit").select(sdb.db.fn.max("seq").as("seq")).executeTakeFirst(),
     ]);
-    for (const row of rows) keep(rowToRecord(row));
+    for (const row of rows) keep(rowToRecord(row), true);
     // The head is the trail's, not the newest campaign record's: catching up starts after it.
     head = Math.max(0, head, Number(top?.seq ?? 0));
   }
@@ -71,7 +76,7 @@ export function createLatestAudit(sdb: ServiceDatabase): LatestAudit {
         inflight = undefined;
       });
       await inflight;
-      return { head, latest };
+      return { head, written, latest };
     },
   };
 }
