@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -47,6 +47,6 @@ describe("the browser test without Chromium", () => {
   it("is reported as skipped outside CI", async () => {
     const { code, out } = await runBrowserTest(false);
     expect(code, out).toBe(0);
-    expect(out.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/Tests\s+1 skipped \(1\)/);
+    expect(stripVTControlCharacters(out)).toMatch(/Tests\s+1 skipped \(1\)/);
   });
 });
