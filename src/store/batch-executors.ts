@@ -22,16 +22,16 @@ export function completionProblem(
   row: { outcome: string | null; campaign_id: string } | undefined,
   campaignId: string,
 ): DialrulesError | null {
-  if (!row) return new DialrulesError("journal_entry_not_found", `journal entry ${entryId} does not exist`);
+  if (!row) return new DialrulesError("JOURNAL_ENTRY_NOT_FOUND", `journal entry ${entryId} does not exist`);
   if (row.outcome !== null) {
     return new DialrulesError(
-      "journal_entry_completed",
+      "JOURNAL_ENTRY_COMPLETED",
       `journal entry ${entryId} already has outcome ${row.outcome}; an intent is completed once`,
     );
   }
   if (row.campaign_id !== campaignId) {
     return new DialrulesError(
-      "journal_campaign_mismatch",
+      "JOURNAL_CAMPAIGN_MISMATCH",
       `journal entry ${entryId} is for campaign ${row.campaign_id}, the audit record for ${campaignId}`,
     );
   }

@@ -113,7 +113,9 @@ export async function startTestService(
         const change = (
           await call("viewer", { method: "GET", url: `/api/v1/changes/${id}` })
         ).json() as ChangeRequest;
-        if (change.job && (change.job.state === "done" || change.job.state === "failed")) return change;
+        // The change and its job are read one after the other: wait until both say the job ended.
+        const ended = change.job && (change.job.state === "done" || change.job.state === "failed");
+        if (ended && change.state !== "applying") return change;
         if (Date.now() > until)
           throw new Error(`job of ${id} not finished: ${JSON.stringify(change.job?.progress)}`);
         await new Promise((r) => setTimeout(r, 50));

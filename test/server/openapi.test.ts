@@ -39,6 +39,7 @@ it("documents every API route with its schemas and lints clean", async () => {
       "/api/v1/changes/{id}/approve",
       "/api/v1/changes/{id}/reject",
       "/api/v1/info",
+      "/api/v1/runs/{runId}/revert",
       "/api/v1/webhooks/status",
       "/healthz",
       "/metrics",

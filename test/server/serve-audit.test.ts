@@ -78,4 +78,167 @@ describe.each(KINDS)("serve audit on %s", (kind) => {
     expect(verify).toMatchObject({ ok: true, checkpoints: { stored: expect.any(Number) } });
     expect(verify.checkpoints.stored).toBeGreaterThan(0);
   });
+
+  const revert = (who: Person, runId: string, reason = "undo the lowered lines") =>
+    s.call(who, { method: "POST", url: `/api/v1/runs/${runId}/revert`, ...json({ reason }) });
+
+  it("reverts a run as a change request: same plan path, risk assessed, four-eyes, changed-since campaigns are conflicts", async () => {
+    const lowered = await create(
+      "operator",
+      rules(
+        "  - id: CMP-10008\n    dialingRules: {maxCallsPerAgent: 1}\n" +
+          "  - id: CMP-10006\n    dialingRules: {maxCallsPerAgent: 2}\n" +
+          "  - id: CMP-10012\n    dialingRules: {maxCallsPerAgent: 1}\n",
+      ),
+    );
+    const run = await applyApproved(lowered);
+    expect(run.state).toBe("applied");
+    const runId = run.job?.id as string;
+    // Someone changes one of them on the platform afterwards.
+    s.sim.editCampaign("CMP-10012", { maxCallsPerAgent: 2 });
+
+    // A viewer may not ask; an unknown run is a 404; nothing is stored for either.
+    const before = await s.count("change_requests");
+    expect(
+      (await s.call(undefined, { method: "POST", url: `/api/v1/runs/${runId}/revert` })).statusCode,
+    ).toBe(401);
+    expect((await revert("viewer", runId)).statusCode).toBe(403);
+    const unknown = await revert("operator", "no-such-run");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe("run_not_found");
+    expect(await s.count("change_requests")).toBe(before);
+
+    const res = await revert("operator", runId);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.headers.location).toMatch(/^\/api\/v1\/changes\/chg_/);
+    const undo = res.json() as ChangeRequest;
+    // Raising lines per agent back is high risk: it waits for a second person.
+    expect(undo).toMatchObject({ state: "pending_approval", risk: "high", requestedBy: "olga" });
+    expect(undo.plan.campaigns.map((c) => [c.id, c.status, c.desired]).sort()).toEqual([
+      ["CMP-10006", "change", { maxCallsPerAgent: 3 }],
+      ["CMP-10008", "change", { maxCallsPerAgent: 2 }],
+    ]);
+    // The campaign changed since is listed, not overwritten.
+    expect(undo.plan.findings.filter((f) => f.code.startsWith("REVERT_"))).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        code: "REVERT_CONFLICT",
+        path: "CMP-10012.maxCallsPerAgent",
+        message: expect.stringContaining("the platform now holds 2"),
+      }),
+    ]);
+
+    // Four-eyes as for any change: not the requester, nor an operator.
+    const self = await s.call("operator", { method: "POST", url: `/api/v1/changes/${undo.id}/approve` });
+    expect(self.statusCode).toBe(403);
+    const early = await s.call("operator", { method: "POST", url: `/api/v1/changes/${undo.id}/apply` });
+    expect(early.statusCode).toBe(409);
+    const ok = await s.call("approver", { method: "POST", url: `/api/v1/changes/${undo.id}/approve` });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const reverted = await applyApproved(undo);
+    expect(reverted.state).toBe("applied");
+    expect(s.sim.getCampaign("CMP-10008")?.dialingRules.maxCallsPerAgent).toBe(2);
+    expect(s.sim.getCampaign("CMP-10006")?.dialingRules.maxCallsPerAgent).toBe(3);
+    expect(s.sim.getCampaign("CMP-10012")?.dialingRules.maxCallsPerAgent).toBe(2);
+
+    // On the record: who asked, who approved, which change; the revert run ends with its own checkpoint.
+    const records = (await audit()).filter((r) => r.runId === reverted.job?.id);
+    expect(records.find((r) => r.campaignId === "CMP-10008")).toMatchObject({
+      outcome: "applied",
+      changeId: undo.id,
+      requester: "olga",
+      approvers: ["alice"],
+    });
+    expect(await checkpointOf(reverted.job?.id as string)).toBeDefined();
+
+    // Reverting the same run again: every campaign now differs from what it wrote, so nothing is restored.
+    const again = await revert("operator", runId);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe("revert_nothing_to_restore");
+    expect(
+      again
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(["CMP-10006.maxCallsPerAgent", "CMP-10008.maxCallsPerAgent", "CMP-10012.maxCallsPerAgent"]);
+  });
+
+  it("the undo of an undo lowers the value again: low risk, the operator may apply it alone", async () => {
+    const lowered = await create(
+      "operator",
+      rules("  - id: CMP-10019\n    dialingRules: {maxCallsPerAgent: 1}\n"),
+    );
+    const run = await applyApproved(lowered);
+    const undo = (await revert("operator", run.job?.id as string)).json() as ChangeRequest;
+    expect(undo.risk).toBe("high");
+    expect(
+      (await s.call("approver2", { method: "POST", url: `/api/v1/changes/${undo.id}/approve` })).statusCode,
+    ).toBe(200);
+    const back = await applyApproved(undo);
+    expect(s.sim.getCampaign("CMP-10019")?.dialingRules.maxCallsPerAgent).toBe(2);
+    const redo = await revert("operator2", back.job?.id as string);
+    expect(redo.statusCode, redo.body).toBe(201);
+    expect(redo.json()).toMatchObject({ risk: "low", state: "approved", requestedBy: "oscar" });
+  });
+
+  it("refuses a revert that would restore values under the server's floor (422 with findings, nothing stored)", async () => {
+    // CMP-10010 starts at 4 lines per agent, over the POWER ceiling of 3; a change lowered it to 2.
+    const fixed = await create(
+      "operator",
+      rules("  - id: CMP-10010\n    dialingRules: {maxCallsPerAgent: 2}\n"),
+    );
+    const run = await applyApproved(fixed);
+    const before = await s.count("change_requests");
+    const res = await revert("operator", run.job?.id as string);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({
+      code: "policy_floor",
+      errors: [expect.objectContaining({ path: "CMP-10010.dialingRules.maxCallsPerAgent" })],
+    });
+    expect(await s.count("change_requests")).toBe(before);
+  });
+
+  it("the dashboard's change page offers the revert of its run: a form with CSRF that requests the undo change", async () => {
+    const lowered = await create(
+      "operator",
+      rules("  - id: CMP-10026\n    dialingRules: {maxCallsPerAgent: 2}\n"),
+    );
+    const run = await applyApproved(lowered);
+    const FORM = { "content-type": "application/x-www-form-urlencoded" };
+    const login = await s.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: FORM,
+      payload: new URLSearchParams({ token: s.tokens.operator2, next: "/" }).toString(),
+    });
+    const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
+    const pageOf = await s.app.inject({ method: "GET", url: `/changes/${lowered.id}`, headers: { cookie } });
+    const action = `/runs/${run.job?.id}/revert`;
+    expect(pageOf.body).toContain(`action="${action}"`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(pageOf.body)?.[1] ?? "";
+    const post = (body: Record<string, string>) =>
+      s.app.inject({
+        method: "POST",
+        url: action,
+        headers: { ...FORM, cookie },
+        payload: new URLSearchParams(body).toString(),
+      });
+    const before = await s.count("change_requests");
+    expect((await post({ reason: "undo" })).statusCode, "no CSRF token").toBe(403);
+    expect(await s.count("change_requests")).toBe(before);
+    const res = await post({ _csrf: csrf, reason: "undo from the dashboard" });
+    expect(res.statusCode, res.body).toBe(303);
+    const id = /^\/changes\/([^?]+)\?notice=reverting$/.exec(String(res.headers.location))?.[1] ?? "";
+    const undo = (
+      await s.call("viewer", { method: "GET", url: `/api/v1/changes/${id}` })
+    ).json() as ChangeRequest;
+    expect(undo).toMatchObject({ requestedBy: "oscar", reason: "undo from the dashboard", risk: "high" });
+    expect(undo.plan.campaigns.map((c) => c.desired)).toEqual([{ maxCallsPerAgent: 3 }]);
+    // A refusal is shown on a page, not thrown: the run was reverted already, nothing left to restore.
+    await s.call("approver", { method: "POST", url: `/api/v1/changes/${id}/approve` });
+    await applyApproved(undo);
+    const again = await post({ _csrf: csrf, reason: "twice" });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain("nothing to restore");
+  });
 });

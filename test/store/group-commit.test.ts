@@ -117,18 +117,18 @@ describe.each(KINDS)("group commit on %s", (kind) => {
                 } else if (step === "complete-again" && done) {
                   await expect(
                     w.journal.complete(done, auditInput({ runId, campaignId: "any" })),
-                  ).rejects.toMatchObject({ code: "journal_entry_completed" });
+                  ).rejects.toMatchObject({ code: "JOURNAL_ENTRY_COMPLETED" });
                 } else if (step === "wrong-campaign" && open) {
                   await expect(
                     w.journal.complete(
                       open.id,
                       auditInput({ runId, campaignId: `${open.campaignId}-other` }),
                     ),
-                  ).rejects.toMatchObject({ code: "journal_campaign_mismatch" });
+                  ).rejects.toMatchObject({ code: "JOURNAL_CAMPAIGN_MISMATCH" });
                 } else if (step === "missing") {
                   await expect(
                     w.journal.complete(`jrn_missing_${worker}_${i}`, auditInput({ runId })),
-                  ).rejects.toMatchObject({ code: "journal_entry_not_found" });
+                  ).rejects.toMatchObject({ code: "JOURNAL_ENTRY_NOT_FOUND" });
                 } else if (step === "append") {
                   await w.audit.append(auditInput({ runId, campaignId }));
                   appended += 1;

@@ -1,10 +1,18 @@
-/** Change requests: list, request, read, approve, reject, apply. */
+/** Change requests: list, request, read, approve, reject, apply; and the undo of a run as a change request. */
 import type { FastifyPluginAsync } from "fastify";
 import type { ServerServices } from "../contract.js";
 import { principalOf } from "./auth.js";
 import { problem, sendProblem } from "./problem.js";
 import { changeResponse, problemResponses } from "./responses.js";
-import { createChangeBody, emptyBody, idParams, noQuery, rejectBody } from "./schemas.js";
+import {
+  createChangeBody,
+  emptyBody,
+  idParams,
+  noQuery,
+  rejectBody,
+  revertBody,
+  runIdParams,
+} from "./schemas.js";
 
 export function changeRoutes(services: ServerServices): FastifyPluginAsync {
   return async (api) => {
@@ -43,6 +51,33 @@ export function changeRoutes(services: ServerServices): FastifyPluginAsync {
         // Compact: the body cap bounds it, and the service's rules-text cap applies to either form.
         const rulesText = typeof rules === "string" ? rules : JSON.stringify(rules);
         const change = await services.createChange({ rulesText, reason }, principalOf(request));
+        return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
+      },
+    );
+
+    api.post<{ Params: { runId: string }; Body: { reason: string } }>(
+      "/runs/:runId/revert",
+      {
+        config: { role: "operator" },
+        schema: {
+          tags: ["changes"],
+          operationId: "revertRun",
+          summary:
+            "Request the undo of an apply run as a change request (risk, four-eyes and apply as any change)",
+          description:
+            "Plans, for every campaign the run changed, the values it replaced, held to the server's policy and the policy of the change that made the run. Campaigns changed since the run are left out and listed in plan.findings (code REVERT_CONFLICT), never overwritten; 409 when nothing is left to restore, 404 for an unknown run.",
+          params: runIdParams,
+          body: revertBody,
+          querystring: noQuery,
+          response: { 201: changeResponse, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const change = await services.revertRun(
+          request.params.runId,
+          { reason: request.body.reason },
+          principalOf(request),
+        );
         return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
       },
     );

@@ -5,17 +5,23 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
-import type { AuditInput } from "../../domain/audit-record.js";
+import { type AuditInput, isCampaignOutcome } from "../../domain/audit-record.js";
 import type { CapacityInputs } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
+import type { Finding } from "../../domain/findings.js";
 import { floorOnly, underFloor } from "../../domain/policy-floor.js";
-import type { RulesFile } from "../../domain/rules-file.js";
+import type { Campaign } from "../../domain/rules.js";
+import { parseRulesValue, type RulesFile } from "../../domain/rules-file.js";
+import type { LimitsSpec } from "../../domain/rules-file-types.js";
 import { blockingProblems } from "../../engine/apply.js";
 import { planAgainst } from "../../engine/plan.js";
-import type { PlannedCampaign } from "../../engine/plan-types.js";
+import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import { type RevertTargets, revertTargets } from "../../engine/revert.js";
 import type { Platform } from "../../platform/platform.js";
+import { formatValue } from "../../render/format-value.js";
+import type { AuditRecord } from "../../store/types.js";
 import type { CampaignListing } from "../campaigns/campaign-listing.js";
-import { type ChangeRequest, type ServerServices, ServiceError } from "../contract.js";
+import { type ChangeRequest, type Principal, type ServerServices, ServiceError } from "../contract.js";
 import type { ChangeRequestsTable } from "../db.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
 import type { RulesParser } from "../input/rules-parser.js";
@@ -40,13 +46,15 @@ export interface ChangeServiceDeps {
   floor: RulesFile;
   /** Appends to the hash-chained audit log (whose outbox feeds the webhooks). */
   record: (input: AuditInput) => Promise<unknown>;
+  /** The audit records of one apply run (what a revert restores). */
+  runRecords: (runId: string) => Promise<AuditRecord[]>;
   platformName: string;
   log?: (line: string) => void;
 }
 
 export type ChangeService = Pick<
   ServerServices,
-  "createChange" | "getChange" | "listChanges" | "approve" | "reject" | "apply"
+  "createChange" | "revertRun" | "getChange" | "listChanges" | "approve" | "reject" | "apply"
 >;
 
 const MAX_REASON = 2000;
@@ -72,6 +80,28 @@ function floorBroken(broken: readonly PlannedCampaign[]): ServiceError {
       "Change the rules, or loosen a limit with an overrides: entry and its reason (a second person must approve)",
     problems,
   );
+}
+
+/** What a revert leaves out, as warnings stored with its plan: changed since the run, or gone. */
+function revertLeftOut(runId: string, targets: RevertTargets): Finding[] {
+  return [
+    ...targets.conflicts.map(
+      (c): Finding => ({
+        severity: "warning",
+        code: "REVERT_CONFLICT",
+        path: `${c.campaignId}.${c.field}`,
+        message: `changed since run ${runId} (it wrote ${formatValue(c.runWrote)}, the platform now holds ${formatValue(c.now)}): not reverted`,
+      }),
+    ),
+    ...targets.missing.map(
+      (id): Finding => ({
+        severity: "warning",
+        code: "REVERT_MISSING",
+        path: id,
+        message: `no longer on the platform: not reverted`,
+      }),
+    ),
+  ];
 }
 
 function decisionBase(
@@ -123,6 +153,72 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
     return change;
   }
 
+  /** Plans a parsed change against the platform, holds it to the floor, assesses its risk and stores it. */
+  async function storeChange(
+    input: {
+      requested: RulesFile;
+      rulesText: string;
+      reason: string;
+      campaigns: Campaign[];
+      /** Plan-level notes stored with it (a revert's campaigns left out). */
+      notes?: Finding[];
+    },
+    by: Principal,
+  ): Promise<ChangeRequest> {
+    const { requested, rulesText, reason, campaigns, notes = [] } = input;
+    const planOf = (file: RulesFile) =>
+      planAgainst({ file, sourceText: rulesText, platform, clock, capacity: capacityOf(file) }, campaigns);
+    // The server's policy is a floor: what breaks it is refused outright, not stored for someone to approve.
+    const floorPlan = planOf(floorOnly(requested, deps.floor));
+    const broken = floorPlan.campaigns.filter((c) => c.status === "invalid");
+    if (broken.length > 0) throw floorBroken(broken);
+    const planned = planOf(underFloor(requested, deps.floor));
+    const plan = notes.length ? { ...planned, findings: [...planned.findings, ...notes] } : planned;
+    const { risk, reasons } = assessRisk(plan, requested.overrides);
+    const { invalid, fileErrors } = blockingProblems(plan);
+    // Invalid is stored (the record of what was asked) but can never be approved or applied.
+    const state =
+      invalid.length > 0 || fileErrors.length > 0
+        ? "invalid"
+        : risk === "high"
+          ? "pending_approval"
+          : "approved";
+    const id = `chg_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+    await changes.insert({
+      id,
+      requestedBy: by.actor,
+      requesterTokenId: by.tokenId,
+      reason,
+      createdAt: new Date(clock.now()).toISOString(),
+      risk,
+      riskReasons: reasons,
+      plan,
+      rulesText,
+      // Low risk needs no second person: an operator may apply it straight away.
+      state,
+    });
+    if (state === "pending_approval") {
+      await deps.record({
+        ...decisionBase(id, by.actor, reason, by.person, []),
+        platform: deps.platformName,
+        outcome: "change_pending_approval",
+        findings: plan.campaigns.flatMap((c) => c.findings),
+        overrides: requested.overrides.map((o) => ({ limit: o.limit, value: o.value, reason: o.reason })),
+      });
+    }
+    deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${plan.summary.toChange} to change)`);
+    return mustGet(id);
+  }
+
+  /** The policy part (profiles, limits) of the change whose apply job was `runId`; none for a CLI run. */
+  async function runPolicy(runId: string): Promise<{ profiles: string[]; limits?: LimitsSpec }> {
+    const job = await jobs.job(runId);
+    const origin = job ? await changes.raw(job.changeId) : undefined;
+    if (!origin) return { profiles: [] };
+    const file = (JSON.parse(origin.plan) as Plan).rulesFile;
+    return { profiles: [...file.profiles], limits: file.limits };
+  }
+
   return {
     async createChange(input, by) {
       requireRole(by, "operator", "requesting a change");
@@ -138,50 +234,40 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
       const requested = await deps.rulesParser.parse(input.rulesText, "rules");
       // A fresh read (not the cached listing): the plan's revisions are the base of every conditional write.
       const campaigns = await deps.campaigns.fresh();
-      const planOf = (file: RulesFile) =>
-        planAgainst(
-          { file, sourceText: input.rulesText, platform, clock, capacity: capacityOf(file) },
-          campaigns,
+      return storeChange({ requested, rulesText: input.rulesText, reason, campaigns }, by);
+    },
+
+    async revertRun(runId, input, by) {
+      requireRole(by, "operator", "requesting a revert");
+      const reason = checkReason(input.reason, "reason");
+      const records = await deps.runRecords(runId);
+      if (!records.some((r) => isCampaignOutcome(r.outcome))) {
+        throw new ServiceError(
+          404,
+          "run_not_found",
+          `no apply run ${runId} in the audit trail; the run id is in GET /api/v1/audit (runId)`,
         );
-      // The server's policy is a floor: what breaks it is refused outright, not stored for someone to approve.
-      const floorPlan = planOf(floorOnly(requested, deps.floor));
-      const broken = floorPlan.campaigns.filter((c) => c.status === "invalid");
-      if (broken.length > 0) throw floorBroken(broken);
-      const plan = planOf(underFloor(requested, deps.floor));
-      const { risk, reasons } = assessRisk(plan, requested.overrides);
-      const { invalid, fileErrors } = blockingProblems(plan);
-      // Invalid is stored (the record of what was asked) but can never be approved or applied.
-      const state =
-        invalid.length > 0 || fileErrors.length > 0
-          ? "invalid"
-          : risk === "high"
-            ? "pending_approval"
-            : "approved";
-      const id = `chg_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
-      await changes.insert({
-        id,
-        requestedBy: by.actor,
-        requesterTokenId: by.tokenId,
-        reason,
-        createdAt: new Date(clock.now()).toISOString(),
-        risk,
-        riskReasons: reasons,
-        plan,
-        rulesText: input.rulesText,
-        // Low risk needs no second person: an operator may apply it straight away.
-        state,
-      });
-      if (state === "pending_approval") {
-        await deps.record({
-          ...decisionBase(id, by.actor, reason, by.person, []),
-          platform: deps.platformName,
-          outcome: "change_pending_approval",
-          findings: plan.campaigns.flatMap((c) => c.findings),
-          overrides: requested.overrides.map((o) => ({ limit: o.limit, value: o.value, reason: o.reason })),
-        });
       }
-      deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${plan.summary.toChange} to change)`);
-      return mustGet(id);
+      const campaigns = await deps.campaigns.fresh();
+      const targets = revertTargets(records, new Map(campaigns.map((c) => [c.id, c])));
+      // Campaigns changed since the run are never overwritten: they stay out of the plan, listed with it.
+      const left = revertLeftOut(runId, targets);
+      if (targets.restore.size === 0) {
+        throw new ServiceError(
+          409,
+          "revert_nothing_to_restore",
+          `run ${runId} left nothing to restore: ${left.length ? "every campaign it changed was changed since or is gone" : "it changed no campaign"}; nothing was stored`,
+          left.map((f) => ({ path: f.path, message: f.message, code: f.code })),
+        );
+      }
+      // The undo is held to the policy of the change that made the run (when serve made it), and the floor.
+      const value = {
+        ...(await runPolicy(runId)),
+        campaigns: [...targets.restore].map(([id, dialingRules]) => ({ id, dialingRules })),
+      };
+      const rulesText = JSON.stringify(value);
+      const requested = parseRulesValue(value, `revert of run ${runId}`);
+      return storeChange({ requested, rulesText, reason, campaigns, notes: left }, by);
     },
 
     getChange: (id) => changes.get(id),

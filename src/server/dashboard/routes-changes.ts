@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ChangeRequest, Principal, ServerServices } from "../contract.js";
 import { describeError } from "./errors.js";
+import { html } from "./html.js";
+import { page } from "./layout.js";
 import { changePage, progressFragment } from "./pages/change.js";
 import { changesPage, newChangePage } from "./pages/changes.js";
 import { messagePage } from "./pages/home.js";
@@ -12,16 +14,19 @@ const NOTICES: Readonly<Record<string, string>> = {
   approved: "Change approved.",
   rejected: "Change rejected.",
   applying: "Apply started.",
+  reverting:
+    "Revert requested: the plan restores what the run replaced. Campaigns changed since are listed under the findings and left alone.",
 };
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type RunRequest = FastifyRequest<{ Params: { runId: string } }>;
 type Action = "approve" | "reject" | "apply";
 const DONE: Record<Action, string> = { approve: "approved", reject: "rejected", apply: "applying" };
 
 const changeUrl = (id: string, notice?: string): string =>
   `/changes/${encodeURIComponent(id)}${notice ? `?notice=${notice}` : ""}`;
 
-/** Change requests: list, new, detail, live progress, and the approve / reject / apply forms. */
+/** Change requests: list, new, detail, live progress, the approve / reject / apply forms and run reverts. */
 export function changeRoutes(app: FastifyInstance, services: ServerServices, req: RequestHelpers): void {
   const notFound = (request: FastifyRequest, reply: FastifyReply, session: Session) =>
     sendHtml(
@@ -105,6 +110,33 @@ export function changeRoutes(app: FastifyInstance, services: ServerServices, req
         );
       }
     });
+  // The undo of a run is a change request like any other: the service plans it and assesses its risk.
+  app.post("/runs/:runId/revert", async (request: RunRequest, reply) => {
+    const session = await req.requireForm(request, reply);
+    if (!session) return reply;
+    try {
+      const change = await services.revertRun(
+        request.params.runId,
+        { reason: field(request.body, "reason").trim() },
+        session.principal,
+      );
+      return reply.redirect(changeUrl(change.id, "reverting"), 303);
+    } catch (err) {
+      const shown = describeError(err);
+      if (!shown) throw err;
+      return sendHtml(
+        reply,
+        page(
+          req.context(request, session),
+          "Revert not requested",
+          html`<p><a href="/changes">Back to the changes</a></p>`,
+          { error: shown.message },
+        ),
+        shown.status,
+      );
+    }
+  });
+
   run("approve", (id, by) => services.approve(id, by));
   run("reject", (id, by, body) => services.reject(id, by, field(body, "reason").trim()));
   run("apply", (id, by) => services.apply(id, by));

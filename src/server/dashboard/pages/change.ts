@@ -128,7 +128,18 @@ function results(job: ApplyJobView): Html {
   );
 }
 
-function jobSection(change: ChangeRequest): Html | null {
+/** Undo of a finished run: a new change request (risk, four-eyes) built by the service, never a direct write. */
+function revertForm(ctx: PageContext, job: ApplyJobView): Html | null {
+  if (!isFinal(job) || !canRequest(ctx.principal?.role)) return null;
+  return html`<form method="post" action="/runs/${encodeURIComponent(job.id)}/revert" class="actions">${csrfField(ctx)}
+<div><label for="revert-reason">Reason for reverting this run</label>
+<input type="text" id="revert-reason" name="reason" required maxlength="2000"></div>
+<button type="submit">Request revert of this run</button>
+<p class="hint">Restores the values this run replaced, as a new change request with its own risk and approval.
+Campaigns changed since are listed and left alone.</p></form>`;
+}
+
+function jobSection(ctx: PageContext, change: ChangeRequest): Html | null {
   const job = change.job;
   if (!job) return null;
   const base = `/changes/${encodeURIComponent(change.id)}`;
@@ -138,6 +149,7 @@ function jobSection(change: ChangeRequest): Html | null {
 <div id="progress"${live ? html` data-poll="${base}/progress"` : null}>${progressFragment(job)}</div>
 ${live ? html`<p><a href="${base}">Refresh progress</a></p>` : null}
 ${job.results.length || !live ? results(job) : null}
+${revertForm(ctx, job)}
 </section>`;
 }
 
@@ -151,7 +163,7 @@ export function changePage(
     `Change ${change.id}`,
     html`${facts(change)}
 ${actions(ctx, change)}
-${jobSection(change)}
+${jobSection(ctx, change)}
 ${planSection(change)}`,
     options,
   );
