@@ -4,6 +4,7 @@ import type { CxoneSimHandle, CxoneSimOptions } from "../../sim/cxone/types.js";
 import type { GenesysSimHandle, GenesysSimOptions } from "../../sim/genesys/types.js";
 import { parseFaultSpec, parseRate, startSimulator } from "../../sim/server.js";
 import type { SimClient, SimOptions } from "../../sim/types.js";
+import { SERVE_PORT, SIM_PORT } from "../options.js";
 
 const DEFAULT_CLIENT = "demo:demo-secret";
 
@@ -130,9 +131,13 @@ export function registerSim(program: Command): void {
   program
     .command("sim")
     .description(
-      "Run the platform simulator (v2 contract, NICE CXone with --mode cxone, Genesys Cloud with --mode genesys) for demos and tests; stops on Ctrl+C or SIGTERM",
+      "run the platform simulator (v2 contract, NICE CXone with --mode cxone, Genesys Cloud with --mode genesys) for demos and tests; stops on Ctrl+C or SIGTERM",
     )
-    .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
+    .option(
+      "--port <n>",
+      `port to listen on (0 picks a free one); not ${SERVE_PORT}, which is \`serve\`'s`,
+      String(SIM_PORT),
+    )
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--campaigns <n>", "number of seeded campaigns", "200")
     .option("--seed <n>", "seed for campaigns and faults", "1")
@@ -193,10 +198,10 @@ export function registerSim(program: Command): void {
           `  token URL: ${sim.tokenUrl}`,
           `  API base:  ${sim.apiBase}`,
           "Point dialrules at it:",
-          `  export CXONE_API_BASE_URL=${sim.apiBase}`,
-          `  export CXONE_TOKEN_URL=${sim.tokenUrl}`,
-          `  export CXONE_CLIENT_ID=${clientIds[0]}`,
-          "  and CXONE_CLIENT_SECRET (or CXONE_CLIENT_SECRET_FILE) set to that client's secret, the one given with",
+          `  export DIALRULES_V2_API_BASE_URL=${sim.apiBase}`,
+          `  export DIALRULES_V2_TOKEN_URL=${sim.tokenUrl}`,
+          `  export DIALRULES_V2_CLIENT_ID=${clientIds[0]}`,
+          "  and DIALRULES_V2_CLIENT_SECRET (or DIALRULES_V2_CLIENT_SECRET_FILE) set to that client's secret, the one given with",
           `  --client (clients: ${clientIds.join(", ")}; the default client is listed in \`dialrules sim --help\`)`,
           "Press Ctrl+C to stop.",
           "",
