@@ -1,6 +1,5 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { systemClock } from "../clock/clock.js";
@@ -19,7 +18,7 @@ import { publicKeyFromPem, signerFromPem } from "../store/checkpoint.js";
 import { databaseOptions, openStore } from "../store/open-store.js";
 import { webhookEvent } from "../webhook/events.js";
 import { runApply } from "./apply-run.js";
-import { capacityInputs } from "./options.js";
+import { capacityInputs, readRulesText } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { renderPlanText } from "./render/plan-text.js";
 
@@ -178,7 +177,7 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
   const databaseLocation = dbOptions.sqlitePath ? resolve(dbOptions.sqlitePath) : store.location;
   try {
     const rulesPath = target.rules?.path ?? options.rulesFile ?? DEMO_RULES_FILE;
-    const text = target.rules?.text ?? (await readFile(rulesPath, "utf8"));
+    const text = target.rules?.text ?? (await readRulesText(rulesPath));
     const file = parseRulesFile(text, rulesPath);
     const what = platform.name === "cxone" ? "skills" : "campaigns";
     out(

@@ -11,6 +11,24 @@ export function setExitCode(code: number): void {
 }
 
 /**
+ * `dialrules … | head -1`: once the reader has gone, writing to the pipe fails with EPIPE, which Node
+ * raises as an unhandled 'error' event (a stack trace, exit 1). The reader has what it wanted, so the rest
+ * of the output is dropped without a word and the command ends as it would have: `apply` still finishes
+ * the writes it started and records them, and the exit code is the command's own.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+    // later writes are dropped: a destroyed stream reports them to its callbacks, never as 'error' events
+    stream.write = ((_chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
+      const done = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
+      if (typeof done === "function") queueMicrotask(() => done());
+      return true;
+    }) as typeof stream.write;
+  });
+}
+
+/**
  * Runs the program and maps what escapes to an exit code and one readable line on stderr.
  * Stack traces only with DIALRULES_DEBUG=1: users get the code and message.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { EXIT, runMain } from "./exit.js";
+import { EXIT, quietOnClosedPipe, runMain } from "./exit.js";
 
 type Register = (program: Command) => void;
 
@@ -26,9 +26,12 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   tokens: async () => (await import("./commands/tokens.js")).registerTokens,
 };
 
+quietOnClosedPipe(process.stdout);
+quietOnClosedPipe(process.stderr);
+
 const program = new Command()
   .name("dialrules")
-  .description("Change the dialing rules of outbound campaigns safely, compliantly and with an audit trail.")
+  .description("change the dialing rules of outbound campaigns safely, compliantly and with an audit trail")
   .version("0.1.0")
   .showHelpAfterError()
   .exitOverride();

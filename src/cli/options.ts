@@ -1,10 +1,14 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CapacityInputs } from "../domain/capacity.js";
 import { InputError } from "../domain/errors.js";
 import { parseRulesFile, type RulesFile } from "../domain/rules-file.js";
 import { PLATFORM_NAMES } from "../platform/names.js";
+
+/** Default ports, apart so `dialrules serve` and `dialrules sim` run side by side with no flags. */
+export const SERVE_PORT = 8080;
+export const SIM_PORT = 4010;
 
 /** Flags several commands share; each command adds the ones it needs. */
 export const databaseOption = () =>
@@ -14,8 +18,30 @@ export const databaseOption = () =>
   );
 export const platformOption = () =>
   new Option("--platform <name>", "platform driver (env DIALRULES_PLATFORM)").choices([...PLATFORM_NAMES]);
-export const outputOption = () =>
-  new Option("--output <format>", "output format").choices(["text", "json"]).default("text");
+/**
+ * One vocabulary in every command: `--format` is always a format, `-o/--output FILE` always a file path.
+ * `choices` lists the formats a command can write; the first is the default.
+ */
+export const formatOption = (choices: readonly string[] = ["text", "json"]) =>
+  new Option("--format <format>", "output format").choices([...choices]).default(choices[0]);
+
+const FORMAT_WORDS = new Set(["text", "json", "yaml", "yml", "csv", "html", "jsonl"]);
+
+/**
+ * The value of `-o/--output`, which names a file. A bare format word (`--output json`, the spelling some
+ * commands once used for the format) is refused rather than written to a file called "json".
+ */
+export function outputPath(value: string): string {
+  if (FORMAT_WORDS.has(value.trim().toLowerCase())) {
+    throw new InvalidArgumentError(
+      `-o/--output takes a file path; for the output format use --format ${value.trim().toLowerCase()}`,
+    );
+  }
+  return value;
+}
+
+export const outputFileOption = (help = "write to this file instead of standard output") =>
+  new Option("-o, --output <file>", help).argParser(outputPath);
 
 export function addCapacityOptions(command: Command): Command {
   return command
@@ -63,17 +89,79 @@ export interface LoadedRulesFile {
   text: string;
 }
 
-/** Reads and parses a rules file; unreadable files are input errors (exit 2). */
-export async function loadRulesFile(path: string): Promise<LoadedRulesFile> {
+/** Rules files larger than this are refused before they are read (docs/rules-file.md, "Limits"). */
+export const DEFAULT_MAX_RULES_BYTES = 10 * 1024 * 1024;
+
+/** The size cap: DIALRULES_MAX_RULES_BYTES (a whole number of bytes), else 10 MiB. */
+export function maxRulesBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.DIALRULES_MAX_RULES_BYTES?.trim();
+  if (!text) return DEFAULT_MAX_RULES_BYTES;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new InputError(
+      "CONFIG_INVALID",
+      `DIALRULES_MAX_RULES_BYTES: expected a whole number of bytes ≥ 1, got "${text}"`,
+      "DIALRULES_MAX_RULES_BYTES",
+    );
+  }
+  return n;
+}
+
+const mib = (bytes: number) => `${+(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/**
+ * Reads a rules file's text after checking its size, so an oversized file costs a `stat`, not a parse
+ * (a 20 MB file once took a minute and 1.6 GB before it was refused). Unreadable, too large and empty
+ * files are input errors (exit 2). Nesting depth is checked next, by the parser's own pre-scan.
+ */
+export async function readRulesText(path: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const cap = maxRulesBytes(env);
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > cap) {
+      throw new InputError(
+        "RULES_FILE_TOO_LARGE",
+        `the rules file is ${mib(size)} (${size} bytes), over the limit of ${mib(cap)} (${cap} bytes); split it, or raise DIALRULES_MAX_RULES_BYTES`,
+        undefined,
+        { file: path },
+      );
+    }
     text = await readFile(path, "utf8");
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new InputError("FILE_UNREADABLE", `cannot read the rules file: ${reason}`, undefined, {
       file: path,
     });
   }
+  if (isEmptyText(text)) {
+    throw new InputError(
+      "RULES_FILE_EMPTY",
+      "empty file: it holds no settings (a rules file needs at least `profiles:` and `campaigns:`; see examples/)",
+      undefined,
+      { file: path },
+    );
+  }
+  return text;
+}
+
+/** Nothing but whitespace, YAML comments and document markers; stops at the first line with content. */
+export function isEmptyText(text: string): boolean {
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf("\n", start);
+    const line = text.slice(start, end === -1 ? text.length : end).trim();
+    if (line !== "" && !line.startsWith("#") && !/^(---|\.\.\.)(\s+#.*)?$/.test(line)) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+  return true;
+}
+
+/** Reads and parses a rules file; unreadable, oversized, empty and invalid files are input errors (exit 2). */
+export async function loadRulesFile(path: string): Promise<LoadedRulesFile> {
+  const text = await readRulesText(path);
   return { file: parseRulesFile(text, path), text };
 }
 

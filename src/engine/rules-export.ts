@@ -32,14 +32,22 @@ function exportable(rules: DialingRules): PartialRules {
   return rest;
 }
 
+export type RulesExportFormat = "yaml" | "json";
+
 /**
  * Today's rules as a rules file: one `id` entry per campaign with all four fields (the dialing method only
  * when the platform can tell it), so `plan` on it shows "no changes". Profiles and licence tier are not platform data; they come from flags.
+ * YAML starts with a comment saying where it came from; JSON has no comments, so it is the document alone.
  */
-export function renderExport(campaigns: readonly Campaign[], header: ExportHeader): string {
+export function renderExport(
+  campaigns: readonly Campaign[],
+  header: ExportHeader,
+  format: RulesExportFormat = "yaml",
+): string {
   const doc: Record<string, unknown> = { profiles: header.profiles };
   if (header.licenseTier) doc.licenseTier = header.licenseTier;
   doc.campaigns = campaigns.map((c) => ({ id: c.id, dialingRules: exportable(c.dialingRules) }));
+  if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;
   const intro = [
     `# Exported by dialrules from the ${header.platform} platform at ${header.exportedAt}.`,
     `# ${campaigns.length} campaign(s); names: ${campaigns

@@ -1,8 +1,9 @@
 import type { AuditOutcome } from "../domain/audit-record.js";
 import type { Finding } from "../domain/findings.js";
-import type { Campaign } from "../domain/rules.js";
+import type { Campaign, CampaignStatus, DialingMethod } from "../domain/rules.js";
 import type { CampaignResult } from "../engine/apply.js";
 import type { Plan } from "../engine/plan-types.js";
+import type { NotManagedCampaign } from "../platform/platform.js";
 import type { AuditQuery, AuditRecord, EndpointState, OutboxStats, VerifyResult } from "../store/types.js";
 
 /**
@@ -73,6 +74,52 @@ export interface CampaignView {
   lastAudit?: AuditRecord;
 }
 
+export const COMPLIANCE_FILTERS = ["compliant", "non-compliant"] as const;
+export type ComplianceFilter = (typeof COMPLIANCE_FILTERS)[number];
+
+/** Campaigns most pages show; a page holds at most MAX_CAMPAIGN_PAGE_SIZE. */
+export const DEFAULT_CAMPAIGN_PAGE_SIZE = 100;
+export const MAX_CAMPAIGN_PAGE_SIZE = 500;
+/** Longest search text (an id or a name fragment). */
+export const MAX_CAMPAIGN_SEARCH = 100;
+
+/** Which campaigns, which page: search, filter and paging are done by the service, never by the views. */
+export interface CampaignQuery {
+  /** Case-insensitive substring of the campaign's id or name. */
+  q?: string;
+  /** Campaigns that may dial with this method (a set the platform cannot narrow matches each member). */
+  method?: DialingMethod;
+  status?: CampaignStatus;
+  compliance?: ComplianceFilter;
+  /** 1-based; a page past the end is empty. */
+  page?: number;
+  pageSize?: number;
+}
+
+/** One page of the campaign list, sorted by id, with the figures a pager and a summary need. */
+export interface CampaignPage {
+  items: CampaignView[];
+  page: number;
+  pageSize: number;
+  /** Campaigns matching the query. */
+  total: number;
+  /** Pages of the matching campaigns (at least 1). */
+  pages: number;
+  /** Every campaign the platform lists (before search and filters). */
+  campaigns: number;
+  /** Of those, how many break the service's policy. */
+  nonCompliant: number;
+  /** What the platform has but dialrules leaves alone (agentless or SMS skills, …), and why. */
+  notManaged: NotManagedCampaign[];
+}
+
+/** A campaign page as the API sends it: serialized once per listing and audit head, with its ETag. */
+export interface SerializedCampaignPage {
+  json: string;
+  /** A strong validator of `json` (quoted). */
+  etag: string;
+}
+
 export interface WebhookStatusView {
   configured: boolean;
   stats?: OutboxStats;
@@ -101,7 +148,10 @@ export interface ServerServices {
   /** The live session of a cookie's id; undefined once expired, signed out or its token revoked. */
   resumeSession(sessionId: string): Promise<DashboardSession | undefined>;
   signOut(sessionId: string): Promise<void>;
-  listCampaigns(): Promise<CampaignView[]>;
+  /** One page of campaigns matching the query, with findings and latest audit record. */
+  listCampaigns(query?: CampaignQuery): Promise<CampaignPage>;
+  /** The same page serialized, kept until the platform listing or the audit trail changes. */
+  campaignPageJson(query?: CampaignQuery): Promise<SerializedCampaignPage>;
   /** Plans the rules (YAML/JSON text) against the platform; input errors throw InputError (→ 400). */
   createChange(input: { rulesText: string; reason: string }, by: Principal): Promise<ChangeRequest>;
   /**

@@ -187,6 +187,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policy,
       chunkSize: envInt(env, "DIALRULES_JOB_CHUNK_SIZE", DEFAULT_CHUNK_SIZE),
       applyConcurrency: envInt(env, "DIALRULES_APPLY_CONCURRENCY", 4),
+      campaignsTtlMs: envInt(env, "DIALRULES_CAMPAIGNS_TTL_SECONDS", 60) * 1000,
       rulesParser,
       ...(options.signer ? { signer: options.signer } : {}),
       log,

@@ -44,7 +44,10 @@ export interface ServiceDeps {
   rulesParser?: RulesParser;
   /** Signs a checkpoint at the end of every apply job (DIALRULES_AUDIT_KEY_FILE); none when undefined. */
   signer?: CheckpointSigner;
-  /** How long a campaign listing is reused (the platform budget is shared with apply jobs). */
+  /**
+   * How long a campaign listing is served before a background re-read (default 60 s): writes through
+   * dialrules show at once, so this only bounds how late an edit made outside dialrules appears.
+   */
   campaignsTtlMs?: number;
   log?: (line: string) => void;
 }
@@ -69,7 +72,8 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     sdb,
     clock,
     policy: policyFromFile(deps.policy),
-    ttlMs: deps.campaignsTtlMs ?? 5_000,
+    ttlMs: deps.campaignsTtlMs ?? 60_000,
+    ...(deps.log ? { log: deps.log } : {}),
   });
   const changeService = createChangeService({
     changes,
@@ -127,7 +131,9 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
 
     signOut: (id) => sessions.close(id),
 
-    listCampaigns: () => campaigns.views(),
+    listCampaigns: (query) => campaigns.page(query),
+
+    campaignPageJson: (query) => campaigns.serialized(query),
 
     audit: (query) => store.audit.list(query),
 

@@ -50,6 +50,8 @@ export interface Pipeline<E> {
     route: () => RouteStep,
   ): Promise<FastifyReply | undefined>;
   setFaults(next: FaultSpec): void;
+  /** Most requests that were being handled at once so far (arrived, not yet answered or dropped). */
+  peakInFlight(): number;
 }
 
 interface RequestContext<E> {
@@ -104,7 +106,10 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
   const contexts = new WeakMap<FastifyRequest, RequestContext<E>>();
   const instanceId = randomBytes(4).toString("hex");
 
+  let inFlight = 0;
+  let peakInFlight = 0;
   const record = (ctx: RequestContext<E>, status: RequestLogEntry["status"]): void => {
+    if (ctx.entry.status === "pending") inFlight -= 1;
     ctx.entry.status = status;
     if (options.verbose)
       process.stderr.write(`${hooks.verboseLine(ctx.entry, clock.now() - ctx.startedAt)}\n`);
@@ -126,6 +131,8 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
       requestId: `${hooks.requestIdPrefix}-${instanceId}-${seq}`,
     });
     log.push(entry);
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
     const plan = drawFaultPlan(faultRandom, faults);
     if (plan.latencyMs > 0) entry.fault = "latency";
     contexts.set(req, { entry, plan, startedAt: clock.now() });
@@ -205,5 +212,6 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
     setFaults(next) {
       faults = { ...next };
     },
+    peakInFlight: () => peakInFlight,
   };
 }

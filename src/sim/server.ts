@@ -130,6 +130,7 @@ async function startV2Simulator(opts: SimOptions): Promise<SimHandle> {
     tokenUrl: `${url}/oauth/token`,
     apiBase: `${url}/api/v2`,
     log: pipeline.log,
+    peakInFlight: () => pipeline.peakInFlight(),
     getCampaign: (id: string): Campaign | undefined => store.get(id),
     listCampaigns: (): Campaign[] => store.list(),
     editCampaign(id: string, rules: PartialRules): Campaign {

@@ -94,6 +94,8 @@ export interface SimHandleBase<E> {
   readonly tokenUrl: string;
   /** Every request in arrival order. */
   readonly log: E[];
+  /** Most requests the simulator was handling at once so far (arrived, not yet answered). */
+  peakInFlight(): number;
   /** Replace the fault spec at run time (e.g. drop the next write's reply). */
   setFaults(faults: FaultSpec): void;
   /** Number of tokens issued so far (per client id; in cxone mode per access key id). */

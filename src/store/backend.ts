@@ -78,7 +78,7 @@ export function redactDatabaseUrl(url: string): string {
 function checkSchemaName(schema: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new DialrulesError(
-      "store_bad_schema",
+      "STORE_BAD_SCHEMA",
       `schema name "${schema}" must be lower-case letters, digits and underscores, starting with a letter`,
     );
   }
@@ -115,7 +115,7 @@ async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string)
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new DialrulesError(
-      "store_migration_failed",
+      "STORE_MIGRATION_FAILED",
       `database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
       undefined,
       { cause: error },
@@ -163,7 +163,7 @@ async function openSqlite(path: string): Promise<Backend> {
     raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   } catch (err) {
     throw new DialrulesError(
-      "store_open_failed",
+      "STORE_OPEN_FAILED",
       `cannot open SQLite database ${path}: ${err instanceof Error ? err.message : String(err)}; check the path and permissions or pass --database`,
       undefined,
       { cause: err },
@@ -236,7 +236,7 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     await db.destroy();
     if (err instanceof DialrulesError) throw err;
     throw new DialrulesError(
-      "store_open_failed",
+      "STORE_OPEN_FAILED",
       `cannot open PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}; check DIALRULES_DATABASE_URL and that the server is running`,
       undefined,
       { cause: err },
@@ -264,7 +264,7 @@ export function openBackend(options: BackendOptions): Promise<Backend> {
   }
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     throw new DialrulesError(
-      "store_bad_url",
+      "STORE_BAD_URL",
       "database URL must start with postgres:// or postgresql://; for SQLite pass a file path instead",
     );
   }

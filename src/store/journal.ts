@@ -95,17 +95,17 @@ export function createJournal(
             .$if(backend.kind === "postgres", (q) => q.forUpdate())
             .executeTakeFirst();
           if (!row) {
-            throw new DialrulesError("journal_entry_not_found", `journal entry ${entryId} does not exist`);
+            throw new DialrulesError("JOURNAL_ENTRY_NOT_FOUND", `journal entry ${entryId} does not exist`);
           }
           if (row.outcome !== null) {
             throw new DialrulesError(
-              "journal_entry_completed",
+              "JOURNAL_ENTRY_COMPLETED",
               `journal entry ${entryId} already has outcome ${row.outcome}; an intent is completed once`,
             );
           }
           if (row.campaign_id !== input.campaignId) {
             throw new DialrulesError(
-              "journal_campaign_mismatch",
+              "JOURNAL_CAMPAIGN_MISMATCH",
               `journal entry ${entryId} is for campaign ${row.campaign_id}, the audit record for ${input.campaignId}`,
             );
           }

@@ -82,13 +82,13 @@ const isRecordOutcome = (value: unknown): value is RecordOutcome =>
 export function normalizeInput(input: AuditInput, secrets: readonly string[]): AuditInput {
   if (!isRecordOutcome(input.outcome)) {
     throw new DialrulesError(
-      "audit_invalid_outcome",
+      "AUDIT_INVALID_OUTCOME",
       `audit outcome ${JSON.stringify(input.outcome)} is not one of ${RECORD_OUTCOMES.join(", ")}`,
     );
   }
   for (const f of ["runId", "actor", "reason", "platform", "campaignId"] as const) {
     if (typeof input[f] !== "string") {
-      throw new DialrulesError("audit_invalid_input", `audit input field ${f} must be a string`);
+      throw new DialrulesError("AUDIT_INVALID_INPUT", `audit input field ${f} must be a string`);
     }
   }
   const source = input as unknown as Record<string, unknown>;

@@ -17,7 +17,7 @@ export function parseWebhookSecrets(value: string): string[] {
   const parts = value.split(/\s+/).filter((p) => p !== "");
   if (parts.length === 0) {
     throw new InputError(
-      "webhook_secret_missing",
+      "WEBHOOK_SECRET_MISSING",
       "DIALRULES_WEBHOOK_SECRET is empty; set it to a whsec_… key",
     );
   }
@@ -25,7 +25,7 @@ export function parseWebhookSecrets(value: string): string[] {
     const where = parts.length > 1 ? `key #${i + 1} of DIALRULES_WEBHOOK_SECRET` : "DIALRULES_WEBHOOK_SECRET";
     if (!secret.startsWith(PREFIX)) {
       throw new InputError(
-        "webhook_secret_invalid",
+        "WEBHOOK_SECRET_INVALID",
         `${where} must start with "${PREFIX}" (Standard Webhooks format)`,
       );
     }
@@ -33,7 +33,7 @@ export function parseWebhookSecrets(value: string): string[] {
     const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(body) ? Buffer.from(body, "base64") : Buffer.alloc(0);
     if (bytes.length < 16 || bytes.length > 64) {
       throw new InputError(
-        "webhook_secret_invalid",
+        "WEBHOOK_SECRET_INVALID",
         `${where} must be "${PREFIX}" followed by base64 of 16 to 64 random bytes (24 recommended)`,
       );
     }
@@ -49,19 +49,19 @@ export function webhookConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Webh
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError("webhook_url_invalid", "DIALRULES_WEBHOOK_URL is not a valid URL");
+    throw new InputError("WEBHOOK_URL_INVALID", "DIALRULES_WEBHOOK_URL is not a valid URL");
   }
   // Deliveries carry compliance records and a signature: plain http only to this machine, like platform URLs.
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) {
     throw new InputError(
-      "webhook_url_invalid",
+      "WEBHOOK_URL_INVALID",
       "DIALRULES_WEBHOOK_URL must be an https:// URL (http:// only for localhost)",
     );
   }
   const secret = env.DIALRULES_WEBHOOK_SECRET;
   if (!secret) {
     throw new InputError(
-      "webhook_secret_missing",
+      "WEBHOOK_SECRET_MISSING",
       "DIALRULES_WEBHOOK_URL is set but DIALRULES_WEBHOOK_SECRET is not; set it to the receiver's whsec_… key",
     );
   }

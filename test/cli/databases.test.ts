@@ -43,7 +43,7 @@ describe.each(KINDS)("apply and audit on %s through the CLI", (kind) => {
     expect(verify.code, verify.stderr).toBe(0);
     // Six campaign records and the run summary every apply run ends with.
     expect(verify.stdout).toMatch(/7 records, chain intact/);
-    const list = await runCli(["audit", "list", "--output", "json", ...database], env);
+    const list = await runCli(["audit", "list", "--format", "json", ...database], env);
     const records = (JSON.parse(list.stdout) as { outcome: string; reason: string }[]).filter(
       (r) => r.outcome !== "run_summary",
     );

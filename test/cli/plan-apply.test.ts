@@ -1,75 +1,38 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../src/sim/server.js";
-import type { SimHandle } from "../../src/sim/types.js";
+import { describe, expect, it } from "vitest";
 import { webhookEvent } from "../../src/webhook/events.js";
 import { envFor, runCli } from "./run-cli.js";
+import { CHANGE, INVALID, useSimFixture } from "./sim-fixture.js";
 
-const VALID = {
-  dialingMethod: "PREDICTIVE" as const,
-  retrySettings: { maxAttempts: 2, intervalMinutes: [60, 240] },
-  abandonmentRateThreshold: { maxRate: 0.03, coolDownSec: 300 },
-  maxCallsPerAgent: 2,
-};
-
-let sim: SimHandle;
-let dir: string;
-beforeEach(async () => {
-  sim = await startSimulator({ campaigns: 12, rateLimitPerMinute: Number.POSITIVE_INFINITY });
-  for (const c of sim.listCampaigns()) sim.editCampaign(c.id, VALID);
-  dir = mkdtempSync(join(tmpdir(), "dialrules-cli-"));
-});
-afterEach(async () => {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-const CHANGE = `profiles: [US_TCPA]
-licenseTier: ENTERPRISE
-campaigns:
-  - id: CMP-10001
-    dialingRules: {dialingMethod: PROGRESSIVE, maxCallsPerAgent: 1}
-  - id: CMP-10002
-    dialingRules: {maxCallsPerAgent: 3}
-`;
-const INVALID = `${CHANGE}  - id: CMP-10003
-    dialingRules: {abandonmentRateThreshold: {maxRate: 0.05, coolDownSec: 300}}
-`;
-
-const patches = () => sim.log.filter((e) => e.method === "PATCH");
+const fx = useSimFixture();
+const file = fx.file;
+const patches = fx.patches;
 
 describe("dialrules plan", () => {
   it("shows each change, a summary line, and exits by --detailed-exitcode", async () => {
-    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--detailed-exitcode"], envFor(sim));
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--detailed-exitcode"], envFor(fx.sim));
     expect(r.stdout).toContain("~ CMP-10001");
     expect(r.stdout).toContain("dialingMethod: PREDICTIVE → PROGRESSIVE");
     expect(r.stdout).toContain("maxCallsPerAgent: 2 → 3");
     expect(r.stdout).toContain("Plan: 2 to change, 0 unchanged, 0 invalid.");
     expect(r.code).toBe(2);
     expect(patches()).toHaveLength(0);
-    const plain = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], envFor(sim));
+    const plain = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], envFor(fx.sim));
     expect(plain.code).toBe(0);
   });
 
   it("shows the capacity estimate per campaign when agents, handle time and connect rate are given", async () => {
     const r = await runCli(
       ["plan", "-f", file("rules.yaml", CHANGE), "--agents", "20", "--aht", "300", "--connect-rate", "0.3"],
-      envFor(sim),
+      envFor(fx.sim),
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/capacity: PROGRESSIVE ×1 lines\/agent · 20 lines in use · \d+ dials\/h/);
+    expect(r.stdout).toMatch(/capacity: PROGRESSIVE ×1 lines\/agent · per agent [\d.]+ dials\/h/);
   });
 
   it("exits 1 on an invalid campaign and names the rule it breaks", async () => {
-    const r = await runCli(["plan", "-f", file("rules.yaml", INVALID)], envFor(sim));
+    const r = await runCli(["plan", "-f", file("rules.yaml", INVALID)], envFor(fx.sim));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/! CMP-10003 .*INVALID/);
     expect(r.stdout).toContain("47 CFR 64.1200(a)(7)");
@@ -89,7 +52,7 @@ campaigns:
     dialingRules: {maxCallsPerAgent: 1}
 `,
     );
-    const text = await runCli(["plan", "-f", overlap], envFor(sim));
+    const text = await runCli(["plan", "-f", overlap], envFor(fx.sim));
     expect(text.code).toBe(1);
     for (const id of ["CMP-10003", "CMP-10011"]) {
       expect(text.stdout).toMatch(new RegExp(`! ${id} .*INVALID`));
@@ -98,7 +61,7 @@ campaigns:
       /TARGET_MATCH_CONFLICT .*campaigns\[0\] \(match "Survey-\*"\) and campaigns\[1\]/,
     );
     expect(text.stdout).toContain("2 invalid");
-    const json = await runCli(["plan", "-f", overlap, "--output", "json"], envFor(sim));
+    const json = await runCli(["plan", "-f", overlap, "--format", "json"], envFor(fx.sim));
     const plan = JSON.parse(json.stdout) as {
       campaigns: { id: string; status: string; findings: { code: string }[] }[];
     };
@@ -106,33 +69,33 @@ campaigns:
     expect(invalid.map((c) => c.id)).toEqual(["CMP-10003", "CMP-10011"]);
     expect(invalid.every((c) => c.findings.some((f) => f.code === "TARGET_MATCH_CONFLICT"))).toBe(true);
     const apply = await runCli(
-      ["apply", "-f", overlap, "--yes", "--reason", "t", "--database", join(dir, "db")],
-      envFor(sim),
+      ["apply", "-f", overlap, "--yes", "--reason", "t", "--database", join(fx.dir, "db")],
+      envFor(fx.sim),
     );
     expect(apply.code).toBe(1);
     expect(patches()).toHaveLength(0);
   });
 
-  it("--output json and --out write the plan with each campaign's revision", async () => {
-    const out = join(dir, "plan.json");
+  it("--format json and -o write the plan with each campaign's revision", async () => {
+    const out = join(fx.dir, "plan.json");
     const r = await runCli(
-      ["plan", "-f", file("rules.yaml", CHANGE), "--output", "json", "--out", out],
-      envFor(sim),
+      ["plan", "-f", file("rules.yaml", CHANGE), "--format", "json", "-o", out],
+      envFor(fx.sim),
     );
     expect(r.code).toBe(0);
     const plan = JSON.parse(readFileSync(out, "utf8"));
     expect(JSON.parse(r.stdout)).toEqual(plan);
     expect(plan.campaigns.find((c: { id: string }) => c.id === "CMP-10001")).toMatchObject({
-      revision: sim.getCampaign("CMP-10001")!.revision,
+      revision: fx.sim.getCampaign("CMP-10001")!.revision,
       status: "change",
     });
   });
 
   it("a missing file is an input error (exit 2) and no platform request is made", async () => {
-    const r = await runCli(["plan", "-f", join(dir, "nope.yaml")], envFor(sim));
+    const r = await runCli(["plan", "-f", join(fx.dir, "nope.yaml")], envFor(fx.sim));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("cannot read the rules file");
-    expect(sim.log).toHaveLength(0);
+    expect(fx.sim.log).toHaveLength(0);
   });
 
   it("takes the connection from flags (secret only from a file) when no variables are set", async () => {
@@ -143,9 +106,9 @@ campaigns:
         "-f",
         file("rules.yaml", CHANGE),
         "--api-base-url",
-        sim.apiBase,
+        fx.sim.apiBase,
         "--token-url",
-        sim.tokenUrl,
+        fx.sim.tokenUrl,
         "--client-id",
         "demo",
         "--client-secret-file",
@@ -169,8 +132,17 @@ campaigns:
 describe("dialrules apply", () => {
   it("refuses the whole plan when one campaign is invalid: zero writes", async () => {
     const r = await runCli(
-      ["apply", "-f", file("rules.yaml", INVALID), "--yes", "--reason", "t", "--database", join(dir, "db")],
-      envFor(sim),
+      [
+        "apply",
+        "-f",
+        file("rules.yaml", INVALID),
+        "--yes",
+        "--reason",
+        "t",
+        "--database",
+        join(fx.dir, "db"),
+      ],
+      envFor(fx.sim),
     );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Refusing to apply");
@@ -188,9 +160,9 @@ describe("dialrules apply", () => {
         "t",
         "--skip-invalid",
         "--database",
-        join(dir, "db"),
+        join(fx.dir, "db"),
       ],
-      envFor(sim),
+      envFor(fx.sim),
     );
     expect(r.code).toBe(1);
     expect(
@@ -203,16 +175,16 @@ describe("dialrules apply", () => {
 
   it("applies, then a second run is a no-op; --output json for machines", async () => {
     const rules = file("rules.yaml", CHANGE);
-    const db = join(dir, "db");
+    const db = join(fx.dir, "db");
     const first = await runCli(
       ["apply", "-f", rules, "--yes", "--reason", "t", "--database", db],
-      envFor(sim),
+      envFor(fx.sim),
     );
     expect(first.code).toBe(0);
-    expect(sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
+    expect(fx.sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
     const second = await runCli(
-      ["apply", "-f", rules, "--yes", "--reason", "t", "--database", db, "--output", "json"],
-      envFor(sim),
+      ["apply", "-f", rules, "--yes", "--reason", "t", "--database", db, "--format", "json"],
+      envFor(fx.sim),
     );
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).counts).toMatchObject({ applied: 0, noop: 2 });
@@ -220,15 +192,15 @@ describe("dialrules apply", () => {
   });
 
   it("applies a saved plan; a stale plan is merged, not clobbered", async () => {
-    const out = join(dir, "plan.json");
-    await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--out", out], envFor(sim));
-    sim.editCampaign("CMP-10002", { dialingMethod: "POWER" });
+    const out = join(fx.dir, "plan.json");
+    await runCli(["plan", "-f", file("rules.yaml", CHANGE), "--out", out], envFor(fx.sim));
+    fx.sim.editCampaign("CMP-10002", { dialingMethod: "POWER" });
     const r = await runCli(
-      ["apply", "--plan", out, "--yes", "--reason", "t", "--database", join(dir, "db")],
-      envFor(sim),
+      ["apply", "--plan", out, "--yes", "--reason", "t", "--database", join(fx.dir, "db")],
+      envFor(fx.sim),
     );
     expect(r.code).toBe(0);
-    expect(sim.getCampaign("CMP-10002")!.dialingRules).toMatchObject({
+    expect(fx.sim.getCampaign("CMP-10002")!.dialingRules).toMatchObject({
       dialingMethod: "POWER",
       maxCallsPerAgent: 3,
     });
@@ -236,17 +208,20 @@ describe("dialrules apply", () => {
 
   it("usage errors exit 2: no --reason, no --yes off a terminal, both -f and --plan", async () => {
     const rules = file("rules.yaml", CHANGE);
-    const noReason = await runCli(["apply", "-f", rules, "--yes"], envFor(sim));
+    const noReason = await runCli(["apply", "-f", rules, "--yes"], envFor(fx.sim));
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain("--reason");
-    const noYes = await runCli(["apply", "-f", rules, "--reason", "t"], envFor(sim));
+    const noYes = await runCli(["apply", "-f", rules, "--reason", "t"], envFor(fx.sim));
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toContain("--yes");
-    const both = await runCli(["apply", "-f", rules, "--plan", rules, "--yes", "--reason", "t"], envFor(sim));
+    const both = await runCli(
+      ["apply", "-f", rules, "--plan", rules, "--yes", "--reason", "t"],
+      envFor(fx.sim),
+    );
     expect(both.code).toBe(2);
     const badPolicy = await runCli(
       ["apply", "-f", rules, "--yes", "--reason", "t", "--on-conflict", "maybe"],
-      envFor(sim),
+      envFor(fx.sim),
     );
     expect(badPolicy.code).toBe(2);
     expect(patches()).toHaveLength(0);
@@ -255,19 +230,19 @@ describe("dialrules apply", () => {
 
 describe("dialrules export", () => {
   it("writes a rules file that plan then shows as no changes", async () => {
-    const out = join(dir, "export.yaml");
+    const out = join(fx.dir, "export.yaml");
     const r = await runCli(
       ["export", "--all", "-o", out, "--profile", "US_TCPA", "--license-tier", "ENTERPRISE"],
-      envFor(sim),
+      envFor(fx.sim),
     );
     expect(r.code).toBe(0);
-    const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], envFor(sim));
+    const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], envFor(fx.sim));
     expect(plan.stdout).toContain("Plan: 0 to change, 12 unchanged, 0 invalid.");
     expect(plan.code).toBe(0);
   });
 
   it("needs a selection", async () => {
-    const r = await runCli(["export"], envFor(sim));
+    const r = await runCli(["export"], envFor(fx.sim));
     expect(r.code).toBe(2);
   });
 });
@@ -293,9 +268,9 @@ describe("apply with a compliance webhook and a metrics file", () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : 0;
     try {
-      const db = join(dir, "db");
-      const metricsFile = join(dir, "metrics.prom");
-      const env = envFor(sim, {
+      const db = join(fx.dir, "db");
+      const metricsFile = join(fx.dir, "metrics.prom");
+      const env = envFor(fx.sim, {
         DIALRULES_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
         DIALRULES_WEBHOOK_SECRET: secret,
       });

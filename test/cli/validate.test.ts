@@ -34,7 +34,7 @@ describe("dialrules validate", () => {
     const text = await run({ file: join(dir, "nope.yaml") });
     expect(text.exit).toBe(2);
     expect(text.stderr).toContain("FILE_UNREADABLE");
-    const json = await run({ file: join(dir, "nope.yaml"), output: "json" });
+    const json = await run({ file: join(dir, "nope.yaml"), format: "json" });
     expect(json.exit).toBe(2);
     const report = JSON.parse(json.stdout) as ValidateReport;
     expect(report).toMatchObject({
@@ -46,7 +46,7 @@ describe("dialrules validate", () => {
 
   it("exit 2 for YAML syntax errors, with every problem listed", async () => {
     const file = write("bad.yaml", "campaigns: [\n  {id: A\n");
-    const r = await run({ file, output: "json" });
+    const r = await run({ file, format: "json" });
     expect(r.exit).toBe(2);
     const report = JSON.parse(r.stdout) as ValidateReport;
     expect(report.inputErrors.length).toBeGreaterThan(0);
@@ -54,7 +54,7 @@ describe("dialrules validate", () => {
   });
 
   it("the JSON report has a stable shape", async () => {
-    const r = await run({ file: "examples/violations.yaml", output: "json" });
+    const r = await run({ file: "examples/violations.yaml", format: "json" });
     const report = JSON.parse(r.stdout) as ValidateReport;
     expect(Object.keys(report)).toEqual([
       "format",
@@ -95,7 +95,7 @@ campaigns:
     dialingRules: {abandonmentRateThreshold: {maxRate: 0.04, coolDownSec: 1}}
 `,
     );
-    const report = JSON.parse((await run({ file, output: "json" })).stdout) as ValidateReport;
+    const report = JSON.parse((await run({ file, format: "json" })).stdout) as ValidateReport;
     const paths = report.groups.map((g) => [
       g.group,
       g.findings.filter((f) => f.severity === "error").map((f) => f.path),
@@ -119,7 +119,7 @@ campaigns:
   it("capacity from flags overrides the file and shows in the output", async () => {
     const r = await run({
       file: "examples/valid.yaml",
-      output: "json",
+      format: "json",
       agents: 50,
       aht: 120,
       connectRate: 0.5,
@@ -129,10 +129,13 @@ campaigns:
     expect(cap?.inputs).toEqual({ agents: 50, avgHandleTimeSec: 120, connectRate: 0.5 });
     expect(cap?.linesInUse).toBe(100);
     const text = await run({ file: "examples/valid.yaml" });
-    expect(text.stdout).toContain("capacity: PREDICTIVE ×2 lines/agent · 50 lines in use");
+    expect(text.stdout).toContain(
+      "capacity: PREDICTIVE ×2 lines/agent · per agent 68.2 dials/h, 12.3 connects/h",
+    );
+    expect(text.stdout).toContain("capacity inputs (whole file): 25 agents");
   });
 
-  it("is wired into commander with -f and --output", async () => {
+  it("is wired into commander with -f and --format", async () => {
     const program = new Command().exitOverride();
     registerValidate(program);
     const writes: string[] = [];
@@ -148,7 +151,7 @@ campaigns:
         "validate",
         "-f",
         "examples/violations.yaml",
-        "--output",
+        "--format",
         "json",
       ]);
     } finally {

@@ -69,9 +69,9 @@ describe("CLI with --platform cxone", () => {
       "cxone",
       "-f",
       rulesPath,
-      "--out",
+      "-o",
       planPath,
-      "--output",
+      "--format",
       "json",
     ]);
     expect(plan.code).toBe(0);
@@ -96,7 +96,7 @@ describe("CLI with --platform cxone", () => {
     expect(apply.stdout).toMatch(/applied\s+1/);
     expect(s.getSkill(target.skillId)?.generalSettings.maxConcurrentCallsPerAgent).toBe(desired);
 
-    const audit = await cli(s, ["audit", "list", "--database", db, "--output", "json"]);
+    const audit = await cli(s, ["audit", "list", "--database", db, "--format", "json"]);
     expect(audit.stdout).toContain('"writeMode": "unconditional"');
     for (const output of [exported, plan, apply, audit]) {
       expect(`${output.stdout}${output.stderr}`).not.toContain("demo-key-secret");

@@ -22,7 +22,7 @@ async function validate(platform?: string) {
   writeFileSync(file, RULES);
   let stdout = "";
   const code = await runValidate(
-    { file, output: "json", ...(platform ? { platform } : {}) },
+    { file, format: "json", ...(platform ? { platform } : {}) },
     { stdout: (t) => (stdout += t), stderr: () => undefined },
   );
   return {

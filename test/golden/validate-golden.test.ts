@@ -23,7 +23,7 @@ async function capture(file: string, output: "text" | "json") {
   let stdout = "";
   let stderr = "";
   const exit = await runValidate(
-    { file, output },
+    { file, format: output },
     { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
   );
   return { exit, text: stdout + stderr };

@@ -225,11 +225,11 @@ describe.each(KINDS)("service API on %s", (kind) => {
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe("change_not_approved");
     // The campaign list shows the last audit record.
-    const campaigns = (await s.call("viewer", { method: "GET", url: "/api/v1/campaigns" })).json() as {
-      campaign: { id: string };
-      lastAudit?: AuditRecord;
-      compliant: boolean;
-    }[];
+    const campaigns = (
+      (await s.call("viewer", { method: "GET", url: "/api/v1/campaigns" })).json() as {
+        items: { campaign: { id: string }; lastAudit?: AuditRecord; compliant: boolean }[];
+      }
+    ).items;
     expect(campaigns).toHaveLength(30);
     expect(campaigns.find((c) => c.campaign.id === "CMP-10002")?.lastAudit?.id).toBe(audit[0]?.id);
   });

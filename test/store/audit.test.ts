@@ -181,7 +181,7 @@ describe.each(KINDS)("audit log on %s", (kind) => {
     expect(list.out).toMatch(/1 record\(s\)/);
     const json = await runCli(
       registerAudit,
-      ["audit", "list", "--output", "json", "--database", db.cli.database],
+      ["audit", "list", "--format", "json", "--database", db.cli.database],
       db.cli.env,
     );
     expect(JSON.parse(json.out)).toEqual(written);

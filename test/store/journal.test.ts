@@ -80,14 +80,14 @@ describe.each(KINDS)("journal on %s", (kind) => {
       patch: {},
     });
     await expect(store.journal.complete(e.id, auditInput({ campaignId: "CMP-9" }))).rejects.toMatchObject({
-      code: "journal_campaign_mismatch",
+      code: "JOURNAL_CAMPAIGN_MISMATCH",
     });
     await store.journal.complete(e.id, auditInput({ campaignId: "CMP-1" }));
     await expect(store.journal.complete(e.id, auditInput({ campaignId: "CMP-1" }))).rejects.toMatchObject({
-      code: "journal_entry_completed",
+      code: "JOURNAL_ENTRY_COMPLETED",
     });
     await expect(store.journal.complete("jrn_nope", auditInput())).rejects.toMatchObject({
-      code: "journal_entry_not_found",
+      code: "JOURNAL_ENTRY_NOT_FOUND",
     });
     expect((await store.audit.list()).length).toBe(1);
     expect((await store.audit.verify()).ok).toBe(true);

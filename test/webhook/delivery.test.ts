@@ -223,7 +223,7 @@ describe.each(KINDS)("webhook delivery on %s", (kind) => {
     expect(await store.outbox.get(id)).toMatchObject({ status: "delivered" });
     await expect(
       runCli(registerWebhooks, ["webhooks", "retry", "aud_missing", "--database", db.cli.database], env),
-    ).rejects.toMatchObject({ code: "webhook_unknown_id" });
+    ).rejects.toMatchObject({ code: "WEBHOOK_UNKNOWN_ID" });
   });
 
   it("honours Retry-After", async () => {

@@ -62,10 +62,10 @@ describe.each(KINDS)("no secret leaks (%s)", (kind) => {
       await runCli(registerWebhooks, ["webhooks", "status", "--database", db.cli.database], env),
       await runCli(
         registerWebhooks,
-        ["webhooks", "status", "--output", "json", "--database", db.cli.database],
+        ["webhooks", "status", "--format", "json", "--database", db.cli.database],
         env,
       ),
-      await runCli(registerAudit, ["audit", "list", "--output", "json", "--database", db.cli.database], env),
+      await runCli(registerAudit, ["audit", "list", "--format", "json", "--database", db.cli.database], env),
       await runCli(registerAudit, ["audit", "export", "--format", "csv", "--database", db.cli.database], env),
     ];
     expect(cli[0]?.out).toContain("http://127.0.0.1");

@@ -56,7 +56,7 @@ describe("Standard Webhooks signatures", () => {
         parseWebhookSecrets(`${SECRET_A} ${bad}`);
       } catch (err) {
         message = (err as Error).message;
-        expect(err).toMatchObject({ code: "webhook_secret_invalid" });
+        expect(err).toMatchObject({ code: "WEBHOOK_SECRET_INVALID" });
       }
       expect(message).toMatch(/key #2/);
       expect(message).not.toContain(bad);

@@ -20,8 +20,8 @@ import {
   connectionEnv,
   databaseOption,
   defaultActor,
+  formatOption,
   loadRulesFile,
-  outputOption,
   platformOption,
   positiveInt,
 } from "../options.js";
@@ -38,7 +38,7 @@ interface ApplyFlags extends CapacityFlags, ConnectionFlags {
   actor?: string;
   onConflict: "abort" | "rebase" | "overwrite";
   skipInvalid?: boolean;
-  output: "text" | "json";
+  format: "text" | "json";
   platform?: string;
   database?: string;
   metricsFile?: string;
@@ -63,7 +63,7 @@ async function loadSavedPlan(path: string): Promise<Plan> {
   ) {
     throw new InputError(
       "PLAN_FORMAT",
-      "not a dialrules plan (expected format dialrules-plan/1); create one with `dialrules plan --out`",
+      "not a dialrules plan (expected format dialrules-plan/1); create one with `dialrules plan -f RULES -o plan.json`",
       "format",
       { file: path },
     );
@@ -98,7 +98,7 @@ export function registerApply(program: Command): void {
     .command("apply")
     .description("write the planned changes: validated first, conflict-safe, journaled and audited")
     .option("-f, --file <file>", "rules file (YAML or JSON); plans afresh")
-    .option("--plan <plan.json>", "a plan saved by `plan --out`; writes are conditional on its revisions")
+    .option("--plan <plan.json>", "a plan saved by `plan -o FILE`; writes are conditional on its revisions")
     .option("-y, --yes", "do not ask for confirmation")
     .option("--concurrency <n>", "campaigns written in parallel (all share one rate limiter)", positiveInt, 4)
     .option("--reason <text>", "why this change is made (required; goes into every audit record)")
@@ -113,7 +113,7 @@ export function registerApply(program: Command): void {
     )
     .option("--skip-invalid", "apply the valid campaigns and report the invalid ones")
     .option("--metrics-file <file>", "write Prometheus metrics of this run to a file")
-    .addOption(outputOption())
+    .addOption(formatOption())
     .addOption(platformOption())
     .addOption(databaseOption());
   addConnectionOptions(addCapacityOptions(command)).action(async (flags: ApplyFlags) => {
@@ -149,7 +149,7 @@ export function registerApply(program: Command): void {
       throw err;
     });
     const signals = interruptSignals();
-    const progress = flags.output === "text" ? progressReporter(process.stderr) : undefined;
+    const progress = flags.format === "text" ? progressReporter(process.stderr) : undefined;
     try {
       const actor = flags.actor ?? defaultActor();
       // Settle what an interrupted earlier run left in doubt before planning, so the plan sees the truth.
@@ -178,7 +178,7 @@ export function registerApply(program: Command): void {
           concurrency: flags.concurrency,
           onConflict: flags.onConflict,
           skipInvalid: flags.skipInvalid === true,
-          output: flags.output,
+          output: flags.format,
           out: (t) => process.stdout.write(t),
           confirm: flags.yes ? undefined : askYesNo,
           // A saved plan may be old: what it calls unchanged is read again before it is believed.

@@ -13,7 +13,7 @@ import type { AuditRecord, SqlStore } from "../../store/types.js";
 import { webhookEvent } from "../../webhook/events.js";
 import { auditSigner, trustedPublicKey } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption, defaultActor, outputOption } from "../options.js";
+import { databaseOption, defaultActor, formatOption, outputFileOption, outputPath } from "../options.js";
 import { asOfJson, recordsCsv, renderAsOfHtml, renderAsOfText } from "../render/trail.js";
 import { renderVerifyText } from "../render/verify-text.js";
 
@@ -110,16 +110,16 @@ export function renderAuditList(records: AuditRecord[]): string {
 }
 
 export function registerAudit(program: Command, io: CommandIo = processIo()): void {
-  const audit = program.command("audit").description("Read, verify and export the tamper-evident audit log");
+  const audit = program.command("audit").description("read, verify and export the tamper-evident audit log");
 
   audit
     .command("list")
-    .description("List audit records, oldest first")
+    .description("list audit records, oldest first")
     .option("--campaign <id>", "only this campaign")
     .option("--since <iso>", "only records at or after this time", isoFlag)
     .option("--run <id>", "only this apply run")
     .option("--limit <n>", "at most this many records", (v) => Number.parseInt(v, 10))
-    .addOption(outputOption())
+    .addOption(formatOption())
     .addOption(databaseOption())
     .action(
       async (opts: {
@@ -127,7 +127,7 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
         since?: string;
         run?: string;
         limit?: number;
-        output: "text" | "json";
+        format: "text" | "json";
         database?: string;
       }) => {
         const records = await withStore(opts.database, io, (store) =>
@@ -138,7 +138,7 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
             limit: opts.limit,
           }),
         );
-        io.out(opts.output === "json" ? `${JSON.stringify(records, null, 2)}\n` : renderAuditList(records));
+        io.out(opts.format === "json" ? `${JSON.stringify(records, null, 2)}\n` : renderAuditList(records));
         setExitCode(EXIT.ok);
       },
     );
@@ -146,7 +146,7 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
   audit
     .command("verify")
     .description(
-      "Recompute the hash chain and check the stored signed checkpoints; with --checkpoint, also that the chain reaches an outside checkpoint and holds the head it signed",
+      "recompute the hash chain and check the stored signed checkpoints; with --checkpoint, also that the chain reaches an outside checkpoint and holds the head it signed",
     )
     .option(
       "--checkpoint <file>",
@@ -156,11 +156,11 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
       "--public-key <file>",
       "the trusted Ed25519 public key, PEM (env DIALRULES_AUDIT_PUBLIC_KEY_FILE)",
     )
-    .addOption(outputOption())
+    .addOption(formatOption())
     .addOption(databaseOption())
     .action(
       async (opts: {
-        output: "text" | "json";
+        format: "text" | "json";
         database?: string;
         checkpoint?: string;
         publicKey?: string;
@@ -176,7 +176,7 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
         const result = await withStore(opts.database, io, (store) =>
           store.audit.verify({ trustedKey, checkpoint }),
         );
-        if (opts.output === "json") io.out(`${JSON.stringify(result)}\n`);
+        if (opts.format === "json") io.out(`${JSON.stringify(result)}\n`);
         else {
           const text = renderVerifyText(result);
           io.out(text.out);
@@ -193,12 +193,8 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
     )
     .argument("<time>", "ISO-8601 time, e.g. 2026-05-01T12:00:00Z")
     .requiredOption("--id <id>", "campaign id")
-    .addOption(
-      new Option("--format <format>", "output format")
-        .choices(["text", "json", "csv", "html"])
-        .default("text"),
-    )
-    .option("-o, --output <file>", "write to this file instead of stdout (e.g. report.html)")
+    .addOption(formatOption(["text", "json", "csv", "html"]))
+    .addOption(outputFileOption("write to this file instead of standard output (e.g. report.html)"))
     .option(
       "--public-key <file>",
       "the trusted Ed25519 public key, PEM (env DIALRULES_AUDIT_PUBLIC_KEY_FILE)",
@@ -243,9 +239,9 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
   audit
     .command("checkpoint")
     .description(
-      "Sign the head of the chain with DIALRULES_AUDIT_KEY_FILE (Ed25519), store it as a record and queue it as an audit.checkpoint webhook",
+      "sign the head of the chain with DIALRULES_AUDIT_KEY_FILE (Ed25519), store it as a record and queue it as an audit.checkpoint webhook",
     )
-    .option("-o, --output <file>", "also write the checkpoint to this file (keep it outside the database)")
+    .addOption(outputFileOption("also write the checkpoint to this file (keep it outside the database)"))
     .addOption(databaseOption())
     .action(async (opts: { output?: string; database?: string }) => {
       const signer = auditSigner(io.env);
@@ -273,16 +269,20 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
 
   audit
     .command("export")
-    .description("Export every record: jsonl (canonical JSON, re-hashable) or csv")
-    .addOption(new Option("--format <format>", "export format").choices(["jsonl", "csv"]).default("jsonl"))
-    .option("-o, --out <file>", "write to this file instead of stdout")
+    .description("export every record: jsonl (canonical JSON, re-hashable) or csv")
+    .addOption(formatOption(["jsonl", "csv"]))
+    .addOption(outputFileOption())
+    .addOption(
+      new Option("--out <file>", "deprecated spelling of -o/--output").argParser(outputPath).hideHelp(),
+    )
     .addOption(databaseOption())
-    .action(async (opts: { format: ExportFormat; out?: string; database?: string }) => {
-      const count = await withStore(opts.database, io, async (store) => {
-        if (!opts.out) return exportAudit(store.audit, opts.format, (chunk) => io.out(chunk));
-        const file = createWriteStream(opts.out, { encoding: "utf8" });
+    .action(async (flags: { format: ExportFormat; output?: string; out?: string; database?: string }) => {
+      const output = flags.output ?? flags.out;
+      const count = await withStore(flags.database, io, async (store) => {
+        if (!output) return exportAudit(store.audit, flags.format, (chunk) => io.out(chunk));
+        const file = createWriteStream(output, { encoding: "utf8" });
         try {
-          return await exportAudit(store.audit, opts.format, async (chunk) => {
+          return await exportAudit(store.audit, flags.format, async (chunk) => {
             if (!file.write(chunk)) await once(file, "drain");
           });
         } finally {
@@ -290,7 +290,7 @@ export function registerAudit(program: Command, io: CommandIo = processIo()): vo
           await once(file, "close");
         }
       });
-      if (opts.out) io.err(`exported ${count} record(s) to ${opts.out}\n`);
+      if (output) io.err(`exported ${count} record(s) to ${output}\n`);
       setExitCode(EXIT.ok);
     });
 }

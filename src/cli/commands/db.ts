@@ -6,10 +6,10 @@ import { databaseOption } from "../options.js";
 import { type CommandIo, processIo } from "./audit.js";
 
 export function registerDb(program: Command, io: CommandIo = processIo()): void {
-  const db = program.command("db").description("Database administration (PostgreSQL role separation)");
+  const db = program.command("db").description("database administration (PostgreSQL role separation)");
   db.command("grant")
     .description(
-      "Run as the owner role (the one that migrates and owns the tables): give the application role INSERT and SELECT only on the audit table, and what it needs on the working tables",
+      "run as the owner role (the one that migrates and owns the tables): give the application role INSERT and SELECT only on the audit table, and what it needs on the working tables",
     )
     .requiredOption("--role <name>", "the application role (it must exist: CREATE ROLE name LOGIN …)")
     .addOption(databaseOption())

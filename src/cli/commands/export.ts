@@ -1,9 +1,16 @@
 import { writeFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { type Command, Option } from "commander";
-import { InputError } from "../../domain/errors.js";
+import { DialrulesError, InputError } from "../../domain/errors.js";
 import { LICENSE_TIERS, type LicenseTier, PROFILE_IDS, type ProfileId } from "../../domain/profiles.js";
-import { renderExport, selectCampaigns } from "../../engine/rules-export.js";
-import { addConnectionOptions, type ConnectionFlags, connectionEnv, platformOption } from "../options.js";
+import { type RulesExportFormat, renderExport, selectCampaigns } from "../../engine/rules-export.js";
+import {
+  addConnectionOptions,
+  type ConnectionFlags,
+  connectionEnv,
+  outputFileOption,
+  platformOption,
+} from "../options.js";
 import { openReadingPlatform } from "../rate-budget.js";
 
 interface ExportFlags extends ConnectionFlags {
@@ -11,6 +18,7 @@ interface ExportFlags extends ConnectionFlags {
   match?: string;
   all?: boolean;
   output?: string;
+  format?: RulesExportFormat;
   profile: ProfileId[];
   licenseTier?: LicenseTier;
   platform?: string;
@@ -18,14 +26,43 @@ interface ExportFlags extends ConnectionFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+const BY_EXTENSION: Record<string, RulesExportFormat> = { ".json": "json", ".yaml": "yaml", ".yml": "yaml" };
+
+/**
+ * --format when given, else the extension of -o FILE (.json, .yaml, .yml), else YAML. A --format that
+ * contradicts the file's extension is refused rather than writing YAML into one.json.
+ */
+export function exportFormat(
+  format: RulesExportFormat | undefined,
+  output: string | undefined,
+): RulesExportFormat {
+  const fromName = output === undefined ? undefined : BY_EXTENSION[extname(output).toLowerCase()];
+  if (format !== undefined && fromName !== undefined && format !== fromName) {
+    throw new InputError(
+      "EXPORT_FORMAT_MISMATCH",
+      `--format ${format} contradicts the file name ${output}; drop --format or name the file *.${format}`,
+      "format",
+    );
+  }
+  return format ?? fromName ?? "yaml";
+}
+
 export function registerExport(program: Command): void {
   const command = program
     .command("export")
     .description("write today's rules as a rules file (plan on it shows no changes)")
     .option("--id <id>", "a campaign id (repeatable)", collect, [])
-    .option("--match <glob>", "campaigns whose name matches")
+    .option("--match <glob>", "campaigns whose name matches (exit 1 when none does)")
     .option("--all", "every campaign")
-    .option("-o, --output <file>", "write to a file instead of standard output")
+    .addOption(
+      outputFileOption("write to this file instead of standard output (.json: JSON, .yaml/.yml: YAML)"),
+    )
+    .addOption(
+      new Option(
+        "--format <format>",
+        "file format (default: from the -o file's extension, else yaml)",
+      ).choices(["yaml", "json"]),
+    )
     .addOption(
       new Option("--profile <id>", "regulatory profile to put in the file (repeatable)")
         .choices(PROFILE_IDS)
@@ -41,9 +78,11 @@ export function registerExport(program: Command): void {
         "say which campaigns: --id ID (repeatable), --match GLOB or --all",
       );
     }
+    const format = exportFormat(flags.format, flags.output);
     const { platform, close } = await openReadingPlatform(flags.platform, connectionEnv(flags));
     try {
-      const campaigns = selectCampaigns(await platform.listCampaigns(), {
+      const all = await platform.listCampaigns();
+      const campaigns = selectCampaigns(all, {
         ids: flags.id,
         match: flags.match,
         all: flags.all === true,
@@ -55,15 +94,27 @@ export function registerExport(program: Command): void {
           `no such campaign on the platform: ${missing.join(", ")}`,
           "id",
         );
-      const text = renderExport(campaigns, {
-        platform: platform.name,
-        exportedAt: new Date().toISOString(),
-        profiles: [...new Set(flags.profile)],
-        ...(flags.licenseTier ? { licenseTier: flags.licenseTier } : {}),
-      });
+      if (flags.match && selectCampaigns(all, { ids: [], match: flags.match, all: false }).length === 0) {
+        // An empty file would look like a successful export of nothing.
+        throw new DialrulesError(
+          "EXPORT_NO_MATCH",
+          `no campaign name on the ${platform.name} platform matches --match "${flags.match}" (${all.length} campaign(s) looked at); nothing was exported`,
+          "match",
+        );
+      }
+      const text = renderExport(
+        campaigns,
+        {
+          platform: platform.name,
+          exportedAt: new Date().toISOString(),
+          profiles: [...new Set(flags.profile)],
+          ...(flags.licenseTier ? { licenseTier: flags.licenseTier } : {}),
+        },
+        format,
+      );
       if (flags.output) {
         await writeFile(flags.output, text);
-        process.stderr.write(`Exported ${campaigns.length} campaign(s) to ${flags.output}\n`);
+        process.stderr.write(`Exported ${campaigns.length} campaign(s) to ${flags.output} (${format})\n`);
       } else process.stdout.write(text);
     } finally {
       await close();

@@ -1,8 +1,8 @@
 /** `dialrules history ID`: every recorded change of one campaign, oldest first. */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { isCampaignOutcome } from "../../domain/audit-record.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption } from "../options.js";
+import { databaseOption, formatOption, outputFileOption } from "../options.js";
 import { recordsCsv, renderHistoryText } from "../render/trail.js";
 import { type CommandIo, emit, processIo, withStore } from "./audit.js";
 
@@ -13,10 +13,8 @@ export function registerHistory(program: Command, io: CommandIo = processIo()): 
       "every recorded change of one campaign, oldest first: before → after, actor, requester and approvers, run, outcome",
     )
     .argument("<id>", "campaign id")
-    .addOption(
-      new Option("--format <format>", "output format").choices(["text", "json", "csv"]).default("text"),
-    )
-    .option("-o, --output <file>", "write to this file instead of stdout")
+    .addOption(formatOption(["text", "json", "csv"]))
+    .addOption(outputFileOption())
     .addOption(databaseOption())
     .action(
       async (id: string, opts: { format: "text" | "json" | "csv"; output?: string; database?: string }) => {

@@ -4,11 +4,12 @@
  * change, with the same confirmation, audit records and checkpoint. Campaigns changed since the run are
  * conflicts: listed, left out, exit 1.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import { systemClock } from "../../clock/clock.js";
 import { InputError } from "../../domain/errors.js";
+import { nestingProblem } from "../../domain/nesting.js";
 import { parseRulesValue } from "../../domain/rules-file.js";
 import { createPlan } from "../../engine/plan.js";
 import { revertTargets } from "../../engine/revert.js";
@@ -20,7 +21,9 @@ import {
   type ConnectionFlags,
   connectionEnv,
   databaseOption,
+  outputFileOption,
   platformOption,
+  readRulesText,
 } from "../options.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { type CommandIo, processIo, withStore } from "./audit.js";
@@ -34,9 +37,13 @@ interface RevertFlags extends ConnectionFlags {
 
 /** The policy part of a rules file (profiles, licence, limits, overrides), without its campaigns. */
 async function policyValue(path: string): Promise<Record<string, unknown>> {
+  // The same limits as every rules file: size before reading, nesting before parsing.
+  const text = await readRulesText(path);
+  const deep = nestingProblem(text, path);
+  if (deep) throw deep;
   let value: unknown;
   try {
-    value = parseYaml(await readFile(path, "utf8"));
+    value = parseYaml(text);
   } catch (err) {
     throw new InputError(
       "FILE_UNREADABLE",
@@ -67,7 +74,7 @@ export function registerRevert(program: Command, io: CommandIo = processIo()): v
       "-f, --file <file>",
       "rules file whose policy (profiles, licence, limits) validates the undo",
     )
-    .option("-o, --output <file>", "where to save the plan", "revert-plan.json")
+    .addOption(outputFileOption("where to save the plan").default("revert-plan.json"))
     .addOption(platformOption())
     .addOption(databaseOption());
   addConnectionOptions(command).action(async (runId: string, flags: RevertFlags) => {

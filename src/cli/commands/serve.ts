@@ -13,7 +13,7 @@ import { defaultReplicaId, startRuntime } from "../../server/runtime.js";
 import { databaseOptions } from "../../store/open-store.js";
 import { auditSigner } from "../audit-key.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption, loadRulesFile, platformOption } from "../options.js";
+import { databaseOption, loadRulesFile, platformOption, SERVE_PORT } from "../options.js";
 import { knownSecrets } from "../run-wiring.js";
 import { type CommandIo, processIo } from "./audit.js";
 
@@ -38,8 +38,8 @@ function port(raw: string): number {
 export function registerServe(program: Command, io: CommandIo = processIo()): void {
   program
     .command("serve")
-    .description("Run the HTTP API and web dashboard (an embedded simulator when no platform is configured)")
-    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
+    .description("run the HTTP API and web dashboard (an embedded simulator when no platform is configured)")
+    .option("--port <port>", "port to listen on (0 picks a free one)", String(SERVE_PORT))
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .addOption(databaseOption())
     .addOption(platformOption())

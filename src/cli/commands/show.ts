@@ -1,5 +1,5 @@
 /** `dialrules show ID`: today's rules on the platform, their compliance against a policy, the last changes. */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { isCampaignOutcome } from "../../domain/audit-record.js";
 import { policyFromFile } from "../../domain/policy.js";
 import { validateRules } from "../../domain/validate.js";
@@ -11,6 +11,7 @@ import {
   type ConnectionFlags,
   connectionEnv,
   databaseOption,
+  formatOption,
   loadRulesFile,
   platformOption,
 } from "../options.js";
@@ -33,7 +34,7 @@ export function registerShow(program: Command, io: CommandIo = processIo()): voi
     )
     .argument("<id>", "campaign id")
     .option("-f, --file <file>", "rules file whose policy (profiles, licence, limits) to check against")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(formatOption())
     .option("--last <n>", "how many recorded changes to show", (v) => Number.parseInt(v, 10), 5)
     .addOption(platformOption())
     .addOption(databaseOption());

@@ -4,6 +4,7 @@ import type { CxoneSimHandle, CxoneSimOptions } from "../../sim/cxone/types.js";
 import type { GenesysSimHandle, GenesysSimOptions } from "../../sim/genesys/types.js";
 import { parseFaultSpec, parseRate, startSimulator } from "../../sim/server.js";
 import type { SimClient, SimOptions } from "../../sim/types.js";
+import { SERVE_PORT, SIM_PORT } from "../options.js";
 
 const DEFAULT_CLIENT = "demo:demo-secret";
 
@@ -130,9 +131,13 @@ export function registerSim(program: Command): void {
   program
     .command("sim")
     .description(
-      "Run the platform simulator (v2 contract, NICE CXone with --mode cxone, Genesys Cloud with --mode genesys) for demos and tests; stops on Ctrl+C or SIGTERM",
+      "run the platform simulator (v2 contract, NICE CXone with --mode cxone, Genesys Cloud with --mode genesys) for demos and tests; stops on Ctrl+C or SIGTERM",
     )
-    .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
+    .option(
+      "--port <n>",
+      `port to listen on (0 picks a free one); not ${SERVE_PORT}, which is \`serve\`'s`,
+      String(SIM_PORT),
+    )
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--campaigns <n>", "number of seeded campaigns", "200")
     .option("--seed <n>", "seed for campaigns and faults", "1")

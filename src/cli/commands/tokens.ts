@@ -7,7 +7,7 @@ import { openServiceDatabase } from "../../server/db.js";
 import { createTokenStore, type TokenStore } from "../../server/tokens/token-store.js";
 import { databaseOptions } from "../../store/open-store.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption, outputOption } from "../options.js";
+import { databaseOption, formatOption } from "../options.js";
 import { type CommandIo, processIo } from "./audit.js";
 
 async function withTokens<T>(
@@ -29,22 +29,22 @@ async function withTokens<T>(
 export function registerTokens(program: Command, io: CommandIo = processIo()): void {
   const tokens = program
     .command("tokens")
-    .description("Create, list and revoke API tokens of `dialrules serve`");
+    .description("create, list and revoke API tokens of `dialrules serve`");
 
   tokens
     .command("create")
-    .description("Create a token; it is printed once and only its SHA-256 is stored")
+    .description("create a token; it is printed once and only its SHA-256 is stored")
     .requiredOption("--name <name>", "who uses it; recorded as the actor of their changes")
     .addOption(
       new Option("--role <role>", "viewer reads; operator requests and applies; approver also approves")
         .choices([...ROLES])
         .makeOptionMandatory(),
     )
-    .addOption(outputOption())
+    .addOption(formatOption())
     .addOption(databaseOption())
-    .action(async (opts: { name: string; role: string; output: "text" | "json"; database?: string }) => {
+    .action(async (opts: { name: string; role: string; format: "text" | "json"; database?: string }) => {
       const { token, info } = await withTokens(opts.database, io, (t) => t.create(opts.name, opts.role));
-      if (opts.output === "json") io.out(`${JSON.stringify({ ...info, token })}\n`);
+      if (opts.format === "json") io.out(`${JSON.stringify({ ...info, token })}\n`);
       else {
         io.out(`${token}\n`);
         io.err(
@@ -56,12 +56,12 @@ export function registerTokens(program: Command, io: CommandIo = processIo()): v
 
   tokens
     .command("list")
-    .description("List tokens (never their values)")
-    .addOption(outputOption())
+    .description("list tokens (never their values)")
+    .addOption(formatOption())
     .addOption(databaseOption())
-    .action(async (opts: { output: "text" | "json"; database?: string }) => {
+    .action(async (opts: { format: "text" | "json"; database?: string }) => {
       const list = await withTokens(opts.database, io, (t) => t.list());
-      if (opts.output === "json") io.out(`${JSON.stringify(list, null, 2)}\n`);
+      if (opts.format === "json") io.out(`${JSON.stringify(list, null, 2)}\n`);
       else if (list.length === 0)
         io.out(
           "No tokens. Create one with: dialrules tokens create --name NAME --role viewer|operator|approver\n",
@@ -78,12 +78,12 @@ export function registerTokens(program: Command, io: CommandIo = processIo()): v
 
   tokens
     .command("revoke")
-    .description("Revoke a token: every replica refuses it from its next request")
+    .description("revoke a token: every replica refuses it from its next request")
     .argument("<id>", "token id (tok_…), see `dialrules tokens list`")
     .addOption(databaseOption())
     .action(async (id: string, opts: { database?: string }) => {
       const ok = await withTokens(opts.database, io, (t) => t.revoke(id));
-      if (!ok) throw new InputError("token_unknown", `no active token ${id}; see "dialrules tokens list"`);
+      if (!ok) throw new InputError("TOKEN_UNKNOWN", `no active token ${id}; see "dialrules tokens list"`);
       io.out(`${id} revoked\n`);
       setExitCode(EXIT.ok);
     });

@@ -6,15 +6,15 @@ import { withStorageLimits } from "../../domain/storage-limits.js";
 import { type FileValidation, type GroupValidation, validateFile } from "../../domain/validate-file.js";
 import { STORAGE_LIMITS } from "../../platform/storage-limits.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { addCapacityOptions, capacityInputs, loadRulesFile, outputOption } from "../options.js";
-import { percent, renderCapacity } from "../render/capacity.js";
+import { addCapacityOptions, capacityInputs, formatOption, loadRulesFile } from "../options.js";
+import { percent, renderCapacity, renderCapacityInputs } from "../render/capacity.js";
 import { inputErrorReport, validationReport } from "../render/validate-report.js";
 
 export interface ValidateOptions {
   file: string;
   /** Also report what this platform cannot store (offline, from the driver's own checks). */
   platform?: string;
-  output?: "text" | "json";
+  format?: "text" | "json";
   agents?: number;
   aht?: number;
   connectRate?: number;
@@ -43,7 +43,7 @@ export function registerValidate(program: Command): void {
         "also report what this platform cannot store (fields it has no setting for, values it keeps differently)",
       ).choices(["v2", "cxone", "genesys"]),
     )
-    .addOption(outputOption());
+    .addOption(formatOption());
   addCapacityOptions(command).action(async (opts: ValidateOptions) => {
     setExitCode(await runValidate(opts));
   });
@@ -54,7 +54,7 @@ export function registerValidate(program: Command): void {
  * syntax, schema) are rendered here — all of them, in the chosen format — and give exit 2.
  */
 export async function runValidate(opts: ValidateOptions, out: Output = processOutput): Promise<number> {
-  const json = opts.output === "json";
+  const json = opts.format === "json";
   let validation: FileValidation;
   try {
     const { file } = await loadRulesFile(opts.file);
@@ -111,6 +111,8 @@ function renderText(file: string, v: FileValidation): string {
         ? ` · max abandonment ${percent(p.maxAbandonmentRate.value)} (${p.maxAbandonmentRate.source})`
         : ""),
   ];
+  const inputs = [v.defaults, ...v.entries].find((g) => g?.capacity)?.capacity?.inputs;
+  if (inputs) lines.push(renderCapacityInputs(inputs));
   for (const o of p.overrides) lines.push(`override: ${o.limit} ${o.from} → ${o.to} — reason: ${o.reason}`);
   if (p.findings.length > 0) {
     lines.push("", "policy");

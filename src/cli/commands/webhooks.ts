@@ -5,14 +5,14 @@ import type { EndpointState, OutboxRow, OutboxStats } from "../../store/types.js
 import { type WebhookConfig, webhookConfigFromEnv } from "../../webhook/config.js";
 import { createDeliveryWorker } from "../../webhook/worker.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { databaseOption, outputOption } from "../options.js";
+import { databaseOption, formatOption } from "../options.js";
 import { type CommandIo, processIo, withStore } from "./audit.js";
 
 function requireConfig(io: CommandIo): WebhookConfig {
   const config = webhookConfigFromEnv(io.env);
   if (!config) {
     throw new InputError(
-      "webhook_not_configured",
+      "WEBHOOK_NOT_CONFIGURED",
       "DIALRULES_WEBHOOK_URL is not set; set it and DIALRULES_WEBHOOK_SECRET (whsec_…) to deliver webhooks",
     );
   }
@@ -61,11 +61,11 @@ export function renderStatus(
 export function registerWebhooks(program: Command, io: CommandIo = processIo()): void {
   const webhooks = program
     .command("webhooks")
-    .description("Deliver and inspect compliance webhooks (the outbox)");
+    .description("deliver and inspect compliance webhooks (the outbox)");
 
   webhooks
     .command("deliver")
-    .description("Deliver pending webhooks; keeps running until Ctrl-C unless --once")
+    .description("deliver pending webhooks; keeps running until Ctrl-C unless --once")
     .option("--once", "deliver what is due now, then exit")
     .addOption(databaseOption())
     .action(async (opts: { once?: boolean; database?: string }) => {
@@ -101,10 +101,10 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
 
   webhooks
     .command("status")
-    .description("Backlog, failures, dead letters and the endpoint's state")
-    .addOption(outputOption())
+    .description("backlog, failures, dead letters and the endpoint's state")
+    .addOption(formatOption())
     .addOption(databaseOption())
-    .action(async (opts: { output: "text" | "json"; database?: string }) => {
+    .action(async (opts: { format: "text" | "json"; database?: string }) => {
       const config = webhookConfigFromEnv(io.env);
       const now = Date.now();
       await withStore(opts.database, io, async (store) => {
@@ -113,7 +113,7 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
           store.outbox.list({ status: "dead", limit: 20 }),
           config ? store.outbox.endpoint(config.url) : Promise.resolve(null),
         ]);
-        if (opts.output === "json") {
+        if (opts.format === "json") {
           const deadLetters = dead.map(({ payload: _p, ...rest }) => rest);
           io.out(`${JSON.stringify({ endpoint, ...stats, deadLetters }, null, 2)}\n`);
         } else io.out(renderStatus(stats, endpoint, dead, now));
@@ -123,7 +123,7 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
 
   webhooks
     .command("retry")
-    .description("Queue one record's webhook (a dead letter, or any record to re-send) for delivery now")
+    .description("queue one record's webhook (a dead letter, or any record to re-send) for delivery now")
     .argument("<id>", "audit record id (the webhook-id)")
     .addOption(databaseOption())
     .action(async (id: string, opts: { database?: string }) => {
@@ -131,10 +131,10 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
         const now = Date.now();
         const row = await store.outbox.retry(id, now);
         if (!row)
-          throw new InputError("webhook_unknown_id", `no outbox record ${id}; see "dialrules audit list"`);
+          throw new InputError("WEBHOOK_UNKNOWN_ID", `no outbox record ${id}; see "dialrules audit list"`);
         if (row.claimedUntil !== null && row.claimedUntil > now) {
           throw new DialrulesError(
-            "webhook_in_flight",
+            "WEBHOOK_IN_FLIGHT",
             `${id} is being delivered right now; try again shortly`,
           );
         }
@@ -145,7 +145,7 @@ export function registerWebhooks(program: Command, io: CommandIo = processIo()):
 
   webhooks
     .command("enable")
-    .description("Re-enable the endpoint after it answered 410 Gone")
+    .description("re-enable the endpoint after it answered 410 Gone")
     .addOption(databaseOption())
     .action(async (opts: { database?: string }) => {
       const config = requireConfig(io);

@@ -1,7 +1,7 @@
 import type { Finding } from "../../domain/findings.js";
 import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
 import { formatValue } from "../../render/format-value.js";
-import { renderCapacity } from "./capacity.js";
+import { renderCapacity, renderCapacityInputs } from "./capacity.js";
 
 function findingLine(f: Finding): string {
   const mark = f.severity === "error" ? "✗" : "⚠";
@@ -38,6 +38,8 @@ export function renderPlanText(plan: Plan, options: { showUnchanged?: boolean } 
     lines.push("");
     for (const f of plan.findings) lines.push(findingLine(f));
   }
+  const inputs = plan.campaigns.find((c) => c.capacity)?.capacity?.inputs;
+  if (inputs) lines.push("", renderCapacityInputs(inputs));
   const s = plan.summary;
   if (s.unchanged > 0 && !options.showUnchanged) lines.push(`= ${s.unchanged} campaign(s) unchanged`);
   lines.push("");

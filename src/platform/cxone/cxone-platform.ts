@@ -20,6 +20,7 @@ import {
   WriteOutcomeUnknownError,
 } from "../errors.js";
 import { ListingTooLargeError, MAX_LISTED_CAMPAIGNS } from "../listing-bounds.js";
+import { fetchPages } from "../paged-listing.js";
 import type {
   CallOptions,
   ListingNotes,
@@ -278,38 +279,64 @@ class CxonePlatform implements Platform {
 
   private async listSkills(signal: AbortSignal): Promise<SkillReply[]> {
     const byId = new Map<string, SkillReply>();
-    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever.
-    let total = Number.POSITIVE_INFINITY;
-    // Every page moves `skip` forward, so `skip < total` ends the loop; `total` itself is capped.
-    for (let skip = 0, pages = 0; skip < total; pages++) {
+    // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
+    const merge = (skills: readonly SkillReply[]) => {
+      for (const skill of skills) if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);
+    };
+    const first = await this.skillPage(0, signal);
+    if (first === undefined || first.skills.length === 0) return [];
+    merge(first.skills);
+    let skip = first.skills.length;
+    const total = first.totalRecords;
+    if (total !== undefined) {
+      if (total > MAX_LISTED_CAMPAIGNS) throw new ListingTooLargeError(`says it has ${total} skills`);
+      // The rest at once, at the first page's stride. A page shorter than the stride (the server pages
+      // smaller than asked, or the set shrank meanwhile) ends the covered range; one after another from there.
+      const stride = first.skills.length;
+      const pages = await fetchPages(
+        1,
+        Math.ceil(total / stride) - 1,
+        (i, s) => this.skillPage(i * stride, s),
+        {
+          signal,
+        },
+      );
+      for (const page of pages) {
+        if (page === undefined || page.skills.length === 0) return [...byId.values()];
+        merge(page.skills);
+        skip += page.skills.length;
+        if (page.skills.length < stride) break;
+      }
+    }
+    // Bounded by the first page's total so a server that keeps saying "more" cannot loop us forever;
+    // every page moves `skip` forward, so `skip < total` ends the loop; `total` itself is capped.
+    while (skip < (total ?? Number.POSITIVE_INFINITY)) {
       if (skip >= MAX_LISTED_CAMPAIGNS)
         throw new ListingTooLargeError(`kept sending pages after ${skip} skills`);
-      const res = await this.http.request({
-        method: "GET",
-        path: this.path("skills", "/skills"),
-        route: ROUTES.skills,
-        query: {
-          mediaTypeId: PHONE_MEDIA_TYPE,
-          outboundStrategy: PERSONAL_CONNECTION,
-          skip,
-          top: CXONE_PAGE_SIZE,
-        },
-        signal,
-      });
-      // CXone answers 204 (no body) when a page is empty.
-      if (res.status === 204 || res.body === undefined) break;
-      const page = parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
-      if (pages === 0 && page.totalRecords !== undefined) {
-        total = page.totalRecords;
-        if (total > MAX_LISTED_CAMPAIGNS) throw new ListingTooLargeError(`says it has ${total} skills`);
-      }
-      // The server-side filter is trusted only as far as it goes: non-PC skills are dropped here too.
-      for (const skill of page.skills)
-        if (isPersonalConnection(skill)) byId.set(String(skill.skillId), skill);
-      if (page.skills.length === 0) break;
+      const page = await this.skillPage(skip, signal);
+      if (page === undefined || page.skills.length === 0) break;
+      merge(page.skills);
       skip += page.skills.length;
     }
     return [...byId.values()];
+  }
+
+  /** One page of the Personal Connection phone skills; undefined when CXone answers 204 (no body). */
+  private async skillPage(skip: number, signal: AbortSignal) {
+    const res = await this.http.request({
+      method: "GET",
+      path: this.path("skills", "/skills"),
+      route: ROUTES.skills,
+      query: {
+        mediaTypeId: PHONE_MEDIA_TYPE,
+        outboundStrategy: PERSONAL_CONNECTION,
+        skip,
+        top: CXONE_PAGE_SIZE,
+      },
+      signal,
+    });
+    if (res.status === 204 || res.body === undefined) return undefined;
+    return parseReply(skillListSchema, res, `GET ${ROUTES.skills}`);
   }
 
   private async readSkillInfo(skillId: string, signal: AbortSignal): Promise<SkillInfo> {

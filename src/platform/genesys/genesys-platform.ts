@@ -22,6 +22,7 @@ import {
   UnexpectedResponseError,
   WriteOutcomeUnknownError,
 } from "../errors.js";
+import { fetchPages } from "../paged-listing.js";
 import type {
   CallOptions,
   ListingNotes,
@@ -357,27 +358,40 @@ class GenesysPlatform implements Platform {
   ): Promise<z.infer<T>[]> {
     const schema = pageSchema(entity);
     const byId = new Map<string, z.infer<T>>();
-    // Bounded by the first page's pageCount so a server that keeps saying "more" cannot loop us forever.
-    let lastPage = MAX_PAGES;
-    for (let pageNumber = 1; pageNumber <= lastPage; pageNumber++) {
+    let pageCount: number | undefined;
+    const readPage = async (pageNumber: number, s: AbortSignal): Promise<z.infer<T>[]> => {
       const res = await this.http.request({
         method: "GET",
         path: route,
         route,
         query: { pageSize: GENESYS_PAGE_SIZE, pageNumber },
-        signal,
+        signal: s,
       });
       const page = parseReply(schema, res, `GET ${route}`, false);
-      const entities = (page.entities ?? []) as z.infer<T>[];
-      // An object that moves between pages while we read is seen twice; the later copy wins.
-      for (const e of entities) byId.set((e as { id: string }).id, e);
       if (pageNumber === 1) {
-        const count =
+        pageCount =
           page.pageCount ??
           (page.total === undefined ? undefined : Math.ceil(page.total / Math.max(1, page.pageSize ?? 1)));
-        lastPage = Math.min(MAX_PAGES, Math.max(1, count ?? MAX_PAGES));
       }
-      if (entities.length === 0) break;
+      return (page.entities ?? []) as z.infer<T>[];
+    };
+    // An object that moves between pages while we read is seen twice; the later copy wins.
+    const merge = (entities: readonly z.infer<T>[]): boolean => {
+      for (const e of entities) byId.set((e as { id: string }).id, e);
+      return entities.length > 0;
+    };
+    if (!merge(await readPage(1, signal))) return [...byId.values()];
+    if (pageCount !== undefined) {
+      // Bounded by the first page's pageCount (and MAX_PAGES): the rest are read concurrently.
+      const lastPage = Math.min(MAX_PAGES, Math.max(1, pageCount));
+      for (const entities of await fetchPages(2, lastPage, readPage, { signal })) {
+        if (!merge(entities)) break;
+      }
+    } else {
+      // No count to plan by: one page after another until an empty one, never past MAX_PAGES.
+      for (let pageNumber = 2; pageNumber <= MAX_PAGES; pageNumber++) {
+        if (!merge(await readPage(pageNumber, signal))) break;
+      }
     }
     return [...byId.values()];
   }

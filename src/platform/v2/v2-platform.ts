@@ -12,6 +12,7 @@ import type { PlatformConfig } from "../config.js";
 import { type DriverDeps, driverPlumbing } from "../driver-deps.js";
 import { UnexpectedResponseError, WriteOutcomeUnknownError } from "../errors.js";
 import { lastPageFor } from "../listing-bounds.js";
+import { fetchPages } from "../paged-listing.js";
 import type { CallOptions, Platform, PlatformCapabilities, UpdateResult } from "../platform.js";
 import { campaignPageSchema, campaignSchema, describeIssues } from "./schemas.js";
 
@@ -62,24 +63,34 @@ class V2Platform implements Platform {
   }
 
   async listCampaigns(options?: CallOptions): Promise<Campaign[]> {
+    const signal = this.signal(options);
     const byId = new Map<string, Campaign>();
+    // A campaign that moves between pages while we read is seen twice; the later copy wins.
+    const merge = (campaigns: readonly Campaign[]) => {
+      for (const campaign of campaigns) byId.set(campaign.id, campaign);
+    };
+    const first = await this.listPage(1, signal);
+    merge(first.campaigns);
+    if (first.campaigns.length === 0) return [...byId.values()];
     // Bounded by the first page's total (itself capped): a server that keeps saying "more" cannot loop us.
-    let lastPage = Number.POSITIVE_INFINITY;
-    for (let page = 1; page <= lastPage; page++) {
-      const res = await this.http.request({
-        method: "GET",
-        path: CAMPAIGNS_ROUTE,
-        route: CAMPAIGNS_ROUTE,
-        query: { page, pageSize: V2_PAGE_SIZE },
-        signal: this.signal(options),
-      });
-      const body = parseReply(campaignPageSchema, res, `GET ${CAMPAIGNS_ROUTE}`, false);
-      // A campaign that moves between pages while we read is seen twice; the later copy wins.
-      for (const campaign of body.campaigns) byId.set(campaign.id, campaign);
-      if (page === 1) lastPage = lastPageFor(body.total, body.pageSize);
-      if (body.campaigns.length === 0) break;
+    const lastPage = lastPageFor(first.total, first.pageSize);
+    const rest = await fetchPages(2, lastPage, (page, s) => this.listPage(page, s), { signal });
+    for (const page of rest) {
+      if (page.campaigns.length === 0) break;
+      merge(page.campaigns);
     }
     return [...byId.values()];
+  }
+
+  private async listPage(page: number, signal: AbortSignal) {
+    const res = await this.http.request({
+      method: "GET",
+      path: CAMPAIGNS_ROUTE,
+      route: CAMPAIGNS_ROUTE,
+      query: { page, pageSize: V2_PAGE_SIZE },
+      signal,
+    });
+    return parseReply(campaignPageSchema, res, `GET ${CAMPAIGNS_ROUTE}`, false);
   }
 
   async updateRules(

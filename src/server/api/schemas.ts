@@ -4,7 +4,14 @@
  * schemas stay open so serialisation never drops a field).
  */
 import { AUDIT_OUTCOMES } from "../../domain/audit-record.js";
-import { CHANGE_STATES } from "../contract.js";
+import { CAMPAIGN_STATUSES, DIALING_METHODS } from "../../domain/rules.js";
+import {
+  CHANGE_STATES,
+  COMPLIANCE_FILTERS,
+  DEFAULT_CAMPAIGN_PAGE_SIZE,
+  MAX_CAMPAIGN_PAGE_SIZE,
+  MAX_CAMPAIGN_SEARCH,
+} from "../contract.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
 
 export const MAX_REASON = 2_000;
@@ -169,3 +176,33 @@ export const auditQuery = {
 } as const;
 
 export const noQuery = { type: "object", additionalProperties: false, properties: {} } as const;
+
+/** GET /campaigns: search, filters and paging (query values are strings: no type coercion). */
+export const campaignQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    q: {
+      type: "string",
+      maxLength: MAX_CAMPAIGN_SEARCH,
+      description: "Case-insensitive substring of the campaign id or name",
+    },
+    method: {
+      type: "string",
+      enum: [...DIALING_METHODS],
+      description: "Campaigns that may dial with this method",
+    },
+    status: { type: "string", enum: [...CAMPAIGN_STATUSES] },
+    compliance: {
+      type: "string",
+      enum: [...COMPLIANCE_FILTERS],
+      description: "Only campaigns that meet (or break) the service's policy",
+    },
+    page: { type: "string", pattern: "^[1-9][0-9]{0,8}$", description: "1-based page number (default 1)" },
+    pageSize: {
+      type: "string",
+      pattern: "^[1-9][0-9]{0,2}$",
+      description: `Campaigns per page, 1 to ${MAX_CAMPAIGN_PAGE_SIZE} (default ${DEFAULT_CAMPAIGN_PAGE_SIZE})`,
+    },
+  },
+} as const;

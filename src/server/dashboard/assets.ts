@@ -44,6 +44,8 @@ textarea { font-family: ui-monospace, monospace; min-height: 16rem; }
 pre.plan, code { font-family: ui-monospace, monospace; }
 pre.plan { background: var(--bg-soft); padding: .75rem; overflow-x: auto; white-space: pre-wrap; }
 ul.findings { margin: .25rem 0; padding-left: 1.25rem; }
+select { font: inherit; padding: .3rem; border: 1px solid var(--muted); border-radius: 4px; }
+details > summary { cursor: pointer; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }

@@ -170,6 +170,7 @@ export async function startCxoneSimulator(opts: CxoneSimOptions): Promise<CxoneS
     tokenUrl: `${url}/auth/token`,
     apiEndpoint: url,
     log: pipeline.log,
+    peakInFlight: () => pipeline.peakInFlight(),
     getSkill: (id) => store.get(id),
     listSkills: () => store.list(),
     editGeneralSettings(id, settings) {

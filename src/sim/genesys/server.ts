@@ -169,6 +169,7 @@ export async function startGenesysSimulator(opts: GenesysSimOptions): Promise<Ge
     tokenUrl: `${url}/oauth/token`,
     apiBaseUrl: url,
     log: pipeline.log,
+    peakInFlight: () => pipeline.peakInFlight(),
     getCampaign: (id) => copy(store.campaigns.get(id)),
     listCampaigns: () => sorted(store.campaigns),
     getContactList: (id) => copy(store.contactLists.get(id)),

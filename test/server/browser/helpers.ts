@@ -1,20 +1,13 @@
-import Fastify, { type FastifyInstance } from "fastify";
-import type { ServerServices } from "../../../src/server/contract.js";
-import { dashboardPlugin } from "../../../src/server/dashboard/plugin.js";
-
-/** A fastify app with only the dashboard, for `inject` tests against any `ServerServices`. */
-export async function dashboardApp(services: ServerServices): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
-  await app.register(dashboardPlugin, { services });
-  await app.ready();
-  return app;
-}
-
-export const HIGH_RISK_RULES = `profiles: [US_TCPA]
+/** Predictive dialing with two lines per agent for one campaign: high risk, within the US floor. */
+export const highRiskRules = (campaignId: string) => `profiles: [US_TCPA]
 licenseTier: ENTERPRISE
 campaigns:
-  - id: CMP-1
-    dialingRules: {dialingMethod: PREDICTIVE, maxCallsPerAgent: 2}
+  - id: ${campaignId}
+    dialingRules:
+      dialingMethod: PREDICTIVE
+      maxCallsPerAgent: 2
+      abandonmentRateThreshold: {maxRate: 0.03, coolDownSec: 300}
+      retrySettings: {maxAttempts: 3, intervalMinutes: [60, 240, 1440]}
 `;
 
 export const form = (fields: Record<string, string>) => ({
