@@ -3,7 +3,8 @@
  * not know the CLI's flags and variables; the CLI adds them when it shows the error.
  */
 function cliAdvice(code: string): string | undefined {
-  if (code === "PLATFORM_RATE_LIMITED") return "Lower --concurrency or CXONE_RATE_LIMIT.";
+  if (code === "PLATFORM_RATE_LIMITED")
+    return "Lower --concurrency or --rate-limit (the platform's *_RATE_LIMIT variable).";
   return undefined;
 }
 

@@ -20,6 +20,7 @@ import { webhookEvent } from "../webhook/events.js";
 import { runApply } from "./apply-run.js";
 import { capacityInputs, readRulesText } from "./options.js";
 import { progressReporter } from "./progress.js";
+import { renderDemoStory } from "./render/demo-story.js";
 import { renderPlanText } from "./render/plan-text.js";
 
 /**
@@ -57,6 +58,8 @@ export interface DemoOptions {
   out: (text: string) => void;
   /** Which simulator mode and driver to run; default v2. */
   platform?: "v2" | "cxone" | "genesys";
+  /** The full plan diff and apply table; by default a short account of what happened. */
+  verbose?: boolean;
 }
 
 export interface DemoOutcome {
@@ -170,6 +173,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
 
 async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<DemoOutcome> {
   const out = options.out;
+  const verbose = options.verbose === true;
+  /** Only with --verbose: the full plan and apply output. */
+  const detail = verbose ? out : () => {};
   const perMinute = 600;
   const { platform } = target;
   const dbOptions = databaseOptions(options.database ?? "./dialrules-demo.db");
@@ -181,11 +187,12 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
     const file = parseRulesFile(text, rulesPath);
     const what = platform.name === "cxone" ? "skills" : "campaigns";
     out(
-      `Simulator (${platform.name}): ${target.url} with ${options.campaigns} seeded ${what}, ${perMinute} requests/min per client.\n`,
+      `Simulator (${platform.name}): ${target.url} with ${options.campaigns} seeded ${what}, ${perMinute} requests/min per client. Nothing real is touched.\n`,
     );
     out(`Rules file: ${rulesPath}\n`);
+    // built-in rules have no file to open: always shown
     if (target.rules) out(`\n${text.trimEnd()}\n`);
-    out("\n== plan ==\n");
+    detail("\n== plan ==\n");
     const plan = await createPlan({
       file,
       sourceText: text,
@@ -193,11 +200,11 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       clock: systemClock,
       capacity: capacityInputs({}, file),
     });
-    out(renderPlanText(plan));
+    detail(renderPlanText(plan));
     const rebased = target.edit(plan);
     if (rebased)
-      out(`\n(demo) another writer now changes ${rebased}'s ${target.editNote} behind our back.\n`);
-    out("\n== apply (invalid campaigns are skipped and reported) ==\n");
+      detail(`\n(demo) another writer now changes ${rebased}'s ${target.editNote} behind our back.\n`);
+    detail("\n== apply (invalid campaigns are skipped and reported) ==\n");
     const progress = process.stderr.isTTY ? progressReporter(process.stderr) : undefined;
     const { exitCode, result } = await runApply({
       plan,
@@ -211,7 +218,7 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       skipInvalid: true,
       output: "text",
       showPlan: false,
-      out,
+      out: detail,
       observer: progress,
       runId: randomUUID(),
     });
@@ -226,17 +233,32 @@ async function runDemoOn(options: DemoOptions, target: DemoTarget): Promise<Demo
       : null;
     if (cp) writeFileSync(key.checkpointFile, `${JSON.stringify(cp, null, 2)}\n`);
     const verify = await store.audit.verify({ trustedKey: key.publicKey });
-    out(`\nAudit trail: ${verify.count} record(s), chain ${verify.ok ? "intact" : "BROKEN"}.\n`);
-    if (cp) {
+    if (verbose) {
+      out(`\nAudit trail: ${verify.count} record(s), chain ${verify.ok ? "intact" : "BROKEN"}.\n`);
+      if (cp) {
+        out(
+          `Signed checkpoint of seq ${cp.seq} (key ${cp.keyId}, ${key.generated ? "a demo key generated now" : "the demo key"}): ${key.checkpointFile}\n`,
+        );
+      }
+    } else {
+      out("\n");
       out(
-        `Signed checkpoint of seq ${cp.seq} (key ${cp.keyId}, ${key.generated ? "a demo key generated now" : "the demo key"}): ${key.checkpointFile}\n`,
+        renderDemoStory({
+          plan,
+          result,
+          ...(rebased ? { rebased: { id: rebased, what: target.editNote } } : {}),
+          audit: { count: verify.count, intact: verify.ok },
+          ...(cp ? { checkpoint: { cp, file: key.checkpointFile } } : {}),
+        }),
       );
+      out("\n");
     }
     out(`SQLite database: ${databaseLocation}\n`);
     out(`Look at it with: dialrules audit list --database ${databaseLocation}\n`);
     out(
       `Verify it against the checkpoint: dialrules audit verify --database ${databaseLocation} --checkpoint ${key.checkpointFile} --public-key ${key.publicKeyFile}\n`,
     );
+    if (!verbose) out("The full plan diff and apply table: dialrules demo --verbose\n");
     return { exitCode, plan, result, rebased, databaseLocation, chainIntact: verify.ok };
   } finally {
     await store.close();

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CapacityInputs } from "../domain/capacity.js";
 import { InputError } from "../domain/errors.js";
 import { parseRulesFile, type RulesFile } from "../domain/rules-file.js";
+import { V2_LEGACY_PREFIX, V2_PREFIX, v2Environment } from "../platform/config.js";
 import { PLATFORM_NAMES } from "../platform/names.js";
 
 /** Default ports, apart so `dialrules serve` and `dialrules sim` run side by side with no flags. */
@@ -174,48 +175,48 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** Platform connection flags; each overrides the variable of the same meaning (README, "Configuration"). */
+/**
+ * Platform connection flags; each overrides the variable of the same meaning (README, "Configuration"),
+ * named here by its suffix: DIALRULES_V2_* for the v2 driver, CXONE_* for cxone, GENESYS_* for genesys.
+ */
 const CONNECTION_FLAGS = [
-  ["--api-base-url <url>", "apiBaseUrl", "CXONE_API_BASE_URL", "platform API base URL"],
-  ["--token-url <url>", "tokenUrl", "CXONE_TOKEN_URL", "OAuth2 token endpoint"],
-  ["--client-id <id>", "clientId", "CXONE_CLIENT_ID", "OAuth2 client id"],
+  ["--api-base-url <url>", "apiBaseUrl", "API_BASE_URL", "platform API base URL"],
+  ["--token-url <url>", "tokenUrl", "TOKEN_URL", "OAuth2 token endpoint"],
+  ["--client-id <id>", "clientId", "CLIENT_ID", "OAuth2 client id"],
   // A secret never goes on the command line (it would show in `ps` and shell history): only a file.
-  [
-    "--client-secret-file <file>",
-    "clientSecretFile",
-    "CXONE_CLIENT_SECRET_FILE",
-    "file holding the client secret",
-  ],
-  [
-    "--rate-limit <rate>",
-    "rateLimit",
-    "CXONE_RATE_LIMIT",
-    "the platform's budget for this client, e.g. 100/min",
-  ],
+  ["--client-secret-file <file>", "clientSecretFile", "CLIENT_SECRET_FILE", "file holding the client secret"],
+  ["--rate-limit <rate>", "rateLimit", "RATE_LIMIT", "the platform's budget for this client, e.g. 100/min"],
 ] as const;
 
 export type ConnectionFlags = Partial<Record<(typeof CONNECTION_FLAGS)[number][1], string>>;
 
 export function addConnectionOptions(command: Command): Command {
-  for (const [flag, , variable, help] of CONNECTION_FLAGS) command.option(flag, `${help} (env ${variable})`);
+  for (const [flag, , suffix, help] of CONNECTION_FLAGS)
+    command.option(
+      flag,
+      `${help} (env DIALRULES_V2_${suffix}; cxone: CXONE_${suffix}; genesys: GENESYS_${suffix})`,
+    );
   return command;
 }
 
+const PLATFORM_PREFIX: Record<string, string> = { v2: V2_PREFIX, cxone: "CXONE_", genesys: "GENESYS_" };
+
 /**
- * The environment the drivers read, with connection flags laid over it. With the genesys platform the
- * flags set the GENESYS_* variables of the same meaning instead of the CXONE_* ones.
+ * The environment the drivers read, with connection flags laid over it under the chosen platform's names.
+ * A v2 setup still on the old CXONE_* names gets the flags under those names too, so the driver reads one
+ * consistent set (and prints its deprecation note).
  */
 export function connectionEnv(
   flags: ConnectionFlags & { platform?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
+  const platform = flags.platform ?? env.DIALRULES_PLATFORM ?? "v2";
+  let prefix = PLATFORM_PREFIX[platform] ?? V2_PREFIX;
+  if (prefix === V2_PREFIX && v2Environment(env).deprecated.length > 0) prefix = V2_LEGACY_PREFIX;
+  const given = CONNECTION_FLAGS.filter(([, key]) => flags[key] !== undefined);
+  if (given.length === 0) return env;
   const overlay: NodeJS.ProcessEnv = { ...env };
-  const genesys = (flags.platform ?? env.DIALRULES_PLATFORM) === "genesys";
-  const named = (variable: string) => (genesys ? variable.replace(/^CXONE_/, "GENESYS_") : variable);
-  for (const [, key, variable] of CONNECTION_FLAGS) {
-    const value = flags[key];
-    if (value !== undefined) overlay[named(variable)] = value;
-  }
-  if (flags.clientSecretFile !== undefined) delete overlay[named("CXONE_CLIENT_SECRET")];
+  for (const [, key, suffix] of given) overlay[`${prefix}${suffix}`] = flags[key];
+  if (flags.clientSecretFile !== undefined) delete overlay[`${prefix}CLIENT_SECRET`];
   return overlay;
 }

@@ -15,10 +15,12 @@ export function knownSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
     const t = v?.trim();
     if (t && t.length >= 4) secrets.push(t);
   };
+  add(env.DIALRULES_V2_CLIENT_SECRET);
   add(env.CXONE_CLIENT_SECRET);
   add(env.CXONE_ACCESS_KEY_SECRET);
   add(env.GENESYS_CLIENT_SECRET);
   for (const file of [
+    env.DIALRULES_V2_CLIENT_SECRET_FILE,
     env.CXONE_CLIENT_SECRET_FILE,
     env.CXONE_ACCESS_KEY_SECRET_FILE,
     env.GENESYS_CLIENT_SECRET_FILE,

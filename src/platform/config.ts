@@ -57,8 +57,13 @@ export function invalid(name: string, message: string): InputError {
   return new InputError("CONFIG_INVALID", `${name}: ${message}`, name);
 }
 
-/** https, or http only for loopback (the simulator) unless CXONE_ALLOW_INSECURE_HTTP=true. */
-export function parseUrl(name: string, value: string, env: Env): string {
+/** https, or http only for loopback (the simulator) unless `allowVariable` (CXONE_ALLOW_INSECURE_HTTP) is true. */
+export function parseUrl(
+  name: string,
+  value: string,
+  env: Env,
+  allowVariable = "CXONE_ALLOW_INSECURE_HTTP",
+): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -69,12 +74,8 @@ export function parseUrl(name: string, value: string, env: Env): string {
   if (url.protocol === "https:") return url.href.replace(/\/+$/, "");
   if (url.protocol === "http:") {
     // Plain http would send the client secret and tokens in clear text; only the local simulator needs it.
-    if (isLoopbackHost(url.hostname) || env.CXONE_ALLOW_INSECURE_HTTP === "true")
-      return url.href.replace(/\/+$/, "");
-    throw invalid(
-      name,
-      "plain http is only allowed for localhost (set CXONE_ALLOW_INSECURE_HTTP=true to override)",
-    );
+    if (isLoopbackHost(url.hostname) || env[allowVariable] === "true") return url.href.replace(/\/+$/, "");
+    throw invalid(name, `plain http is only allowed for localhost (set ${allowVariable}=true to override)`);
   }
   throw invalid(name, `unsupported protocol ${url.protocol}`);
 }
@@ -149,41 +150,108 @@ export function readSecret(
   return new Secret(secret);
 }
 
-export function loadPlatformConfig(env: Env, flags: PlatformFlags = {}): PlatformConfig {
-  const clientId = pick(flags.clientId, env, "CXONE_CLIENT_ID");
+/** The v2 (tutorial contract) driver's variables: DIALRULES_V2_ + one of these. */
+export const V2_PREFIX = "DIALRULES_V2_";
+/** Before they had their own names, the v2 driver read CXONE_ + the same suffix (still read, deprecated). */
+export const V2_LEGACY_PREFIX = "CXONE_";
+const V2_SETTINGS = [
+  "API_BASE_URL",
+  "TOKEN_URL",
+  "CLIENT_ID",
+  "CLIENT_SECRET",
+  "CLIENT_SECRET_FILE",
+  "SCOPES",
+  "RATE_LIMIT",
+  "CLIENT_AUTH",
+  "ALLOW_INSECURE_HTTP",
+] as const;
+
+const isSet = (env: Env, name: string) => (env[name]?.trim() ?? "") !== "";
+
+export interface V2Environment {
+  /** The environment with the v2 settings under their DIALRULES_V2_* names. */
+  env: Env;
+  /** The old CXONE_* names it was read from (empty when the new names are used). */
+  deprecated: string[];
+}
+
+/**
+ * The v2 driver's settings: its own DIALRULES_V2_* variables when any of them is set (then the CXONE_* ones
+ * are left to the cxone driver), else the CXONE_* names it used to share with the cxone driver, reported
+ * as deprecated. Never mixes the two sets.
+ */
+export function v2Environment(env: Env): V2Environment {
+  if (V2_SETTINGS.some((s) => isSet(env, `${V2_PREFIX}${s}`))) return { env, deprecated: [] };
+  const mapped: Record<string, string | undefined> = { ...env };
+  const deprecated: string[] = [];
+  for (const s of V2_SETTINGS) {
+    const old = `${V2_LEGACY_PREFIX}${s}`;
+    if (!isSet(env, old)) continue;
+    mapped[`${V2_PREFIX}${s}`] = env[old];
+    deprecated.push(old);
+  }
+  return { env: mapped, deprecated };
+}
+
+/** One line for stderr naming the old variables (never their values) and their new names. */
+export function v2DeprecationNote(deprecated: readonly string[]): string | undefined {
+  if (deprecated.length === 0) return undefined;
+  const renames = deprecated.map((old) => `${old} → ${V2_PREFIX}${old.slice(V2_LEGACY_PREFIX.length)}`);
+  return `dialrules: deprecated: the v2 driver read ${renames.length === 1 ? "this variable" : "these variables"} under ${renames.length === 1 ? "its" : "their"} old name${renames.length === 1 ? "" : "s"}; rename: ${renames.join(", ")}`;
+}
+
+/** True when the v2 driver has a client id, under either name. */
+export function v2Configured(env: Env): boolean {
+  return isSet(v2Environment(env).env, `${V2_PREFIX}CLIENT_ID`);
+}
+
+/**
+ * The v2 driver's configuration from `env` (already resolved by `v2Environment`, or any environment using
+ * `prefix`), with flags winning. Every problem names the variable to set.
+ */
+export function loadPlatformConfig(
+  env: Env,
+  flags: PlatformFlags = {},
+  prefix = V2_LEGACY_PREFIX,
+): PlatformConfig {
+  const n = (suffix: string) => `${prefix}${suffix}`;
+  const clientId = pick(flags.clientId, env, n("CLIENT_ID"));
   if (clientId === undefined) {
     throw new InputError(
       "CONFIG_MISSING",
-      "CXONE_CLIENT_ID must be set (the API client's id)",
-      "CXONE_CLIENT_ID",
+      `${n("CLIENT_ID")} must be set (the API client's id)`,
+      n("CLIENT_ID"),
     );
   }
+  const allow = n("ALLOW_INSECURE_HTTP");
   const apiBaseUrl = parseUrl(
-    "CXONE_API_BASE_URL",
-    pick(flags.apiBaseUrl, env, "CXONE_API_BASE_URL") ?? DEFAULT_API_BASE_URL,
+    n("API_BASE_URL"),
+    pick(flags.apiBaseUrl, env, n("API_BASE_URL")) ?? DEFAULT_API_BASE_URL,
     env,
+    allow,
   );
   const tokenUrl = parseUrl(
-    "CXONE_TOKEN_URL",
-    pick(flags.tokenUrl, env, "CXONE_TOKEN_URL") ?? DEFAULT_TOKEN_URL,
+    n("TOKEN_URL"),
+    pick(flags.tokenUrl, env, n("TOKEN_URL")) ?? DEFAULT_TOKEN_URL,
     env,
+    allow,
   );
-  const scopesText = pick(flags.scopes, env, "CXONE_SCOPES");
+  const scopesText = pick(flags.scopes, env, n("SCOPES"));
   const scopes = scopesText === undefined ? [...DEFAULT_SCOPES] : scopesText.split(/[\s,]+/).filter(Boolean);
-  const rateText = pick(flags.rateLimit, env, "CXONE_RATE_LIMIT");
+  const rateText = pick(flags.rateLimit, env, n("RATE_LIMIT"));
   const budget: RateBudget =
     rateText === undefined
       ? { perMinute: DEFAULT_RATE_LIMIT_PER_MINUTE }
-      : parseRateBudget("CXONE_RATE_LIMIT", rateText);
-  const authText = (pick(flags.clientAuth, env, "CXONE_CLIENT_AUTH") ?? "basic").toLowerCase();
+      : parseRateBudget(n("RATE_LIMIT"), rateText);
+  const authText = (pick(flags.clientAuth, env, n("CLIENT_AUTH")) ?? "basic").toLowerCase();
   if (authText !== "basic" && authText !== "body") {
-    throw invalid("CXONE_CLIENT_AUTH", `expected "basic" or "body", got "${authText}"`);
+    throw invalid(n("CLIENT_AUTH"), `expected "basic" or "body", got "${authText}"`);
   }
   return {
     apiBaseUrl,
     tokenUrl,
     clientId,
-    clientSecret: readSecret(env, "CXONE_CLIENT_SECRET", "the API client's secret", {
+    clientSecret: readSecret(env, n("CLIENT_SECRET"), "the API client's secret", {
       direct: flags.clientSecret,
       file: flags.clientSecretFile,
     }),

@@ -1,6 +1,6 @@
 import { InputError } from "../domain/errors.js";
 import type { HttpObserver } from "../http/events.js";
-import { loadPlatformConfig } from "./config.js";
+import { loadPlatformConfig, V2_PREFIX, v2DeprecationNote, v2Environment } from "./config.js";
 import { loadCxoneConfig } from "./cxone/config.js";
 import { createCxonePlatform } from "./cxone/cxone-platform.js";
 import type { DriverDeps } from "./driver-deps.js";
@@ -15,6 +15,8 @@ export interface PlatformWiring {
   observer?: HttpObserver;
   /** Makes the limiter of the platform's configured budget (see DriverDeps.createLimiter). */
   createLimiter?: DriverDeps["createLimiter"];
+  /** Where a configuration note goes (the v2 driver's deprecated variable names); default stderr. */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -26,14 +28,18 @@ export async function openPlatform(name: string | undefined, wiring: PlatformWir
   const chosen = name ?? env.DIALRULES_PLATFORM ?? "v2";
   switch (chosen) {
     case "v2": {
-      if (!env.CXONE_CLIENT_ID) {
+      // Variables: README, "Configuration" (DIALRULES_V2_*; the old CXONE_* names still work, with a note).
+      const v2 = v2Environment(env);
+      if (!v2.env[`${V2_PREFIX}CLIENT_ID`]?.trim()) {
         throw new InputError(
           "PLATFORM_NOT_CONFIGURED",
-          "no platform configured: set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET (or run `dialrules sim` and use the variables it prints, or try `dialrules demo`)",
-          "CXONE_CLIENT_ID",
+          `no platform configured: set ${V2_PREFIX}API_BASE_URL, ${V2_PREFIX}TOKEN_URL, ${V2_PREFIX}CLIENT_ID and ${V2_PREFIX}CLIENT_SECRET (or run \`dialrules sim\` and use the variables it prints, or try \`dialrules demo\`)`,
+          `${V2_PREFIX}CLIENT_ID`,
         );
       }
-      return createV2Platform(loadPlatformConfig(env), {
+      const note = v2DeprecationNote(v2.deprecated);
+      if (note) (wiring.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(note);
+      return createV2Platform(loadPlatformConfig(v2.env, {}, V2_PREFIX), {
         observer: wiring.observer,
         createLimiter: wiring.createLimiter,
       });

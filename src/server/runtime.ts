@@ -11,6 +11,7 @@ import { startEmbeddedV2 } from "../embedded/embedded-sim.js";
 import type { HttpObserver } from "../http/events.js";
 import { limiterFactory } from "../http/rate-limiter.js";
 import { createMetrics } from "../metrics/metrics.js";
+import { v2Configured } from "../platform/config.js";
 import type { DriverDeps } from "../platform/driver-deps.js";
 import type { Platform } from "../platform/platform.js";
 import type { SimHandle } from "../sim/types.js";
@@ -127,7 +128,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let sim: SimHandle | undefined;
     const observer = metrics.httpObserver();
     const chosen = options.platformName ?? env.DIALRULES_PLATFORM ?? "v2";
-    if (chosen === "v2" && !env.CXONE_CLIENT_ID) {
+    if (chosen === "v2" && !v2Configured(env)) {
       const campaigns = options.embeddedCampaigns ?? 200;
       const perMinute = 6000;
       const embedded = await startEmbeddedV2({ campaigns, rateLimitPerMinute: perMinute }, { observer });
@@ -135,9 +136,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       closers.push(() => embedded.sim.stop());
       platform = embedded.platform;
       banner =
-        `Demo mode: no platform is configured (CXONE_CLIENT_ID is unset), so this replica runs against an embedded ` +
+        `Demo mode: no platform is configured (DIALRULES_V2_CLIENT_ID is unset), so this replica runs against an embedded ` +
         `simulator with ${campaigns} seeded campaigns at ${sim.url}. Nothing here changes a real contact center. ` +
-        `Set CXONE_API_BASE_URL, CXONE_TOKEN_URL, CXONE_CLIENT_ID and CXONE_CLIENT_SECRET to use a real platform.`;
+        `Set DIALRULES_V2_API_BASE_URL, DIALRULES_V2_TOKEN_URL, DIALRULES_V2_CLIENT_ID and DIALRULES_V2_CLIENT_SECRET to use a real platform.`;
       policy ??= DEMO_POLICY;
     } else {
       if (!policy) {

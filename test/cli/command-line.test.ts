@@ -267,3 +267,37 @@ describe("the confirmation prompt", () => {
     expect(patches()).toHaveLength(0);
   });
 });
+
+describe("the v2 driver's own variable names", () => {
+  it("DIALRULES_V2_* configure it, with no note", async () => {
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], envFor(fx.sim, {}, "DIALRULES_V2_"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Plan: 2 to change");
+    expect(r.stderr).not.toContain("deprecated");
+  });
+
+  it("the old CXONE_* names still work, with one deprecation line on stderr that never shows a secret", async () => {
+    const r = await runCli(["plan", "-f", file("rules.yaml", CHANGE)], envFor(fx.sim, {}, "CXONE_"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Plan: 2 to change");
+    const notes = r.stderr.split("\n").filter((l) => l.includes("deprecated"));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("CXONE_CLIENT_ID → DIALRULES_V2_CLIENT_ID");
+    expect(notes[0]).toContain("CXONE_CLIENT_SECRET → DIALRULES_V2_CLIENT_SECRET");
+    expect(r.stdout + r.stderr).not.toContain("demo-secret");
+  });
+
+  it("a connection flag joins the old names when those are in use, and the new ones otherwise", async () => {
+    const secretFile = file("secret.txt", "demo-secret\n");
+    for (const prefix of ["CXONE_", "DIALRULES_V2_"] as const) {
+      const env = envFor(fx.sim, {}, prefix);
+      delete env[`${prefix}CLIENT_SECRET`];
+      const r = await runCli(
+        ["plan", "-f", file("rules.yaml", CHANGE), "--client-secret-file", secretFile],
+        env,
+      );
+      expect(r.code, prefix).toBe(0);
+      expect(r.stdout + r.stderr, prefix).not.toContain("demo-secret");
+    }
+  });
+});

@@ -20,15 +20,20 @@ export function assertBuilt(): void {
   checked = true;
 }
 
-export function envFor(sim: SimHandle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** The v2 driver pointed at `sim`, under the variable names `prefix` (the old CXONE_* ones still work). */
+export function envFor(
+  sim: SimHandle,
+  extra: Record<string, string> = {},
+  prefix: "DIALRULES_V2_" | "CXONE_" = "DIALRULES_V2_",
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    CXONE_API_BASE_URL: sim.apiBase,
-    CXONE_TOKEN_URL: sim.tokenUrl,
-    CXONE_CLIENT_ID: "demo",
-    CXONE_CLIENT_SECRET: "demo-secret",
-    CXONE_RATE_LIMIT: "100000/min",
+    [`${prefix}API_BASE_URL`]: sim.apiBase,
+    [`${prefix}TOKEN_URL`]: sim.tokenUrl,
+    [`${prefix}CLIENT_ID`]: "demo",
+    [`${prefix}CLIENT_SECRET`]: "demo-secret",
+    [`${prefix}RATE_LIMIT`]: "100000/min",
     DIALRULES_ACTOR: "cli-test",
     ...extra,
   };

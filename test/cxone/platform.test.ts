@@ -7,6 +7,8 @@ import { cxoneSim, driver, fixedRandom, pcSkills, requestsTo } from "./helpers.j
 describe("cxone driver: list and read", () => {
   it("lists only outbound Personal Connection skills, as campaigns with the mapped rules", async () => {
     const s = await cxoneSim({ skills: 30 });
+    // 2.9 % is where a percent read as `value / 100` (0.028999999999999998) differs from 0.029.
+    s.editGeneralSettings(4_100_001, { abandonRateThreshold: 2.9 });
     const platform = driver(s);
     const campaigns = await platform.listCampaigns();
     const expected = pcSkills(s);
@@ -20,27 +22,27 @@ describe("cxone driver: list and read", () => {
       top: "100",
     });
 
-    const skill = expected[0];
     const campaign = campaigns[0];
-    if (!skill || !campaign) throw new Error("no skills seeded");
-    const g = skill.generalSettings;
-    expect(campaign.name).toBe(skill.skillName);
-    expect(skill.skillName).toBe("PC-Collections-East-01");
+    if (!campaign) throw new Error("no skills seeded");
+    // The seeded skill, in CXone's terms: maximumAttempts 5, minimumRetryMinutes 30, abandonRateThreshold 2.9
+    // (percent), maxConcurrentCallsPerAgent 1, maximumRatio 2.5 with preview disabled. Literal expectations:
+    // an oracle that calls the mapping would agree with any bug in it.
+    expect(s.getSkill(4_100_001)?.generalSettings).toMatchObject({
+      maximumAttempts: 5,
+      minimumRetryMinutes: 30,
+      abandonRateThreshold: 2.9,
+      maxConcurrentCallsPerAgent: 1,
+      maximumRatio: 2.5,
+    });
+    expect(campaign.id).toBe("4100001");
+    expect(campaign.name).toBe("PC-Collections-East-01");
     expect(campaign.dialingRules).toEqual({
       // Maximum ratio 2.5 and preview disabled: progressive or predictive, the driver cannot tell which.
       dialingMethod: { oneOf: ["PREDICTIVE", "PROGRESSIVE"] },
-      maxCallsPerAgent: g.maxConcurrentCallsPerAgent,
-      abandonmentRateThreshold: {
-        maxRate: percentToFraction(Number(g.abandonRateThreshold)),
-        coolDownSec: 0,
-      },
-      retrySettings: {
-        maxAttempts: Number(g.maximumAttempts) - 1,
-        intervalMinutes: Array.from(
-          { length: Number(g.maximumAttempts) - 1 },
-          (_, i) => (i + 1) * Number(g.minimumRetryMinutes),
-        ),
-      },
+      maxCallsPerAgent: 1,
+      abandonmentRateThreshold: { maxRate: 0.029, coolDownSec: 0 },
+      // CXone counts the first call as an attempt and spaces retries evenly.
+      retrySettings: { maxAttempts: 4, intervalMinutes: [30, 60, 90, 120] },
     });
     expect(Number.isSafeInteger(campaign.revision)).toBe(true);
     expect(await platform.getCampaign(campaign.id)).toEqual(campaign);

@@ -11,6 +11,7 @@ import { DIALING_METHODS } from "../../src/domain/rules.js";
 import { parseRulesFile, parseRulesFileSlow, RulesFileError } from "../../src/domain/rules-file.js";
 import { OVERRIDE_LIMITS } from "../../src/domain/rules-schema.js";
 import { loadYamlFast } from "../../src/domain/yaml-fast.js";
+import { propertyRuns } from "../setup/property-runs.js";
 
 type Value = string | number | Value[] | { [key: string]: Value };
 type Obj = { [key: string]: Value };
@@ -292,7 +293,7 @@ const mutated = fc
   });
 
 /** More runs for a deeper search: FASTPATH_RUNS=20000 npx vitest run test/domain/rules-file-fastpath.test.ts */
-const runs = (n: number) => Math.max(n, Number(process.env.FASTPATH_RUNS ?? 0));
+const runs = (n: number) => Math.max(propertyRuns(n), Number(process.env.FASTPATH_RUNS ?? 0));
 
 describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
   it("gives the same RulesFile, entry lines included, for valid documents in any style (property)", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/domain/errors.js";
 import { parseRulesFile, parseRulesValue, RulesFileError } from "../../src/domain/rules-file.js";
 import { policyFromFile } from "../../src/domain/validate.js";
+import { propertyRuns } from "../setup/property-runs.js";
 
 const ISSUE_EXAMPLE = `profiles: [US_TCPA, US_REG_F]     # strictest limit wins
 licenseTier: ENTERPRISE
@@ -233,7 +234,7 @@ campaigns:
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -275,7 +276,7 @@ campaigns:
           if (!(err instanceof RulesFileError)) throw err;
         }
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

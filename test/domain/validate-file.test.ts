@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/domain/findings.js";
 import { validateFile } from "../../src/domain/validate-file.js";
+import { propertyRuns } from "../setup/property-runs.js";
 import { fileOf } from "./helpers.js";
 
 const ENTRIES = [
@@ -42,7 +43,7 @@ describe("validateFile", () => {
           expect(bySelector(entries, profiles)).toEqual(expected);
         },
       ),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 });

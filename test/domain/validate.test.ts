@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { PROFILE_IDS, PROFILES, type ProfileId } from "../../src/domain/profiles.js";
 import type { DialingMethod } from "../../src/domain/rules.js";
 import { validateRules } from "../../src/domain/validate.js";
+import { propertyRuns } from "../setup/property-runs.js";
 import { baseRules, policyOf, schedule } from "./helpers.js";
 
 const codes = (profiles: ProfileId[], rules = baseRules(), extra: Record<string, unknown> = {}) =>
@@ -289,7 +290,7 @@ describe("determinism and order independence (property)", () => {
           expect(validateRules(rules, policyOf({ profiles, licenseTier: tier }))).toEqual(a);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -302,7 +303,7 @@ describe("determinism and order independence (property)", () => {
           expect(f.code).toMatch(/^[A-Z_]+$/);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

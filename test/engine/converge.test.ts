@@ -9,6 +9,7 @@ import type { DialingMethod, DialingRules, PartialRules, RetrySettings } from ".
 import { applyPlan } from "../../src/engine/apply.js";
 import { unconverged } from "../../src/engine/apply-decision.js";
 import type { Platform } from "../../src/platform/platform.js";
+import { propertyRuns } from "../setup/property-runs.js";
 import { apply, applyOptions, type Harness, harness, planFor } from "./harness.js";
 
 const VALID: DialingRules = {
@@ -169,7 +170,7 @@ describe("convergence under random concurrent editors (property)", () => {
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });

@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/domain/errors.js";
-import { DEFAULT_SCOPES, loadPlatformConfig, parseRateLimit, Secret } from "../../src/platform/config.js";
+import {
+  DEFAULT_SCOPES,
+  loadPlatformConfig,
+  parseRateLimit,
+  Secret,
+  v2Configured,
+  v2DeprecationNote,
+  v2Environment,
+} from "../../src/platform/config.js";
 
 const base = { CXONE_CLIENT_ID: "client-1", CXONE_CLIENT_SECRET: "top-secret" };
 
@@ -141,5 +149,48 @@ describe("Secret", () => {
     expect(inspect({ secret })).not.toContain("hunter2");
     expect(Object.keys(secret)).toEqual([]);
     expect(secret.reveal()).toBe("hunter2");
+  });
+});
+
+describe("v2Environment: the v2 driver's own names, the old CXONE_* ones deprecated", () => {
+  it("reads DIALRULES_V2_* when any is set, and then never the CXONE_* ones (those are the cxone driver's)", () => {
+    const r = v2Environment({ DIALRULES_V2_CLIENT_ID: "new", CXONE_CLIENT_SECRET: "cxone-secret" });
+    expect(r.deprecated).toEqual([]);
+    expect(r.env.DIALRULES_V2_CLIENT_SECRET).toBeUndefined();
+    expect(v2Configured({ DIALRULES_V2_CLIENT_ID: "new" })).toBe(true);
+  });
+
+  it("falls back to the CXONE_* names, listing them, and the note names variables, never values", () => {
+    const r = v2Environment({
+      CXONE_CLIENT_ID: "old",
+      CXONE_CLIENT_SECRET: "s3cret-value",
+      CXONE_SCOPES: " ",
+    });
+    expect(r.deprecated).toEqual(["CXONE_CLIENT_ID", "CXONE_CLIENT_SECRET"]);
+    expect(r.env.DIALRULES_V2_CLIENT_ID).toBe("old");
+    const config = loadPlatformConfig(r.env, {}, "DIALRULES_V2_");
+    expect(config.clientId).toBe("old");
+    expect(config.clientSecret.reveal()).toBe("s3cret-value");
+    const note = v2DeprecationNote(r.deprecated);
+    expect(note).toContain("CXONE_CLIENT_SECRET → DIALRULES_V2_CLIENT_SECRET");
+    expect(note).not.toContain("s3cret-value");
+    expect(note?.split("\n")).toHaveLength(1);
+    expect(v2DeprecationNote([])).toBeUndefined();
+    expect(v2Configured({})).toBe(false);
+  });
+
+  it("problems name the new variables", () => {
+    expect(() => loadPlatformConfig({}, {}, "DIALRULES_V2_")).toThrow(/DIALRULES_V2_CLIENT_ID must be set/);
+    expect(() =>
+      loadPlatformConfig(
+        {
+          DIALRULES_V2_CLIENT_ID: "c",
+          DIALRULES_V2_CLIENT_SECRET: "s",
+          DIALRULES_V2_API_BASE_URL: "http://example.com",
+        },
+        {},
+        "DIALRULES_V2_",
+      ),
+    ).toThrow(/DIALRULES_V2_ALLOW_INSECURE_HTTP=true/);
   });
 });

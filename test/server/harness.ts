@@ -62,11 +62,11 @@ export async function startTestService(
     rateLimitPerMinute: Number.POSITIVE_INFINITY,
   });
   const env: NodeJS.ProcessEnv = {
-    CXONE_API_BASE_URL: sim.apiBase,
-    CXONE_TOKEN_URL: sim.tokenUrl,
-    CXONE_CLIENT_ID: "demo",
-    CXONE_CLIENT_SECRET: "demo-secret",
-    CXONE_RATE_LIMIT: "100000/min",
+    DIALRULES_V2_API_BASE_URL: sim.apiBase,
+    DIALRULES_V2_TOKEN_URL: sim.tokenUrl,
+    DIALRULES_V2_CLIENT_ID: "demo",
+    DIALRULES_V2_CLIENT_SECRET: "demo-secret",
+    DIALRULES_V2_RATE_LIMIT: "100000/min",
     DIALRULES_JOB_CHUNK_SIZE: "10",
     ...options.env,
   };

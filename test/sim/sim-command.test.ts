@@ -103,9 +103,9 @@ describe("dialrules sim (process)", () => {
           interval: 50,
         })
         .toContain("Press Ctrl+C");
-      const tokenUrl = /CXONE_TOKEN_URL=(\S+)/.exec(stdout)?.[1];
-      const apiBase = /CXONE_API_BASE_URL=(\S+)/.exec(stdout)?.[1];
-      expect(stdout).toContain("CXONE_CLIENT_ID=ops");
+      const tokenUrl = /DIALRULES_V2_TOKEN_URL=(\S+)/.exec(stdout)?.[1];
+      const apiBase = /DIALRULES_V2_API_BASE_URL=(\S+)/.exec(stdout)?.[1];
+      expect(stdout).toContain("DIALRULES_V2_CLIENT_ID=ops");
       expect(apiBase).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v2$/);
       expect(stdout).not.toContain("t0p-s3cret");
       const url = tokenUrl!.replace(/\/oauth\/token$/, "");

@@ -12,6 +12,7 @@ export function registerDemo(program: Command): void {
     .option("--database <path>", "SQLite file for the audit trail", "./dialrules-demo.db")
     .option("--campaigns <n>", "campaigns the simulator seeds", positiveInt, 200)
     .option("-f, --file <file>", "another rules file to run instead of examples/demo.yaml")
+    .option("--verbose", "print the full plan diff and apply table, not only what happened")
     .addOption(
       new Option(
         "--platform <name>",
@@ -26,12 +27,14 @@ export function registerDemo(program: Command): void {
         campaigns: number;
         file?: string;
         platform: "v2" | "cxone" | "genesys";
+        verbose?: boolean;
       }) => {
         const outcome = await runDemo({
           platform: flags.platform,
           database: flags.database,
           campaigns: flags.campaigns,
           rulesFile: flags.file,
+          verbose: flags.verbose === true,
           out: (t) => process.stdout.write(t),
         });
         // v2: the demo's invalid campaign is expected, success means everything valid was applied. cxone

@@ -1,0 +1,44 @@
+/**
+ * `npm run mutation` (StrykerJS 9, vitest runner): mutates the domain, the engine and the platform mappings and
+ * runs only vitest.mutation.config.ts's tests against each mutant. See docs/testing.md.
+ *
+ * MUTATION_PART=domain|engine|platform (or one of the slices below) runs one part, with its own incremental file
+ * and report, so a slow machine can run them in sequence; without it, all three at once.
+ */
+const CXONE_MAPPING = ["src/platform/cxone/mapping.ts", "src/platform/percent.ts", "src/platform/even-spacing.ts"];
+const PARTS = {
+  domain: ["src/domain/**/*.ts"],
+  engine: ["src/engine/**/*.ts"],
+  platform: [...CXONE_MAPPING, "src/platform/genesys/mapping.ts", "src/platform/storage-limits.ts"],
+  // Smaller slices, for a machine too slow for a whole part in one sitting (docs/testing.md).
+  "engine-decision": ["src/engine/apply-decision.ts"],
+  "platform-cxone": CXONE_MAPPING,
+};
+
+const part = process.env.MUTATION_PART ?? "all";
+const mutate = part === "all" ? Object.values(PARTS).flat() : PARTS[part];
+if (!mutate) throw new Error(`MUTATION_PART must be one of ${Object.keys(PARTS).join(", ")} (or unset for all)`);
+
+/** Options: https://stryker-mutator.io/docs/stryker-js/configuration/ */
+export default {
+  packageManager: "npm",
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner"],
+  vitest: { configFile: "vitest.mutation.config.ts", related: false },
+  mutate,
+  coverageAnalysis: "perTest",
+  // The machine has 2 cores shared with other work.
+  concurrency: 2,
+  // A local cache of the last run's results (gitignored under reports/): re-runs test only changed code/tests.
+  incremental: true,
+  incrementalFile: `reports/mutation/${part}-incremental.json`,
+  timeoutMS: 10_000,
+  reporters: ["clear-text", "progress-append-only", "html", "json"],
+  htmlReporter: { fileName: `reports/mutation/${part}.html` },
+  jsonReporter: { fileName: `reports/mutation/${part}.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: true },
+  ignorePatterns: ["dist", "reports", "test-artifacts", "coverage", "*.db"],
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+  thresholds: { high: 90, low: 85, break: null },
+};

@@ -1,0 +1,35 @@
+/**
+ * The tests `npm run mutation` (StrykerJS) runs against mutated code: the unit, property and in-process
+ * engine/driver tests of the mutated modules. No global setup (nothing here runs dist/) and no CLI, server,
+ * store or browser suites: a mutant in src/ cannot reach a child process running dist/.
+ */
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: [
+      "test/domain/**/*.test.ts",
+      "test/engine/apply-decision.test.ts",
+      "test/engine/apply.test.ts",
+      "test/engine/converge.test.ts",
+      "test/engine/plan-targets.test.ts",
+      "test/engine/run-summary.test.ts",
+      "test/cxone/platform.test.ts",
+      "test/cxone/engine.test.ts",
+      "test/cxone/fidelity.test.ts",
+      "test/cxone/validate.test.ts",
+      "test/genesys/platform.test.ts",
+      "test/genesys/faults.test.ts",
+      "test/genesys/engine.test.ts",
+      "test/golden/validate-golden.test.ts",
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Fewer property runs and no scale test (test/setup/property-runs.ts): each surviving mutant re-runs them.
+    env: { DIALRULES_MUTATION: "1" },
+    setupFiles: ["test/setup/mutation.ts"],
+    // Reuse loaded modules between mutant runs: Stryker switches mutants at run time (mutant schemata), so no
+    // re-import is needed, and re-importing fastify, zod and the simulator for every mutant dominated the run.
+    isolate: false,
+  },
+});
