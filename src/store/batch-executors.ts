@@ -2,8 +2,10 @@
  * How a batch of journal and audit writes (write-batch.ts) is written: in one transaction that holds the
  * audit-chain lock, in order, each append linking to the record its predecessor just wrote.
  *  - SQLite: synchronously on better-sqlite3 statements prepared once (Backend.transactSync).
- *  - PostgreSQL: through Kysely in one transaction (Backend.write with chain: true).
+ *  - PostgreSQL: one call of the dialrules_write_batch function (one round trip), falling back to Kysely in
+ *    one transaction (Backend.write with chain: true) while other processes keep moving the chain head.
  */
+import { sql } from "kysely";
 import { DialrulesError } from "../domain/errors.js";
 import {
   type AuditContext,
@@ -14,7 +16,8 @@ import {
 } from "./audit-store.js";
 import type { Backend } from "./backend.js";
 import { recordToRow } from "./records.js";
-import type { BatchExecutor, OpResult } from "./write-batch.js";
+import type { AuditRecord } from "./types.js";
+import type { BatchExecutor, OpResult, WriteOp } from "./write-batch.js";
 
 /** Why an intent cannot be completed with a record for `campaignId`, or null when it can. */
 export function completionProblem(
