@@ -214,7 +214,7 @@ export const PAGE_P99_TARGET_MS = 50;
  * all 50 pages, 16 in flight, so most answers are a cached page; the first answer (platform listing,
  * validation, the latest-record index loaded from the trail) is a row of its own.
  */
-async function benchCampaignPages(): Promise<BenchRow[]> {
+export async function benchCampaignPages(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "dialrules-pages-bench-"));
   const database = join(dir, "bench.db");
   const sim = await startSimulator({
