@@ -46,9 +46,26 @@ export const NOMINAL_PER_MINUTE = 100;
  * the budget, not the machine, sets the pace; at 50 the machine starts to show in the ratio.
  */
 export const DEFAULT_SPEEDUP = 25;
+/**
+ * Sizes up to this run at SMALL_SPEEDUP: the server's full bucket lets the first 100 requests go at once,
+ * so for the first hundred campaigns the machine, not the budget, sets the pace, and the clock factor
+ * would multiply the machine's time into the nominal result.
+ */
+export const SMALL_SIZE = 1000;
+export const SMALL_SPEEDUP = 10;
+/** At 200 campaigns half the requests are the burst, which the machine must do at once: a lower factor. */
+const TINY_SIZE = 200;
+const TINY_SPEEDUP = 5;
 export const DEFAULT_CONCURRENCY = 8;
 
-export const TARGET_WALL_RATIO = 1.1;
+/** Issue 17 §1: bulk applies still within 5 % of the bucket-aware minimum. */
+export const TARGET_WALL_RATIO = 1.05;
+/** Small changes that fit the server's bucket: 40 campaigns at most 3× one campaign. */
+export const BURST_SIZES: readonly number[] = [1, 5, 20, 40, 90];
+export const TARGET_BURST_RATIO = 3;
+/** A plan of 10,000 campaigns (101 requests, one more than the bucket) in at most 3 s. */
+export const PLAN_SIZE = 10_000;
+export const TARGET_PLAN_MS = 3000;
 export const TARGET_REQUESTS_PER_CHANGE = 1.05;
 
 /**
@@ -80,7 +97,7 @@ export interface ApplyMeasurement {
   /** Nominal (clock) time from the first request to the last answer. */
   wallMs: number;
   realMs: number;
-  /** Requests the task needs at best (token + list pages + one PATCH per campaign) ÷ the nominal budget. */
+  /** Requests the task needs at best (token + list pages + one PATCH per campaign), beyond the full bucket, ÷ the rate. */
   minimumMs: number;
   /** Every request the simulator saw, 429s included. */
   requests: number;
@@ -103,6 +120,10 @@ export interface ApplyBenchOptions {
    * process, which the scaled clock would count as ~12 nominal seconds against the first measured run.
    */
   warmup?: boolean;
+  /** The small changes run in real time against a full bucket (default BURST_SIZES; [] for none). */
+  burstSizes?: readonly number[];
+  /** Campaigns of the plan row (default PLAN_SIZE; 0 for none). */
+  planSize?: number;
   /** Called after each run, so a long benchmark shows progress. */
   onMeasured?: (m: ApplyMeasurement) => void;
 }
@@ -118,6 +139,15 @@ export function percentile(values: readonly number[], p: number): number {
 /** Minimum requests to change n campaigns: one token, the list pages, one PATCH each. */
 export function requestsNeeded(n: number): number {
   return 1 + Math.max(1, Math.ceil(n / V2_PAGE_SIZE)) + n;
+}
+
+/**
+ * The least time `requests` can take against a token bucket that starts full: the simulator's (like most
+ * API gateways') holds one minute's budget, so the first `perMinute` requests may go at once and cost
+ * nothing; every further one waits for the refill, 60 s ÷ perMinute each.
+ */
+export function bucketAwareMinimumMs(requests: number, perMinute = NOMINAL_PER_MINUTE): number {
+  return (Math.max(0, requests - perMinute) / perMinute) * 60_000;
 }
 
 /** Samples the process's RSS (simulator and client share the process, so both are included). */
@@ -213,7 +243,7 @@ export async function measureApply(
       notChanged: n - changed,
       wallMs,
       realMs,
-      minimumMs: (requestsNeeded(n) / NOMINAL_PER_MINUTE) * 60_000,
+      minimumMs: bucketAwareMinimumMs(requestsNeeded(n)),
       requests: sim.log.length,
       rateLimited: sim.log.filter((e) => e.status === 429).length,
       p50Ms: percentile(latencies, 50),
@@ -238,7 +268,8 @@ const round = (x: number, digits: number): number => {
 export function rowsFor(m: ApplyMeasurement): BenchRow[] {
   const label = `apply N=${m.campaigns.toLocaleString("en-US")} ${m.strategy}`;
   const engine = m.strategy === "engine";
-  const ratio = m.wallMs / m.minimumMs;
+  // a change whose requests all fit the full bucket has a minimum of ~0: burstRows judges those
+  const ratio = m.minimumMs > 0 ? m.wallMs / m.minimumMs : Number.NaN;
   const perChange = m.changed > 0 ? m.requests / m.changed : Number.POSITIVE_INFINITY;
   const target = (text: string, ok: boolean): Pick<BenchRow, "target" | "ok"> =>
     engine ? { target: text, ok } : {};
@@ -246,8 +277,8 @@ export function rowsFor(m: ApplyMeasurement): BenchRow[] {
     {
       name: `${label}: wall ÷ theoretical minimum`,
       value: round(ratio, 3),
-      unit: `× (${round(m.wallMs / 60_000, 2)} of ${round(m.minimumMs / 60_000, 2)} min at ${NOMINAL_PER_MINUTE}/min)`,
-      ...target(`≤ ${TARGET_WALL_RATIO}`, ratio <= TARGET_WALL_RATIO),
+      unit: `× (${round(m.wallMs / 60_000, 2)} of ${round(m.minimumMs / 60_000, 2)} min at ${NOMINAL_PER_MINUTE}/min after a full bucket)`,
+      ...(m.minimumMs > 0 ? target(`≤ ${TARGET_WALL_RATIO}`, ratio <= TARGET_WALL_RATIO) : {}),
     },
     {
       name: `${label}: requests per changed campaign`,
@@ -275,20 +306,103 @@ export function rowsFor(m: ApplyMeasurement): BenchRow[] {
   ];
 }
 
+/** A plan of `n` campaigns against a full bucket, on the real clock (nothing in it waits on the budget but one request). */
+export async function measurePlan(
+  n: number,
+): Promise<{ wallMs: number; requests: number; rateLimited: number }> {
+  const clock = new ScaledClock(1);
+  const sim = await startSimulator({ campaigns: n, seed: 1, rateLimitPerMinute: NOMINAL_PER_MINUTE, clock });
+  const platform = platformFor(sim, clock, new RateLimiter({ perMinute: NOMINAL_PER_MINUTE, clock }));
+  try {
+    const t0 = clock.now();
+    const file = parseRulesValue(BENCH_RULES, "bench.yaml");
+    await createPlan({ file, sourceText: JSON.stringify(BENCH_RULES), platform, clock });
+    return {
+      wallMs: clock.now() - t0,
+      requests: sim.log.length,
+      rateLimited: sim.log.filter((e) => e.status === 429).length,
+    };
+  } finally {
+    await platform.close();
+    await sim.stop();
+  }
+}
+
+/** Rows of the small changes that fit the bucket (real time: the clock factor is 1) and of the plan. */
+function burstRows(
+  burst: readonly ApplyMeasurement[],
+  plan?: Awaited<ReturnType<typeof measurePlan>>,
+): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const one = burst.find((m) => m.campaigns === 1);
+  for (const m of burst) {
+    const label = `apply N=${m.campaigns} engine, full bucket`;
+    const vsOne = one ? m.wallMs / one.wallMs : undefined;
+    const checked = m.campaigns === 40 && vsOne !== undefined;
+    rows.push(
+      {
+        name: `${label}: wall`,
+        value: round(m.wallMs / 1000, 2),
+        unit: `s (${m.requests} requests, minimum ${round(m.minimumMs / 1000, 1)} s${vsOne === undefined ? "" : `; ${round(vsOne, 2)}× N=1`})`,
+        ...(checked
+          ? { target: `≤ ${TARGET_BURST_RATIO}× N=1`, ok: (vsOne ?? 0) <= TARGET_BURST_RATIO }
+          : {}),
+      },
+      {
+        name: `${label}: 429 responses`,
+        value: m.rateLimited,
+        unit: "responses",
+        target: "0",
+        ok: m.rateLimited === 0,
+      },
+    );
+  }
+  if (plan) {
+    const label = `plan N=${PLAN_SIZE.toLocaleString("en-US")}, full bucket`;
+    rows.push(
+      {
+        name: `${label}: wall`,
+        value: round(plan.wallMs / 1000, 2),
+        unit: `s (${plan.requests} requests, minimum ${round(bucketAwareMinimumMs(plan.requests) / 1000, 1)} s)`,
+        target: `≤ ${TARGET_PLAN_MS / 1000} s`,
+        ok: plan.wallMs <= TARGET_PLAN_MS,
+      },
+      {
+        name: `${label}: 429 responses`,
+        value: plan.rateLimited,
+        unit: "responses",
+        target: "0",
+        ok: plan.rateLimited === 0,
+      },
+    );
+  }
+  return rows;
+}
+
 /**
- * For each size: the engine, then (up to `naiveMax`) the naive strategy, each on its own fresh simulator.
+ * The small changes (BURST_SIZES, real time) and the 10,000-campaign plan first; then for each size the
+ * engine and (up to `naiveMax`) the naive strategy, each on its own fresh simulator.
  */
 export async function benchApply(options: ApplyBenchOptions = {}): Promise<BenchRow[]> {
   const sizes = options.sizes ?? DEFAULT_SIZES;
   const naiveMax = options.naiveMax ?? DEFAULT_NAIVE_MAX;
-  const speedup = options.speedup ?? DEFAULT_SPEEDUP;
-  const run = { speedup, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY };
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const speedupFor = (n: number) =>
+    options.speedup ?? (n <= TINY_SIZE ? TINY_SPEEDUP : n <= SMALL_SIZE ? SMALL_SPEEDUP : DEFAULT_SPEEDUP);
   const rows: BenchRow[] = [];
-  if (options.warmup ?? true) await measureApply("engine", 50, run);
+  if (options.warmup ?? true) await measureApply("engine", 50, { speedup: DEFAULT_SPEEDUP, concurrency });
+  const burst: ApplyMeasurement[] = [];
+  for (const n of options.burstSizes ?? BURST_SIZES) {
+    const m = await measureApply("engine", n, { speedup: 1, concurrency });
+    options.onMeasured?.(m);
+    burst.push(m);
+  }
+  const plan = options.planSize === 0 ? undefined : await measurePlan(options.planSize ?? PLAN_SIZE);
+  rows.push(...burstRows(burst, plan));
   for (const n of sizes) {
     const strategies: Strategy[] = n <= naiveMax ? ["engine", "naive"] : ["engine"];
     for (const strategy of strategies) {
-      const m = await measureApply(strategy, n, run);
+      const m = await measureApply(strategy, n, { speedup: speedupFor(n), concurrency });
       options.onMeasured?.(m);
       rows.push(...rowsFor(m));
     }

@@ -13,7 +13,13 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { type ApplyMeasurement, benchApply, DEFAULT_SPEEDUP } from "./apply-bench.js";
+import {
+  type ApplyMeasurement,
+  benchApply,
+  DEFAULT_SPEEDUP,
+  SMALL_SIZE,
+  SMALL_SPEEDUP,
+} from "./apply-bench.js";
 import { type BenchRow, printTable } from "./table.js";
 
 const GROUPS = ["validate", "store", "apply", "server"] as const;
@@ -21,10 +27,12 @@ type Group = (typeof GROUPS)[number];
 
 const USAGE = `usage: node dist/bench/run.js [options]
   --only LIST         groups to run, comma-separated: ${GROUPS.join(",")} (default: all)
-  --quick             small sizes, for a CI smoke run (apply: 50 campaigns)
+  --quick             small sizes, for a CI smoke run (apply: N = 1 and 40 in real time, the
+                      10,000-campaign plan, 200 campaigns at 100/min; no naive runs)
   --sizes LIST        apply sizes (default 200,1000,5000)
   --naive-max N       largest size the naive strategy runs at (default 1000; 0 = never)
-  --speedup F         ScaledClock factor for the apply runs (default ${DEFAULT_SPEEDUP})
+  --speedup F         ScaledClock factor for the apply runs at 100/min (default 5 up to 200 campaigns,
+                      ${SMALL_SPEEDUP} up to ${SMALL_SIZE}, ${DEFAULT_SPEEDUP} above; small changes always run at 1)
   --markdown FILE     rewrite the measured sections of FILE (e.g. docs/benchmarks.md)
   --strict            exit 1 when a row misses its target
 `;
@@ -177,8 +185,9 @@ async function main(argv: string[]): Promise<number> {
     server: () => optionalGroup("./server-bench.js", "benchServer"),
     apply: async () => () =>
       benchApply({
-        sizes: opts.sizes ?? (opts.quick ? [50] : undefined),
-        naiveMax: opts.naiveMax ?? (opts.quick ? 50 : undefined),
+        sizes: opts.sizes ?? (opts.quick ? [200] : undefined),
+        naiveMax: opts.naiveMax ?? (opts.quick ? 0 : undefined),
+        ...(opts.quick ? { burstSizes: [1, 40] } : {}),
         speedup: opts.speedup,
         onMeasured: (m: ApplyMeasurement) =>
           process.stderr.write(

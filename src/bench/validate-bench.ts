@@ -5,7 +5,12 @@
  * (src/domain/yaml-fast.ts); JSON uses JSON.parse. Both re-read with the `yaml` package, for positions,
  * only when something is wrong.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { mergeRules, resolveTargets } from "../domain/resolve.js";
 import type { Campaign, DialingMethod } from "../domain/rules.js";
 import { parseRulesFile } from "../domain/rules-file.js";
@@ -117,6 +122,114 @@ function measure(runs: number, f: () => void): number {
 
 const ms = (n: number) => Math.round(n * 100) / 100;
 
+/** Issue 17 §3: any file within the size cap, valid or not, in linear time and ≤ 1 KB per entry. */
+export const SIZE_ROWS: readonly number[] = [10_000, 100_000];
+const TARGET_BYTES_PER_ENTRY = 1024;
+/** Time at 100,000 entries ÷ time at 10,000: 10 is linear; the margin is for a shared 2-core machine. */
+const TARGET_TEN_TIMES = 15;
+
+/**
+ * A rules file of `n` id entries in the style people write (block entries, flow rules), valid for
+ * US_TCPA; with `broken`, the middle entry's maxCallsPerAgent is the string "two" (one input problem).
+ */
+export function sizedRulesYaml(n: number, broken: boolean): string {
+  const lines = [
+    "profiles: [US_TCPA]",
+    "licenseTier: ENTERPRISE",
+    "defaults:",
+    "  dialingRules:",
+    "    abandonmentRateThreshold: {maxRate: 0.03, coolDownSec: 300}",
+    "campaigns:",
+  ];
+  for (let i = 0; i < n; i++) {
+    const perAgent = broken && i === Math.floor(n / 2) ? '"two"' : "1";
+    lines.push(
+      `  - id: CMP-${10001 + i}`,
+      `    dialingRules: {dialingMethod: ${METHODS[i % 4]}, maxCallsPerAgent: ${perAgent}}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+interface CliRun {
+  exit: number;
+  ms: number;
+  maxRssKb: number;
+}
+
+function runCli(file: string): CliRun {
+  const child = fileURLToPath(new URL("./validate-cli-bench.js", import.meta.url));
+  const out = execFileSync(process.execPath, [child, file], { encoding: "utf8", maxBuffer: 1 << 20 });
+  return JSON.parse(out) as CliRun;
+}
+
+/** `dialrules validate` on files of 10,000 and 100,000 entries, valid and with one wrong entry. */
+export function benchValidateSizes(sizes: readonly number[] = SIZE_ROWS): BenchRow[] {
+  const dir = mkdtempSync(join(tmpdir(), "dialrules-validate-bench-"));
+  try {
+    const write = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    // the process without the file: Node, the CLI's modules, a one-entry file
+    const base = runCli(write("one.yaml", sizedRulesYaml(1, false)));
+    const rows: BenchRow[] = [];
+    const timeOf = new Map<string, number>();
+    for (const n of sizes) {
+      for (const broken of [false, true]) {
+        const kind = broken ? "one entry wrong" : "valid";
+        const run = runCli(write(`${n}-${kind}.yaml`, sizedRulesYaml(n, broken)));
+        const expected = broken ? 2 : 0;
+        const label = `validate CLI ${n.toLocaleString("en-US")} entries, ${kind}`;
+        const perEntry = ((run.maxRssKb - base.maxRssKb) * 1024) / n;
+        timeOf.set(`${n} ${kind}`, run.ms);
+        rows.push(
+          {
+            name: `${label}: time`,
+            value: ms(run.ms),
+            unit: `ms (${ms((run.ms * 1000) / n)} µs per entry; exit ${run.exit})`,
+            target: `exit ${expected}`,
+            ok: run.exit === expected,
+          },
+          {
+            name: `${label}: peak RSS per entry`,
+            value: Math.round(perEntry),
+            unit: `B (peak ${Math.round(run.maxRssKb / 1024)} MiB − ${Math.round(base.maxRssKb / 1024)} MiB for one entry)`,
+            target: `≤ ${TARGET_BYTES_PER_ENTRY} B`,
+            ok: perEntry <= TARGET_BYTES_PER_ENTRY,
+          },
+        );
+      }
+    }
+    const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+    if (small !== undefined && large !== undefined && large > small) {
+      for (const kind of ["valid", "one entry wrong"]) {
+        const ratio = (timeOf.get(`${large} ${kind}`) ?? 0) / (timeOf.get(`${small} ${kind}`) ?? 1);
+        const limit = (TARGET_TEN_TIMES * large) / small / 10;
+        rows.push({
+          name: `validate CLI ${kind}: time at ${large.toLocaleString("en-US")} ÷ at ${small.toLocaleString("en-US")} entries`,
+          value: Math.round(ratio * 100) / 100,
+          unit: `× (linear: ${large / small})`,
+          target: `≤ ${limit}`,
+          ok: ratio <= limit,
+        });
+      }
+      const wrong = (timeOf.get(`${large} one entry wrong`) ?? 0) / (timeOf.get(`${large} valid`) ?? 1);
+      rows.push({
+        name: `validate CLI ${large.toLocaleString("en-US")} entries: one entry wrong ÷ valid`,
+        value: Math.round(wrong * 100) / 100,
+        unit: "× (a wrong entry is located without re-reading the file)",
+        target: "≤ 1.5",
+        ok: wrong <= 1.5,
+      });
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchValidate(): Promise<BenchRow[]> {
   const campaigns = platformCampaigns(CAMPAIGNS);
   const json = generateRulesJson(CAMPAIGNS);
@@ -157,5 +270,6 @@ export async function benchValidate(): Promise<BenchRow[]> {
       value: Math.round((merged.length / validateMs) * 1000),
       unit: "validations/s",
     },
+    ...benchValidateSizes(),
   ];
 }

@@ -7,8 +7,8 @@ import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, pa
 import { InputError } from "./errors.js";
 import { nestingProblem } from "./nesting.js";
 import type { RulesFile } from "./rules-file-types.js";
-import { checkRulesValue, formatPath, type Issue, type Path } from "./rules-schema.js";
-import { type FastYaml, loadYamlFast } from "./yaml-fast.js";
+import { BOUNDS, checkRulesValue, formatPath, type Issue, type Path } from "./rules-schema.js";
+import { type FastYaml, loadYamlFast, type TooManyItems } from "./yaml-fast.js";
 
 export * from "./rules-file-types.js";
 export { formatPath } from "./rules-schema.js";
@@ -103,11 +103,18 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
   if (deep) return [deep];
   const looksJson = /\.json$/i.test(fileName);
   if (!looksJson && fast) {
-    // js-yaml is ~7× faster than `yaml` on big files but keeps no positions; a clean file needs none
-    // beyond the entries' lines, so any problem (or any doubt, see yaml-fast.ts) re-reads with `yaml`
-    const read = loadYamlFast(text);
-    const file = read && fastFile(read, text, fileName);
-    if (file) return file;
+    // js-yaml is ~7× faster than `yaml` on big files but keeps no positions; it keeps where each entry
+    // starts and ends, which gives a clean file its entry lines and locates a problem by re-reading only
+    // the entry (or the small part) it is in with `yaml`. Any doubt (see yaml-fast.ts) re-reads it all.
+    const read = loadYamlFast(text, BOUNDS.campaignsCount.max);
+    if (read && "tooMany" in read) return [tooManyItems(read, text, fileName)];
+    if (read) {
+      const checked = checkRulesValue(read.value, fileName);
+      const result = checked.file
+        ? fastFile(read, checked.file, text)
+        : fastProblems(read, checked.issues, text, fileName);
+      if (result) return result;
+    }
   }
   let value: unknown;
   let locate: Locate;
@@ -119,7 +126,20 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
     } catch (err) {
       return [jsonSyntaxError(text, fileName, err)];
     }
-    locate = lazyYamlLocator(text);
+    // JSON is YAML: where js-yaml reads it too, a problem is located from its entry alone
+    const read = loadYamlFast(text);
+    const slow = lazyYamlLocator(text);
+    const quick = read && spanLocator(read, text);
+    locate = !quick
+      ? slow
+      : (path, atKey) => {
+          try {
+            return quick(path, atKey);
+          } catch (err) {
+            if (err === CANNOT_LOCATE) return slow(path, atKey);
+            throw err;
+          }
+        };
   } else {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
@@ -153,30 +173,179 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
   return checked.file;
 }
 
-/** The checked file with its entries' lines, or `undefined` when it has problems (the slow path reports them). */
-function fastFile(read: FastYaml, text: string, fileName: string): RulesFile | undefined {
-  const checked = checkRulesValue(read.value, fileName);
-  if (!checked.file) return undefined;
+/** The checked file with its entries' lines, or `undefined` when one cannot be placed (the slow path can). */
+function fastFile(read: FastYaml, file: RulesFile, text: string): RulesFile | undefined {
   const top = read.value as { campaigns?: unknown; overrides?: unknown };
   const campaigns = Array.isArray(top.campaigns) ? top.campaigns : [];
   const overrides = Array.isArray(top.overrides) ? top.overrides : [];
-  const entries = checked.file.campaigns.map((e) => read.startOf(campaigns[e.index]));
-  const overrideStarts = checked.file.overrides.map((_, i) => read.startOf(overrides[i]));
+  const entries = file.campaigns.map((e) => read.startOf(campaigns[e.index]));
+  const overrideStarts = file.overrides.map((_, i) => read.startOf(overrides[i]));
   const pos = linePositions(text, [...entries, ...overrideStarts]);
-  for (const [i, entry] of checked.file.campaigns.entries()) {
+  for (const [i, entry] of file.campaigns.entries()) {
     const p = pos[i];
     // the slow path always finds a checked entry; if this cannot, let it
     if (!p) return undefined;
     entry.line = p.line;
     entry.column = p.column;
   }
-  for (const [i, o] of checked.file.overrides.entries()) {
+  for (const [i, o] of file.overrides.entries()) {
     const p = pos[entries.length + i];
     if (!p) return undefined;
     o.line = p.line;
   }
-  return checked.file;
+  return file;
 }
+
+/** The problems of a file js-yaml read, located without re-reading all of it; `undefined`: ask the slow path. */
+function fastProblems(
+  read: FastYaml,
+  issues: readonly Issue[],
+  text: string,
+  fileName: string,
+): InputError[] | undefined {
+  try {
+    return toProblems(issues, fileName, spanLocator(read, text));
+  } catch (err) {
+    if (err === CANNOT_LOCATE) return undefined;
+    throw err;
+  }
+}
+
+/** `campaigns:` with more entries than allowed: refused where the list starts, before its entries are built. */
+function tooManyItems(read: TooManyItems, text: string, fileName: string): InputError {
+  const { key, limit, offset } = read.tooMany;
+  const pos = linePositions(text, [offset])[0];
+  return new InputError(
+    "RULES_OUT_OF_RANGE",
+    `has more than ${limit} items, at most ${limit} allowed`,
+    key || undefined,
+    pos ? { file: fileName, line: pos.line, column: pos.column } : { file: fileName },
+  );
+}
+
+/** Thrown inside a span locator when a part re-read with `yaml` does not parse: the whole file is re-read. */
+const CANNOT_LOCATE = Symbol("cannot locate from spans");
+
+/**
+ * Locates a path the way `yamlLocator` does on the whole document, from the spans js-yaml recorded: the
+ * deepest collection on the path two or three levels down (`campaigns[i]`, `defaults`) is re-read alone
+ * with `yaml`, its sibling collections cut out, so a problem in a 100,000-entry file costs one entry's parse.
+ * What no span covers (a top-level key, a scalar) is read from the document with every collection two
+ * levels deep cut out. Throws CANNOT_LOCATE when a part does not parse on its own.
+ */
+function spanLocator(read: FastYaml, text: string): Locate {
+  const lines = lineStarts(text);
+  return (path, atKey) => {
+    let node: unknown = read.value;
+    let anchor: { span: readonly [number, number]; node: unknown; depth: number } | undefined;
+    for (let depth = 0; depth < Math.min(2, path.length); depth++) {
+      node = childOf(node, path[depth] as string | number);
+      if (node === undefined) break;
+      const span = read.spanOf(node);
+      // the anchor's own key lies outside its span
+      if (span && (depth + 1 < path.length || !atKey)) anchor = { span, node, depth: depth + 1 };
+    }
+    const [from, to] = anchor?.span ?? [0, text.length];
+    const within = anchor ? path.slice(anchor.depth) : path;
+    const container = anchor ? anchor.node : read.value;
+    const keep = within[0];
+    // cut out the container's child collections that are not on the path
+    const cut: (readonly [number, number])[] = [];
+    for (const [k, child] of entriesOf(container)) {
+      if (keep !== undefined && String(k) === String(keep)) continue;
+      const span = read.spanOf(child);
+      if (span) cut.push(span);
+    }
+    const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;
+    const pad = anchor && !flowRoot ? from - lineStartOf(lines, from) : 0;
+    const part = cutOut(text, from, to, cut, pad);
+    const doc = parseDocument(part.text, { prettyErrors: false, uniqueKeys: true, strict: true });
+    if (doc.errors.length > 0 || doc.warnings.length > 0) throw CANNOT_LOCATE;
+    const offset = nodeOffset(doc, within, atKey);
+    if (offset === undefined) return undefined;
+    const original = part.toOriginal(offset);
+    const lineIndex = lineIndexOf(lines, original);
+    return { line: lineIndex + 1, column: original - (lines[lineIndex] ?? 0) + 1 };
+  };
+}
+
+function childOf(node: unknown, seg: string | number): unknown {
+  if (typeof node !== "object" || node === null) return undefined;
+  if (Array.isArray(node)) return typeof seg === "number" ? node[seg] : undefined;
+  return Object.hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+}
+
+function entriesOf(node: unknown): [string | number, unknown][] {
+  if (typeof node !== "object" || node === null) return [];
+  if (Array.isArray(node)) return node.map((v, i) => [i, v]);
+  return Object.entries(node);
+}
+
+/**
+ * `text[from, to)` with each `cut` span replaced by `~` (a null, valid wherever a collection was), after
+ * `pad` spaces that put its first line at its own column; `toOriginal` maps an offset back to `text`.
+ */
+function cutOut(
+  text: string,
+  from: number,
+  to: number,
+  cut: readonly (readonly [number, number])[],
+  pad: number,
+): { text: string; toOriginal(offset: number): number } {
+  const parts: string[] = [" ".repeat(pad)];
+  const partStart: number[] = [];
+  const originStart: number[] = [];
+  let length = pad;
+  let at = from;
+  const keep = (start: number, end: number) => {
+    partStart.push(length);
+    originStart.push(start);
+    parts.push(text.slice(start, end));
+    length += end - start;
+  };
+  for (const [start, end] of [...cut].sort((a, b) => a[0] - b[0])) {
+    if (start < at || end > to) continue;
+    keep(at, start);
+    parts.push("~");
+    length += 1;
+    at = end;
+  }
+  keep(at, to);
+  return {
+    text: parts.join(""),
+    toOriginal(offset) {
+      const i = lastAtMost(partStart, offset);
+      return (originStart[i] ?? from) + offset - (partStart[i] ?? pad);
+    },
+  };
+}
+
+/** Offsets where each line starts (line breaks at `\n`, as `yaml`'s LineCounter counts them). */
+function lineStarts(text: string): Uint32Array {
+  let count = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
+  const starts = new Uint32Array(count);
+  let n = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts[n++] = i + 1;
+  return starts;
+}
+
+/** The index of the last element of the ascending `xs` that is ≤ `x` (0 when none is). */
+function lastAtMost(xs: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((xs[mid] ?? 0) <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** 0-based index of the line holding `offset`. */
+const lineIndexOf = (starts: Uint32Array, offset: number): number => lastAtMost(starts, offset);
+
+const lineStartOf = (starts: Uint32Array, offset: number): number => starts[lineIndexOf(starts, offset)] ?? 0;
 
 /**
  * 1-based line and column of each offset, counting lines the way `yaml`'s LineCounter does (at `\n`).
@@ -260,31 +429,32 @@ function lazyYamlLocator(text: string): Locate {
 /** Finds the node at `path` (or the nearest existing ancestor) and returns its 1-based line and column. */
 function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
   return (path, atKey) => {
-    let node: unknown = doc.contents;
-    let best: unknown = node;
-    for (const [i, seg] of path.entries()) {
-      if (isAlias(node)) node = node.resolve(doc);
-      let next: unknown;
-      if (isMap(node)) {
-        const pair = node.items.find(
-          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
-        );
-        if (!pair) break;
-        if (atKey && i === path.length - 1) {
-          next = pair.key;
-        } else {
-          next = pair.value;
-        }
-      } else if (isSeq(node) && typeof seg === "number") {
-        next = node.items[seg];
-      }
-      if (next === undefined || next === null) break;
-      node = next;
-      best = next;
-    }
-    const range = (best as { range?: [number, number, number] } | null)?.range;
-    if (!range) return undefined;
-    const pos = lineCounter.linePos(range[0]);
+    const offset = nodeOffset(doc, path, atKey);
+    if (offset === undefined) return undefined;
+    const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
+}
+
+/** The offset where the node at `path` (or its nearest existing ancestor) starts; its key's with `atKey`. */
+function nodeOffset(doc: Document, path: Path, atKey: boolean | undefined): number | undefined {
+  let node: unknown = doc.contents;
+  let best: unknown = node;
+  for (const [i, seg] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
+      if (!pair) break;
+      next = atKey && i === path.length - 1 ? pair.key : pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      next = node.items[seg];
+    }
+    if (next === undefined || next === null) break;
+    node = next;
+    best = next;
+  }
+  return (best as { range?: [number, number, number] } | null)?.range?.[0];
 }

@@ -1,7 +1,8 @@
 /**
  * The fast YAML read for rules files: js-yaml (~7× faster than the `yaml` package on big files) with a
- * schema that mirrors `yaml`'s YAML 1.2 core schema, plus the start offset of every node three levels deep
- * (the entries of `campaigns:` and `overrides:`), taken from js-yaml's parse events.
+ * schema that mirrors `yaml`'s YAML 1.2 core schema, plus where every collection two and three levels deep
+ * starts and ends (`campaigns:`, its entries, `defaults:`…), taken from js-yaml's parse events: entry
+ * lines of a clean file, and the parts to re-read with `yaml` when a problem needs its exact position.
  *
  * It is only an accelerator: it answers `undefined` whenever the two parsers could disagree (anchors,
  * tags, directives, collection keys, under-indented multi-line flow content, lone CR line breaks, …) or
@@ -49,10 +50,13 @@ const CORE_12 = new Schema({
  * - `---`/`...` glued to text (`---a: 1`): js-yaml still sees a document marker at the start, `yaml` a key;
  * - a tag (`!x`, `!!int`, `! x`) after a separator;
  * - `#` right after a quote, bracket, comma or colon: `yaml` refuses it, js-yaml takes it as a comment;
- * - an explicit key `? `: the key can be a collection, which the parsers turn into different strings.
+ * - an explicit key `? `: the key can be a collection, which the parsers turn into different strings;
+ * - an empty key (`{a: 1, : 2}`, a line starting with `: `): js-yaml names it "null", `yaml` "";
+ * - a tab in a line's indentation: `yaml` refuses some that js-yaml reads (`\t---`).
  * False alarms (a `!` or `? ` inside a string) only cost the slow path.
  */
-const UNSUPPORTED = /\r(?!\n)|^%|^(?:---|\.\.\.)\S|(?:^|[\s,[{:])!|["'\]},[{:]#|(?:^|[\s,[{])\?(?:\s|$)/m;
+const UNSUPPORTED =
+  /\r(?!\n)|^%|^(?:---|\.\.\.)\S|(?:^|[\s,[{:])!|["'\]},[{:]#|(?:^|[\s,[{])\?(?:\s|$)|(?:^|[{,]|-[ \t])[ \t]*:(?:[\s,\]}]|$)|^ *\t/m;
 
 /** The field of js-yaml's loader state read here that its type declarations leave out. */
 interface LoaderState extends State {
@@ -63,16 +67,37 @@ export interface FastYaml {
   value: unknown;
   /** 0-based offset in the caller's text where a collection three levels deep starts (`campaigns[i]`). */
   startOf: (node: unknown) => number | undefined;
+  /**
+   * [start, end) in the caller's text of a collection two or three levels deep (`defaults`, `campaigns`,
+   * `campaigns[i]`): enough to re-read only that part with `yaml` when an error inside it needs a position.
+   */
+  spanOf: (node: unknown) => readonly [number, number] | undefined;
 }
 
-/** Reads `text` with js-yaml, or answers `undefined` when the `yaml` package must be asked instead. */
-export function loadYamlFast(text: string): FastYaml | undefined {
+/** A collection two levels deep with more items than `limit`: reading stopped there, nothing was built past it. */
+export interface TooManyItems {
+  tooMany: { key: string; limit: number; offset: number };
+}
+
+/**
+ * Reads `text` with js-yaml, or answers `undefined` when the `yaml` package must be asked instead. A
+ * collection two levels deep (`campaigns:`) with more than `itemLimit` items stops the read as soon as the
+ * item past the limit is read, so an oversized file costs no more than the limit.
+ */
+export function loadYamlFast(text: string, itemLimit: number): FastYaml | TooManyItems | undefined;
+export function loadYamlFast(text: string): FastYaml | undefined;
+export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooManyItems | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
   // js-yaml drops a leading BOM before counting offsets; `yaml` (and so the slow path's columns) keeps it
   const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const opens: number[] = [];
   const starts = new Map<object, number>();
+  const ends = new Map<object, number>();
   let refused = false;
+  // items read so far in the collection two levels deep that is open, and the key it is the value of
+  let items = 0;
+  let lastKey = "";
+  let tooMany: TooManyItems | undefined;
   const listener = (event: "open" | "close", state: State): void => {
     if (event === "open") {
       opens.push(state.position);
@@ -80,6 +105,11 @@ export function loadYamlFast(text: string): FastYaml | undefined {
     }
     const open = opens.pop() ?? 0;
     if (refused) return;
+    if (itemLimit !== undefined && opens.length === 2 && ++items > itemLimit) {
+      const at = contentStart(state.input, opens[1] ?? 0) + shift;
+      tooMany = { tooMany: { key: lastKey, limit: itemLimit, offset: at } };
+      throw tooMany;
+    }
     // an anchor means aliases may follow: `yaml` bounds their expansion, js-yaml does not. js-yaml sets
     // `anchor` to null or the name on every node; a version without the field is not trusted either
     if ((state as LoaderState).anchor !== null) {
@@ -91,7 +121,14 @@ export function loadYamlFast(text: string): FastYaml | undefined {
     const result: unknown = state.result;
     const isCollection = typeof result === "object" && result !== null;
     const start = contentStart(input, open);
-    if (isCollection && opens.length === 2) starts.set(result, start + shift);
+    if (opens.length === 1) {
+      items = 0;
+      if (typeof result === "string") lastKey = result;
+    }
+    if (isCollection && (opens.length === 1 || opens.length === 2)) {
+      starts.set(result, start + shift);
+      ends.set(result, trimEnd(input, start, end) + shift);
+    }
     const first = input.charCodeAt(start);
     const flow = first === 0x5b /* [ */ || first === 0x7b; /* { */
     if (isCollection && !flow) return; // a block collection: its lines are js-yaml's own business
@@ -101,6 +138,8 @@ export function loadYamlFast(text: string): FastYaml | undefined {
     // a collection, or a key spread over lines: `yaml` turns the first into a different string and
     // refuses the second; js-yaml accepts both
     if ((flow || multiLine) && isKeyPosition(input, end)) refused = true;
+    // text right after a flow collection on its line (`} key: …`): js-yaml reads on, `yaml` refuses it
+    else if (flow && !endsItsLine(input, last)) refused = true;
     // multi-line content outside block collections and block scalars: `yaml` wants every further line
     // indented past the parent block; js-yaml does not check, so anything doubtful goes to `yaml`
     else if (multiLine && first !== 0x7c /* | */ && first !== 0x3e /* > */)
@@ -118,13 +157,20 @@ export function loadYamlFast(text: string): FastYaml | undefined {
         if (w.reason !== "deficient indentation") refused = true;
       },
     });
-  } catch {
-    return undefined;
+  } catch (err) {
+    return err === tooMany && !refused ? tooMany : undefined;
   }
-  if (refused || opens.length !== 0) return undefined;
+  // an empty document: js-yaml says undefined, `yaml` null; the checker would word them differently
+  if (refused || opens.length !== 0 || value === undefined) return undefined;
   return {
     value,
     startOf: (node) => (typeof node === "object" && node !== null ? starts.get(node) : undefined),
+    spanOf: (node) => {
+      if (typeof node !== "object" || node === null) return undefined;
+      const start = starts.get(node);
+      const end = ends.get(node);
+      return start === undefined || end === undefined ? undefined : [start, end];
+    },
   };
 }
 
@@ -147,6 +193,14 @@ function isKeyPosition(s: string, end: number): boolean {
   let i = end;
   while (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x09) i++;
   return s.charCodeAt(i) === 0x3a;
+}
+
+/** Whether only blanks, a comment, or a flow indicator (`,` `]` `}`) follow `pos` on its line. */
+function endsItsLine(s: string, pos: number): boolean {
+  let i = pos;
+  while (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x09) i++;
+  const c = s.charCodeAt(i);
+  return Number.isNaN(c) || c === 0x0a || c === 0x0d || c === 0x23 || c === 0x2c || c === 0x5d || c === 0x7d;
 }
 
 /** The end of the node's text: the blanks and line breaks js-yaml read past it are not part of it. */

@@ -289,14 +289,36 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   let aborted = false;
   const queue = [...toWrite];
   const stopped = () => aborted || options.stop?.aborted === true || options.abort?.aborted === true;
+  const startNext = (): Promise<Decided | undefined> | undefined => {
+    if (stopped()) return undefined;
+    const next = queue.shift();
+    if (next === undefined) return undefined;
+    const started = applyCampaign(next.c, policy, options, deps, auditBase(next.c), next.fresh);
+    // Awaited below, possibly after it failed: not an unhandled rejection meanwhile.
+    started.catch(() => undefined);
+    return started;
+  };
+  // Each worker starts its next campaign (journal intent) while the previous one's outcome is being recorded,
+  // so both join the same group commit; an outcome is reported only once it is durable.
   const worker = async () => {
-    while (queue.length > 0 && !stopped()) {
-      const next = queue.shift();
-      if (next === undefined) break;
-      const r = await applyCampaign(next.c, policy, options, deps, auditBase(next.c), next.fresh);
-      if (r === undefined) continue; // hard-aborted mid-request: stays in doubt for the next run
-      record(r);
+    let current = startNext();
+    while (current !== undefined) {
+      const decided = await current;
+      if (decided === undefined) {
+        current = startNext(); // hard-aborted mid-request: stays in doubt for the next run
+        continue;
+      }
+      const r = decided.result;
       if (r.outcome === "conflict" && options.onConflict === "abort") aborted = true;
+      current = startNext();
+      try {
+        await decided.recorded;
+      } catch (err) {
+        // The campaign already started is journaled; let it finish before reporting the failure.
+        await current?.then((d) => d?.recorded).catch(() => undefined);
+        throw err;
+      }
+      record(r);
     }
   };
   await Promise.all(
@@ -358,7 +380,7 @@ async function applyCampaign(
   audit: AuditInput,
   /** A read made since the plan (recheck of an unchanged campaign): the decision starts from it. */
   fresh?: Campaign,
-): Promise<CampaignResult | undefined> {
+): Promise<Decided | undefined> {
   const { platform, clock, store } = deps;
   const signal = options.abort;
   const started = clock.now();
@@ -418,7 +440,13 @@ async function applyCampaign(
   }
 }
 
-async function recordOutcome(
+/** A campaign's outcome, decided; `recorded` settles when its journal outcome and audit record are durable. */
+interface Decided {
+  result: CampaignResult;
+  recorded: Promise<unknown>;
+}
+
+function recordOutcome(
   c: PlannedCampaign,
   f: Finish,
   state: DecisionState,
@@ -430,10 +458,10 @@ async function recordOutcome(
     started: number;
   },
   deps: ApplyDeps,
-): Promise<CampaignResult> {
+): Decided {
   const latencyMs = deps.clock.now() - ctx.started;
   const findings = f.findings ?? c.findings;
-  await deps.store.journal.complete(ctx.entryId, {
+  const recorded = deps.store.journal.complete(ctx.entryId, {
     ...ctx.audit,
     outcome: f.outcome,
     writeMode: state.mode,
@@ -448,7 +476,7 @@ async function recordOutcome(
     ...(f.error ? { platformError: f.error } : {}),
     ...(f.conflicts ? { conflicts: f.conflicts } : {}),
   });
-  return {
+  const result: CampaignResult = {
     id: c.id,
     name: c.name,
     outcome: f.outcome,
@@ -462,4 +490,5 @@ async function recordOutcome(
     latencyMs,
     writes: state.writes,
   };
+  return { result, recorded };
 }

@@ -8,6 +8,7 @@ import { mergeRules, resolveTargets } from "../domain/resolve.js";
 import { validateWithOverrides } from "../domain/retry-overrides.js";
 import type { Campaign, DialingRules, RuleField } from "../domain/rules.js";
 import type { RulesFile } from "../domain/rules-file.js";
+import type { CampaignEntry } from "../domain/rules-file-types.js";
 import { sharedFieldConflicts } from "../domain/shared-fields.js";
 import { policyFromFile } from "../domain/validate.js";
 import type { NotManagedCampaign, Platform } from "../platform/platform.js";
@@ -23,6 +24,12 @@ export interface PlanInput {
   signal?: AbortSignal;
 }
 
+/**
+ * What planning reads of a platform: its name, capabilities, listing notes and write check — never a call
+ * over the network, so a plain-data copy (without checkWrite) can plan in a worker thread.
+ */
+export type PlanPlatform = Pick<Platform, "name" | "capabilities" | "listingNotes" | "checkWrite">;
+
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
@@ -35,7 +42,13 @@ export async function createPlan(input: PlanInput): Promise<Plan> {
 }
 
 /** The pure part of planning, given the platform's campaigns. */
-export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonly Campaign[]): Plan {
+export function planAgainst(
+  input: Omit<PlanInput, "signal" | "platform" | "clock"> & {
+    platform: PlanPlatform;
+    clock: Pick<Clock, "now">;
+  },
+  campaigns: readonly Campaign[],
+): Plan {
   const policy = policyFromFile(input.file);
   const { targets, findings: targetFindings } = resolveTargets(input.file, campaigns);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
@@ -44,9 +57,14 @@ export function planAgainst(input: Omit<PlanInput, "signal">, campaigns: readonl
   // Once-per-file findings of the policy itself: advisories, and limits that would loosen a profile.
   const fileFindings: Finding[] = [...policy.findings, ...notes.findings];
   const perCampaign = new Map<string, Finding[]>();
+  const entries = new Map(input.file.campaigns.map((e) => [e.index, e]));
   for (const tf of targetFindings) {
-    if (tf.campaignId === undefined) fileFindings.push(notManagedInstead(tf.finding, input.file, notManaged));
-    else perCampaign.set(tf.campaignId, [...(perCampaign.get(tf.campaignId) ?? []), tf.finding]);
+    if (tf.campaignId === undefined) fileFindings.push(notManagedInstead(tf.finding, entries, notManaged));
+    else {
+      const list = perCampaign.get(tf.campaignId);
+      if (list) list.push(tf.finding);
+      else perCampaign.set(tf.campaignId, [tf.finding]);
+    }
   }
   fileFindings.push(...matchedNotManaged(input.file, notes.notManaged));
   const writable = new Set<RuleField>(input.platform.capabilities.writableFields);
@@ -159,14 +177,15 @@ function matchedNotManaged(file: RulesFile, notManaged: readonly NotManagedCampa
   });
 }
 
+/** `entries`: the file's campaign entries by index (a lookup per finding; a file may have thousands). */
 function notManagedInstead(
   finding: Finding,
-  file: RulesFile,
+  entries: ReadonlyMap<number, CampaignEntry>,
   notManaged: ReadonlyMap<string, NotManagedCampaign>,
 ): Finding {
-  if (finding.code !== "TARGET_ID_NOT_FOUND") return finding;
+  if (finding.code !== "TARGET_ID_NOT_FOUND" || notManaged.size === 0) return finding;
   const index = /^campaigns\[(\d+)\]/.exec(finding.path)?.[1];
-  const entry = index === undefined ? undefined : file.campaigns.find((e) => e.index === Number(index));
+  const entry = index === undefined ? undefined : entries.get(Number(index));
   const id = entry?.selector.kind === "id" ? entry.selector.id : undefined;
   const skipped = id === undefined ? undefined : notManaged.get(id);
   if (!skipped) return finding;

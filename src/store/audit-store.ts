@@ -1,13 +1,13 @@
 /** The hash-chained audit log: append (with its outbox row), list, verify. */
 import { randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Insertable, Kysely } from "kysely";
 import type { Clock } from "../clock/clock.js";
 import type { AuditInput, SignedCheckpoint } from "../domain/audit-record.js";
 import type { Backend } from "./backend.js";
 import { GENESIS_HASH, recordHash } from "./canonical.js";
 import { CHECKPOINT_FORMAT, checkpointProblem } from "./checkpoint.js";
 import { normalizeInput, recordToRow, rowToRecord } from "./records.js";
-import type { Database } from "./schema.js";
+import type { Database, OutboxTable } from "./schema.js";
 import type {
   AuditQuery,
   AuditRecord,
@@ -19,6 +19,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from "./types.js";
+import type { WriteBatcher } from "./write-batch.js";
 
 export interface AuditContext {
   clock: Clock;
@@ -35,47 +36,73 @@ const newAuditId = (): string => `aud_${randomUUID().replaceAll("-", "")}`;
 const chainHead = (trx: Kysely<Database>) =>
   trx.selectFrom("audit").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
 
-/**
- * Writes one record and its outbox row inside `trx`, which must hold the chain lock (Backend.write with
- * chain: true) so the head read here is still the head at insert.
- */
-export async function appendInTx(
-  trx: Kysely<Database>,
-  input: AuditInput,
-  ctx: AuditContext,
-): Promise<AuditRecord> {
-  const normalized = normalizeInput(input, ctx.secrets);
-  const head = await chainHead(trx);
-  const now = ctx.clock.now();
+/** The newest record's seq and hash, which the next record links to; undefined for an empty chain. */
+export type ChainHead = { seq: number; hash: string } | undefined;
+
+/** The record that follows `head`: numbered, timed, linked and hashed. `input` must be normalised. */
+export function chainRecord(input: AuditInput, head: ChainHead, now: number): AuditRecord {
   const unhashed = {
-    ...normalized,
+    ...input,
     id: newAuditId(),
     seq: head ? Number(head.seq) + 1 : 1,
     time: new Date(now).toISOString(),
     prevHash: head?.hash ?? GENESIS_HASH,
   };
-  const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
+  return { ...unhashed, hash: recordHash(unhashed) };
+}
+
+/** The webhook outbox row of a record, due at once. */
+export function outboxRow(record: AuditRecord, ctx: AuditContext, now: number): Insertable<OutboxTable> {
   const event = ctx.outboxEvent(record);
+  return {
+    audit_id: record.id,
+    seq: record.seq,
+    campaign_id: record.campaignId,
+    event_type: event.type,
+    payload: event.payload,
+    attempts: 0,
+    next_attempt_at: now,
+    status: "pending",
+    last_error: null,
+    last_status: null,
+    claimed_by: null,
+    claimed_until: null,
+    created_at: now,
+    delivered_at: null,
+  };
+}
+
+/**
+ * Writes one record and its outbox row inside `trx`, which must hold the chain lock (Backend.write with
+ * chain: true) so the head read here is still the head at insert.
+ */
+export function appendInTx(
+  trx: Kysely<Database>,
+  input: AuditInput,
+  ctx: AuditContext,
+): Promise<AuditRecord> {
+  return appendNormalizedInTx(trx, normalizeInput(input, ctx.secrets), ctx);
+}
+
+/** appendInTx for an input that normalizeInput already returned. */
+export async function appendNormalizedInTx(
+  trx: Kysely<Database>,
+  normalized: AuditInput,
+  ctx: AuditContext,
+): Promise<AuditRecord> {
+  const now = ctx.clock.now();
+  const record = chainRecord(normalized, await chainHead(trx), now);
   await trx.insertInto("audit").values(recordToRow(record)).execute();
   await trx
     .insertInto("outbox")
-    .values({
-      audit_id: record.id,
-      seq: record.seq,
-      campaign_id: record.campaignId,
-      event_type: event.type,
-      payload: event.payload,
-      next_attempt_at: now,
-      status: "pending",
-      created_at: now,
-    })
+    .values(outboxRow(record, ctx, now))
     .execute();
   return record;
 }
 
 const VERIFY_PAGE = 500;
 
-export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStore {
+export function createAuditStore(backend: Backend, ctx: AuditContext, writes: WriteBatcher): AuditStore {
   const { db } = backend;
 
   async function list(query: AuditQuery = {}): Promise<AuditRecord[]> {
@@ -251,11 +278,9 @@ export function createAuditStore(backend: Backend, ctx: AuditContext): AuditStor
   }
 
   return {
-    append: async (input) => {
-      const record = await backend.write((trx) => appendInTx(trx, input, ctx), { chain: true });
-      ctx.committed(record);
-      return record;
-    },
+    // Group-committed with other appends and journal writes (write-batch.ts); listeners are called there.
+    append: async (input) =>
+      (await writes.submit({ kind: "append", input: normalizeInput(input, ctx.secrets) })) as AuditRecord,
     list,
     verify,
     checkpoint,

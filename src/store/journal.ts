@@ -1,12 +1,15 @@
-/** The apply journal: intent before each write, outcome (with its audit record) after, in one transaction. */
+/**
+ * The apply journal: intent before each write, outcome (with its audit record) after, in one transaction; both
+ * group-committed with concurrent writes (write-batch.ts, batch-executors.ts).
+ */
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
-import { DialrulesError } from "../domain/errors.js";
 import type { JournalEntry } from "../engine/store-contract.js";
-import { type AuditContext, appendInTx } from "./audit-store.js";
+import type { AuditContext } from "./audit-store.js";
 import type { Backend } from "./backend.js";
-import { rowToJournalEntry } from "./records.js";
+import { normalizeInput, rowToJournalEntry } from "./records.js";
 import type { AuditRecord, StoreJournal } from "./types.js";
+import type { WriteBatcher } from "./write-batch.js";
 
 let counter = 0;
 /** Sortable by creation (time, then a per-process counter) so entries written in one millisecond keep order. */
@@ -18,6 +21,7 @@ function journalId(now: number): string {
 export function createJournal(
   backend: Backend,
   ctx: AuditContext & { clock: Clock },
+  writes: WriteBatcher,
 ): StoreJournal & {
   entries(runId?: string): Promise<JournalEntry[]>;
 } {
@@ -66,61 +70,28 @@ export function createJournal(
         createdAt: iso(),
         outcome: null,
       };
-      await backend.write((trx) =>
-        trx
-          .insertInto("journal")
-          .values({
-            id: entry.id,
-            run_id: entry.runId,
-            campaign_id: entry.campaignId,
-            base_revision: entry.baseRevision,
-            patch: JSON.stringify(entry.patch),
-            created_at: entry.createdAt,
-            outcome: null,
-            audit_id: null,
-            completed_at: null,
-          })
-          .execute(),
-      );
+      // Group-committed with the other workers' intents and outcomes (write-batch.ts): resolves once durable.
+      await writes.submit({
+        kind: "intent",
+        row: {
+          id: entry.id,
+          run_id: entry.runId,
+          campaign_id: entry.campaignId,
+          base_revision: entry.baseRevision,
+          patch: JSON.stringify(entry.patch),
+          created_at: entry.createdAt,
+          outcome: null,
+          audit_id: null,
+          completed_at: null,
+        },
+      });
       return entry;
     },
 
     async complete(entryId, input): Promise<AuditRecord> {
-      const record = await backend.write(
-        async (trx) => {
-          const row = await trx
-            .selectFrom("journal")
-            .select(["outcome", "campaign_id"])
-            .where("id", "=", entryId)
-            .$if(backend.kind === "postgres", (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (!row) {
-            throw new DialrulesError("JOURNAL_ENTRY_NOT_FOUND", `journal entry ${entryId} does not exist`);
-          }
-          if (row.outcome !== null) {
-            throw new DialrulesError(
-              "JOURNAL_ENTRY_COMPLETED",
-              `journal entry ${entryId} already has outcome ${row.outcome}; an intent is completed once`,
-            );
-          }
-          if (row.campaign_id !== input.campaignId) {
-            throw new DialrulesError(
-              "JOURNAL_CAMPAIGN_MISMATCH",
-              `journal entry ${entryId} is for campaign ${row.campaign_id}, the audit record for ${input.campaignId}`,
-            );
-          }
-          const rec = await appendInTx(trx, input, ctx);
-          await trx
-            .updateTable("journal")
-            .set({ outcome: rec.outcome, audit_id: rec.id, completed_at: rec.time })
-            .where("id", "=", entryId)
-            .execute();
-          return rec;
-        },
-        { chain: true },
-      );
-      ctx.committed(record);
-      return record;
+      // The entry's checks (exists, not yet completed, same campaign) run in the batch's transaction.
+      const op = { kind: "append", input: normalizeInput(input, ctx.secrets), entryId } as const;
+      return (await writes.submit(op)) as AuditRecord;
     },
 
     async inDoubt(options) {

@@ -7,11 +7,13 @@ import { sql } from "kysely";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { createAuditStore } from "./audit-store.js";
 import { DEFAULT_SQLITE_PATH, isPostgresUrl, openBackend } from "./backend.js";
+import { batchExecutor } from "./batch-executors.js";
 import { grantApplicationRole, tablesOf } from "./grants.js";
 import { createJournal } from "./journal.js";
 import { createOutboxStore } from "./outbox.js";
 import { createRateLedger } from "./rate-ledger.js";
 import type { AuditRecord, OutboxEventEncoder, SqlStore } from "./types.js";
+import { createWriteBatcher } from "./write-batch.js";
 
 export interface OpenStoreOptions {
   /** postgres://… selects PostgreSQL; otherwise SQLite at sqlitePath. */
@@ -52,11 +54,13 @@ export async function openStore(options: OpenStoreOptions): Promise<SqlStore> {
       }
     },
   };
-  const journal = createJournal(backend, ctx);
+  // Journal intents, outcomes and audit appends of concurrent callers share commits (issue 17).
+  const writes = createWriteBatcher(batchExecutor(backend, ctx), (record) => ctx.committed(record));
+  const journal = createJournal(backend, ctx, writes);
   return {
     kind: backend.kind,
     location: backend.location,
-    audit: createAuditStore(backend, ctx),
+    audit: createAuditStore(backend, ctx, writes),
     journal,
     outbox: createOutboxStore(backend, clock),
     rateLedger: createRateLedger(backend),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { benchApply, percentile, requestsNeeded } from "../../src/bench/apply-bench.js";
+import { benchApply, bucketAwareMinimumMs, percentile, requestsNeeded } from "../../src/bench/apply-bench.js";
 import { replaceSection } from "../../src/bench/run.js";
 import type { BenchRow } from "../../src/bench/table.js";
 
@@ -11,8 +11,19 @@ const row = (rows: BenchRow[], name: string): BenchRow => {
 
 describe("apply benchmark (smoke)", () => {
   // Structural targets only: timing on a shared CI machine is too noisy to assert.
-  it("applies 50 campaigns with the engine and the naive strategy and reports every row", async () => {
-    const rows = await benchApply({ sizes: [50], warmup: false });
+  it("applies 150 campaigns with the engine and the naive strategy and reports every row", async () => {
+    const rows = await benchApply({
+      sizes: [150],
+      burstSizes: [1, 5],
+      planSize: 0,
+      speedup: 25,
+      warmup: false,
+    });
+    // the small changes: wall time and 429s, in real time against a full bucket
+    expect(row(rows, "apply N=5 engine, full bucket: 429 responses").value).toBe(0);
+    expect(row(rows, "apply N=5 engine, full bucket: wall").unit).toMatch(
+      /7 requests, minimum 0 s; [\d.]+× N=1/,
+    );
     for (const strategy of ["engine", "naive"]) {
       for (const metric of [
         "wall ÷ theoretical minimum",
@@ -25,24 +36,32 @@ describe("apply benchmark (smoke)", () => {
         "real time",
         "event loop busy",
       ]) {
-        expect(Number.isFinite(row(rows, `apply N=50 ${strategy}: ${metric}`).value)).toBe(true);
+        expect(Number.isFinite(row(rows, `apply N=150 ${strategy}: ${metric}`).value)).toBe(true);
       }
     }
-    expect(row(rows, "apply N=50 engine: 429 responses").value).toBe(0);
-    expect(row(rows, "apply N=50 engine: campaigns not changed").value).toBe(0);
-    // 1 token + 1 list page + 50 PATCHes: the fixed part is 2 requests, i.e. 0.04 per campaign at N=50.
-    const perChange = row(rows, "apply N=50 engine: requests per changed campaign");
-    expect(perChange.value).toBeLessThanOrEqual(1.05 + 0.01);
-    expect(perChange.value).toBeCloseTo(requestsNeeded(50) / 50, 3);
+    expect(row(rows, "apply N=150 engine: 429 responses").value).toBe(0);
+    expect(row(rows, "apply N=150 engine: campaigns not changed").value).toBe(0);
+    // 1 token + 2 list pages + 150 PATCHes: the fixed part is 3 requests, i.e. 0.02 per campaign.
+    const perChange = row(rows, "apply N=150 engine: requests per changed campaign");
+    expect(perChange.value).toBeLessThanOrEqual(1.05);
+    expect(perChange.value).toBeCloseTo(requestsNeeded(150) / 150, 3);
     // The naive strategy reads each campaign before writing it: about two requests per change.
-    expect(row(rows, "apply N=50 naive: requests per changed campaign").value).toBeGreaterThanOrEqual(2);
-    expect(row(rows, "apply N=50 naive: campaigns not changed").value).toBe(0);
+    expect(row(rows, "apply N=150 naive: requests per changed campaign").value).toBeGreaterThanOrEqual(2);
+    expect(row(rows, "apply N=150 naive: campaigns not changed").value).toBe(0);
     // Targets are judged on the engine's rows only; the naive run is the baseline.
     expect(rows.filter((r) => r.name.includes(" naive:")).every((r) => r.target === undefined)).toBe(true);
   });
 });
 
 describe("helpers", () => {
+  it("the minimum counts the requests that fit the full bucket as free and the rest at the rate", () => {
+    expect(bucketAwareMinimumMs(92)).toBe(0);
+    expect(bucketAwareMinimumMs(100)).toBe(0);
+    expect(bucketAwareMinimumMs(101)).toBe(600);
+    // N = 5,000: 1 token + 50 pages + 5,000 PATCHes, 100 of them in the bucket
+    expect(bucketAwareMinimumMs(requestsNeeded(5000))).toBe(4951 * 600);
+  });
+
   it("percentile is nearest-rank", () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(xs, 50)).toBe(50);

@@ -292,6 +292,57 @@ const mutated = fc
     return t;
   });
 
+/** Every path in a value, the root's included. */
+function pathsOf(v: Value, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof v !== "object") return [at];
+  const children = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v);
+  return [at, ...children.flatMap(([k, x]) => pathsOf(x, [...at, k]))];
+}
+
+/** A copy of `root` with the node at `path` changed by `edit` (which returns undefined to delete it). */
+function editAt(
+  root: Value,
+  path: (string | number)[],
+  edit: (v: Value) => Value | undefined,
+): Value | undefined {
+  if (path.length === 0) return edit(root);
+  const [head, ...rest] = path as [string | number, ...(string | number)[]];
+  if (typeof root !== "object") return root;
+  if (Array.isArray(root)) {
+    const copy = [...root];
+    const changed = editAt(copy[head as number] as Value, rest, edit);
+    if (changed === undefined) copy.splice(head as number, 1);
+    else copy[head as number] = changed;
+    return copy;
+  }
+  const copy: Obj = { ...root };
+  const changed = editAt(copy[head] as Value, rest, edit);
+  if (changed === undefined) delete copy[head];
+  else copy[head] = changed;
+  return copy;
+}
+
+/** The mistakes people make in a rules file's values: a wrong type, a number out of range, a typo'd or missing key. */
+const MISTAKES: readonly ((v: Value) => Value | undefined)[] = [
+  () => "two",
+  () => -5,
+  () => 1e9,
+  () => [],
+  () => ({ x: 1 }),
+  (v) => (typeof v === "object" && !Array.isArray(v) ? { ...v, bogusKey: 1 } : "bogus"),
+  () => undefined,
+];
+
+/** A valid document with one mistake at a random place, written in a random style. */
+const oneMistake = fc
+  .tuple(rulesValue, styleArb, fc.nat(), fc.nat({ max: MISTAKES.length - 1 }))
+  .map(([value, style, at, kind]) => {
+    const paths = pathsOf(value).filter((p) => p.length > 0);
+    const path = paths[at % paths.length] ?? ["profiles"];
+    const edited = (editAt(value, path, MISTAKES[kind] as (v: Value) => Value | undefined) ?? {}) as Obj;
+    return writeYaml(edited, style);
+  });
+
 /** More runs for a deeper search: FASTPATH_RUNS=20000 npx vitest run test/domain/rules-file-fastpath.test.ts */
 const runs = (n: number) => Math.max(propertyRuns(n), Number(process.env.FASTPATH_RUNS ?? 0));
 
@@ -322,6 +373,49 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
         expect(outcome(parseRulesFile, yaml, "r.yaml")).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
       }),
       { numRuns: runs(600) },
+    );
+  });
+
+  it("locates a wrong value, key or type exactly where the yaml path does, from the fast read (property)", () => {
+    let fastErrors = 0;
+    let errors = 0;
+    fc.assert(
+      fc.property(oneMistake, (yaml) => {
+        const fast = outcome(parseRulesFile, yaml, "r.yaml");
+        expect(fast).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
+        if ("error" in fast) {
+          errors++;
+          if (loadYamlFast(yaml) !== undefined) fastErrors++;
+        }
+      }),
+      { numRuns: runs(600) },
+    );
+    // most mistakes are found, and most of those are located without the yaml path re-reading the file
+    expect(errors).toBeGreaterThan(300);
+    expect(fastErrors).toBeGreaterThan(errors * 0.5);
+  });
+
+  it("locates a mistake in a JSON file where the yaml path does in the same text (property)", () => {
+    const oneMistakeJson = fc
+      .tuple(rulesValue, fc.nat(), fc.nat({ max: MISTAKES.length - 1 }), fc.constantFrom(0, 2))
+      .map(([value, at, kind, indent]) => {
+        const paths = pathsOf(value).filter((p) => p.length > 0);
+        const path = paths[at % paths.length] ?? ["profiles"];
+        return JSON.stringify(
+          editAt(value, path, MISTAKES[kind] as (v: Value) => Value | undefined),
+          null,
+          indent,
+        );
+      });
+    fc.assert(
+      fc.property(oneMistakeJson, (json) => {
+        const asJson = outcome(parseRulesFile, json, "r.json");
+        const asYaml = outcome(parseRulesFileSlow, json, "r.yaml");
+        if ("error" in asJson && "error" in asYaml)
+          expect(asJson.error.replaceAll("r.json", "r.yaml")).toBe(asYaml.error);
+        else expect("error" in asJson).toBe("error" in asYaml);
+      }),
+      { numRuns: runs(300) },
     );
   });
 
@@ -360,6 +454,17 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     const yaml = `${levels.join("\n")}\ncampaigns: []\n`;
     expect(loadYamlFast(yaml)).toBeUndefined();
     expect(() => parseRulesFile(yaml, "lol.yaml")).toThrow(RulesFileError);
+  });
+
+  it("refuses more than 100,000 entries as soon as the fast read passes the limit", () => {
+    const entries = (n: number) =>
+      `profiles: [US_TCPA]\ncampaigns:\n${Array.from({ length: n }, (_, i) => `  - id: C${i}\n`).join("")}`;
+    const err = outcome(parseRulesFile, entries(100_001), "big.yaml");
+    expect(err).toEqual({
+      error:
+        "1 problem in big.yaml:\n  big.yaml:3:3: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    expect(parseRulesFile(entries(100_000), "ok.yaml").campaigns).toHaveLength(100_000);
   });
 
   it("reads the bench's style with exact entry lines", () => {

@@ -171,7 +171,9 @@ it("three replicas finish a 500-campaign apply after one is killed: converged, n
     const change = (await api(survivor, tokens.operator, "GET", `/api/v1/changes/${id}`)).json;
     if (process.env.DIALRULES_TEST_VERBOSE)
       console.error("after kill", change.state, JSON.stringify(change.job?.progress), change.job?.worker);
-    if (change.job?.state === "done" || change.job?.state === "failed") {
+    // The change and its job are read one after the other: wait until both say the job ended.
+    const ended = change.job?.state === "done" || change.job?.state === "failed";
+    if (ended && change.state !== "applying") {
       final = change;
       break;
     }

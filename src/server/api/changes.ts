@@ -1,6 +1,8 @@
 /** Change requests: list, request, read, approve, reject, apply; and the undo of a run as a change request. */
-import type { FastifyPluginAsync } from "fastify";
-import type { ServerServices } from "../contract.js";
+import { Readable } from "node:stream";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { changeJson } from "../changes/change-repo.js";
+import type { ChangeRequest, ServerServices } from "../contract.js";
 import { principalOf } from "./auth.js";
 import { problem, sendProblem } from "./problem.js";
 import { changeResponse, problemResponses } from "./responses.js";
@@ -13,6 +15,32 @@ import {
   revertBody,
   runIdParams,
 } from "./schemas.js";
+
+/**
+ * 201 with the new change. Its JSON text, when the service made it (a maximal plan is over a megabyte), is
+ * sent as is: serialising it again here would block the event loop for tens of milliseconds.
+ */
+function sendCreated(reply: FastifyReply, change: ChangeRequest): FastifyReply {
+  reply.status(201).header("location", `/api/v1/changes/${change.id}`);
+  const json = changeJson(change);
+  if (json === undefined) return reply.send(change);
+  reply.type("application/json; charset=utf-8").header("content-length", Buffer.byteLength(json));
+  // In pieces, so writing a megabyte to the socket leaves turns of the event loop to other requests.
+  return reply.send(json.length <= CHUNK ? json : Readable.from(chunks(json)));
+}
+
+const CHUNK = 64 * 1024;
+
+/** UTF-8 pieces of about CHUNK code units, never splitting a surrogate pair. */
+function* chunks(text: string): Generator<Buffer> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + CHUNK, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield Buffer.from(text.slice(at, end));
+    at = end;
+  }
+}
 
 export function changeRoutes(services: ServerServices): FastifyPluginAsync {
   return async (api) => {
@@ -51,7 +79,7 @@ export function changeRoutes(services: ServerServices): FastifyPluginAsync {
         // Compact: the body cap bounds it, and the service's rules-text cap applies to either form.
         const rulesText = typeof rules === "string" ? rules : JSON.stringify(rules);
         const change = await services.createChange({ rulesText, reason }, principalOf(request));
-        return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
+        return sendCreated(reply, change);
       },
     );
 
@@ -78,7 +106,7 @@ export function changeRoutes(services: ServerServices): FastifyPluginAsync {
           { reason: request.body.reason },
           principalOf(request),
         );
-        return reply.status(201).header("location", `/api/v1/changes/${change.id}`).send(change);
+        return sendCreated(reply, change);
       },
     );
 

@@ -12,9 +12,46 @@ export interface NewChange {
   createdAt: string;
   risk: "low" | "high";
   riskReasons: string[];
-  plan: Plan;
+  /** The plan as JSON text (serialised off the event loop, see prepare-change.ts). */
+  planJson: string;
   rulesText: string;
   state: ChangeState;
+}
+
+/** The JSON text of a change built by newChangeView, so the API can send it without serialising again. */
+const rawJson = new WeakMap<ChangeRequest, string>();
+
+export const changeJson = (change: ChangeRequest): string | undefined => rawJson.get(change);
+
+/**
+ * The view of a change just stored (no job, no decision yet) and its JSON text, built from the plan's JSON
+ * without parsing it: `plan` is parsed only if someone reads it. Same fields, same order as a read.
+ */
+export function newChangeView(c: NewChange): ChangeRequest {
+  const head = {
+    id: c.id,
+    state: c.state,
+    requestedBy: c.requestedBy,
+    reason: c.reason,
+    createdAt: c.createdAt,
+    risk: c.risk,
+    riskReasons: c.riskReasons,
+  };
+  let plan: Plan | undefined;
+  const view = { ...head } as ChangeRequest;
+  Object.defineProperty(view, "plan", {
+    enumerable: true,
+    get: () => {
+      plan ??= JSON.parse(c.planJson) as Plan;
+      return plan;
+    },
+  });
+  view.rulesText = c.rulesText;
+  rawJson.set(
+    view,
+    `${JSON.stringify(head).slice(0, -1)},"plan":${c.planJson},"rulesText":${JSON.stringify(c.rulesText)}}`,
+  );
+  return view;
 }
 
 const isChangeState = (s: string): s is ChangeState => (CHANGE_STATES as readonly string[]).includes(s);
@@ -57,7 +94,7 @@ export function createChangeRepo(sdb: ServiceDatabase, jobs: JobRepo, now: () =>
             updated_at: c.createdAt,
             risk: c.risk,
             risk_reasons: JSON.stringify(c.riskReasons),
-            plan: JSON.stringify(c.plan),
+            plan: c.planJson,
             rules_text: c.rulesText,
             approved_by: null,
             rejected_by: null,

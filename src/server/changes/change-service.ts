@@ -6,16 +6,13 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import { type AuditInput, isCampaignOutcome } from "../../domain/audit-record.js";
-import type { CapacityInputs } from "../../domain/capacity.js";
 import { InputError } from "../../domain/errors.js";
 import type { Finding } from "../../domain/findings.js";
-import { floorOnly, underFloor } from "../../domain/policy-floor.js";
 import type { Campaign } from "../../domain/rules.js";
-import { parseRulesValue, type RulesFile } from "../../domain/rules-file.js";
+import { type Override, parseRulesValue, type RulesFile } from "../../domain/rules-file.js";
 import type { LimitsSpec } from "../../domain/rules-file-types.js";
 import { blockingProblems } from "../../engine/apply.js";
-import { planAgainst } from "../../engine/plan.js";
-import type { Plan, PlannedCampaign } from "../../engine/plan-types.js";
+import type { Plan } from "../../engine/plan-types.js";
 import { type RevertTargets, revertTargets } from "../../engine/revert.js";
 import type { Platform } from "../../platform/platform.js";
 import { formatValue } from "../../render/format-value.js";
@@ -24,14 +21,14 @@ import type { CampaignListing } from "../campaigns/campaign-listing.js";
 import { type ChangeRequest, type Principal, type ServerServices, ServiceError } from "../contract.js";
 import type { ChangeRequestsTable } from "../db.js";
 import { MAX_RULES_TEXT } from "../input/limits.js";
-import type { RulesParser } from "../input/rules-parser.js";
+import type { PlanContext, RulesParser } from "../input/rules-parser.js";
 import { chunkCount } from "../jobs/apply-job.js";
 import type { JobRepo } from "../jobs/job-repo.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { requireRole } from "../roles.js";
 import { canonicalIdentity } from "../tokens/identity.js";
-import type { ChangeRepo } from "./change-repo.js";
-import { assessRisk } from "./risk.js";
+import { type ChangeRepo, newChangeView } from "./change-repo.js";
+import { type Prepared, type PrepareTask, platformData, prepareChange } from "./prepare-change.js";
 
 export interface ChangeServiceDeps {
   changes: ChangeRepo;
@@ -59,14 +56,7 @@ export type ChangeService = Pick<
 
 const MAX_REASON = 2000;
 
-function capacityOf(file: RulesFile): CapacityInputs | undefined {
-  const c = file.capacity;
-  if (c?.agents === undefined || c.avgHandleTimeSec === undefined || c.connectRate === undefined)
-    return undefined;
-  return { agents: c.agents, avgHandleTimeSec: c.avgHandleTimeSec, connectRate: c.connectRate };
-}
-
-function floorBroken(broken: readonly PlannedCampaign[]): ServiceError {
+function floorBroken(broken: readonly { id: string; findings: Finding[] }[]): ServiceError {
   const problems = broken.flatMap((c) =>
     c.findings
       .filter((f) => f.severity === "error")
@@ -153,38 +143,39 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
     return change;
   }
 
-  /** Plans a parsed change against the platform, holds it to the floor, assesses its risk and stores it. */
+  /** What planning needs besides the parsed change (prepare-change.ts). */
+  const contextFor = (campaigns: Campaign[], notes: Finding[] = []): PlanContext => ({
+    floor: deps.floor,
+    campaigns,
+    platform: platformData(platform),
+    now: clock.now(),
+    notes,
+    writeChecked: platform.checkWrite !== undefined,
+  });
+
+  /**
+   * The platform's own write check needs the live platform, so the worker planned without it: run it on the
+   * patches the plan would send. Only a refusal (rare) makes this thread plan again, exactly, with the check.
+   */
+  const platformRefuses = (prepared: Prepared, campaigns: readonly Campaign[]): boolean => {
+    const check = platform.checkWrite?.bind(platform);
+    if (!check || prepared.kind !== "planned" || prepared.writeChecks.length === 0) return false;
+    const byId = new Map(campaigns.map((c) => [c.id, c]));
+    return prepared.writeChecks.some((w) => check(w.patch, byId.get(w.campaignId)).length > 0);
+  };
+  const planHere = (task: PrepareTask): Prepared => prepareChange({ ...task, writeChecked: false }, platform);
+
+  /** Stores a prepared change (held to the floor, planned, risk assessed) and returns its view. */
   async function storeChange(
-    input: {
-      requested: RulesFile;
-      rulesText: string;
-      reason: string;
-      campaigns: Campaign[];
-      /** Plan-level notes stored with it (a revert's campaigns left out). */
-      notes?: Finding[];
-    },
+    prepared: Prepared,
+    input: { rulesText: string; reason: string; overrides: readonly Override[] },
     by: Principal,
   ): Promise<ChangeRequest> {
-    const { requested, rulesText, reason, campaigns, notes = [] } = input;
-    const planOf = (file: RulesFile) =>
-      planAgainst({ file, sourceText: rulesText, platform, clock, capacity: capacityOf(file) }, campaigns);
-    // The server's policy is a floor: what breaks it is refused outright, not stored for someone to approve.
-    const floorPlan = planOf(floorOnly(requested, deps.floor));
-    const broken = floorPlan.campaigns.filter((c) => c.status === "invalid");
-    if (broken.length > 0) throw floorBroken(broken);
-    const planned = planOf(underFloor(requested, deps.floor));
-    const plan = notes.length ? { ...planned, findings: [...planned.findings, ...notes] } : planned;
-    const { risk, reasons } = assessRisk(plan, requested.overrides);
-    const { invalid, fileErrors } = blockingProblems(plan);
-    // Invalid is stored (the record of what was asked) but can never be approved or applied.
-    const state =
-      invalid.length > 0 || fileErrors.length > 0
-        ? "invalid"
-        : risk === "high"
-          ? "pending_approval"
-          : "approved";
+    if (prepared.kind === "floor_broken") throw floorBroken(prepared.broken);
+    const { rulesText, reason } = input;
+    const { risk, reasons, state, planJson } = prepared;
     const id = `chg_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
-    await changes.insert({
+    const row = {
       id,
       requestedBy: by.actor,
       requesterTokenId: by.tokenId,
@@ -192,22 +183,24 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
       createdAt: new Date(clock.now()).toISOString(),
       risk,
       riskReasons: reasons,
-      plan,
+      planJson,
       rulesText,
       // Low risk needs no second person: an operator may apply it straight away.
       state,
-    });
+    } as const;
+    await changes.insert(row);
     if (state === "pending_approval") {
       await deps.record({
         ...decisionBase(id, by.actor, reason, by.person, []),
         platform: deps.platformName,
         outcome: "change_pending_approval",
-        findings: plan.campaigns.flatMap((c) => c.findings),
-        overrides: requested.overrides.map((o) => ({ limit: o.limit, value: o.value, reason: o.reason })),
+        findings: prepared.findings,
+        overrides: input.overrides.map((o) => ({ limit: o.limit, value: o.value, reason: o.reason })),
       });
     }
-    deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${plan.summary.toChange} to change)`);
-    return mustGet(id);
+    deps.log?.(`change ${id} requested by ${by.actor} (${risk} risk, ${prepared.toChange} to change)`);
+    // What was just stored, without reading a megabyte back and parsing it on this thread.
+    return newChangeView(row);
   }
 
   /** The policy part (profiles, limits) of the change whose apply job was `runId`; none for a CLI run. */
@@ -230,11 +223,20 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
           "rules",
         );
       }
-      // Parsed before anything is read or written: a bad rules file costs no platform request.
-      const requested = await deps.rulesParser.parse(input.rulesText, "rules");
-      // A fresh read (not the cached listing): the plan's revisions are the base of every conditional write.
-      const campaigns = await deps.campaigns.fresh();
-      return storeChange({ requested, rulesText: input.rulesText, reason, campaigns }, by);
+      const rulesText = input.rulesText;
+      let campaigns: Campaign[] = [];
+      // Parsed before anything is read or written: a bad rules file costs no platform request. Then a fresh
+      // read (not the cached listing): the plan's revisions are the base of every conditional write.
+      const context = async () => {
+        campaigns = await deps.campaigns.fresh();
+        return contextFor(campaigns);
+      };
+      let { prepared, overrides } = await deps.rulesParser.parseAndPrepare(rulesText, "rules", context);
+      if (platformRefuses(prepared, campaigns)) {
+        const requested = await deps.rulesParser.parse(rulesText, "rules");
+        prepared = planHere({ ...contextFor(campaigns), requested, rulesText });
+      }
+      return storeChange(prepared, { rulesText, reason, overrides }, by);
     },
 
     async revertRun(runId, input, by) {
@@ -267,7 +269,10 @@ export function createChangeService(deps: ChangeServiceDeps): ChangeService {
       };
       const rulesText = JSON.stringify(value);
       const requested = parseRulesValue(value, `revert of run ${runId}`);
-      return storeChange({ requested, rulesText, reason, campaigns, notes: left }, by);
+      const task = { ...contextFor(campaigns, left), requested, rulesText };
+      let prepared = await deps.rulesParser.prepare(task);
+      if (platformRefuses(prepared, campaigns)) prepared = planHere(task);
+      return storeChange(prepared, { rulesText, reason, overrides: requested.overrides }, by);
     },
 
     getChange: (id) => changes.get(id),

@@ -1,22 +1,58 @@
 /**
- * Runs in a worker thread (see rules-parser.ts): parses one rules file so a large or hostile one never
- * blocks the server's event loop. Problems travel back as plain data (class instances do not cross threads).
+ * Runs in a worker thread (see rules-parser.ts): parses one rules file, and plans a change, so a large or
+ * hostile one never blocks the server's event loop. Problems travel back as plain data (class instances do
+ * not cross threads).
  */
-import { parseRulesFile, RulesFileError } from "../../domain/rules-file.js";
-import type { ParseReply, ParseTask } from "./rules-parser.js";
+import type { MessagePort } from "node:worker_threads";
+import { parseRulesFile, type RulesFile, RulesFileError } from "../../domain/rules-file.js";
+import { type Prepared, type PrepareTask, prepareChange } from "../changes/prepare-change.js";
+import type { ParseAndPrepareReply, ParseReply, ParseTask, PlanContext, Problem } from "./rules-parser.js";
 
-export default function parse(task: ParseTask): ParseReply {
+const problemsOf = (err: RulesFileError): Problem[] =>
+  err.problems.map((p) => ({
+    code: p.code,
+    message: p.message,
+    ...(p.path ? { path: p.path } : {}),
+    ...(p.location ? { location: p.location } : {}),
+  }));
+
+function parsed(task: ParseTask): { file: RulesFile } | { problems: Problem[] } {
   try {
     return { file: parseRulesFile(task.text, task.fileName) };
   } catch (err) {
     if (!(err instanceof RulesFileError)) throw err;
+    return { problems: problemsOf(err) };
+  }
+}
+
+export default function parse(task: ParseTask): ParseReply {
+  return parsed(task);
+}
+
+/** A change already parsed (see prepare-change.ts). */
+export function prepare(task: PrepareTask): Prepared {
+  return prepareChange(task);
+}
+
+/** Parse; once it parsed, ask the server's thread for the plan's context over `port`; then prepare. */
+export async function parseAndPrepare(
+  task: ParseTask & { port: MessagePort },
+): Promise<ParseAndPrepareReply> {
+  const { port } = task;
+  try {
+    const result = parsed(task);
+    if ("problems" in result) return result;
+    const answer = await new Promise<{ context?: PlanContext; aborted?: true }>((resolve) => {
+      port.once("message", resolve);
+      port.postMessage({ parsed: true });
+    });
+    if (!answer.context) return { aborted: true };
+    const requested = result.file;
     return {
-      problems: err.problems.map((p) => ({
-        code: p.code,
-        message: p.message,
-        ...(p.path ? { path: p.path } : {}),
-        ...(p.location ? { location: p.location } : {}),
-      })),
+      prepared: prepareChange({ ...answer.context, requested, rulesText: task.text }),
+      overrides: requested.overrides,
     };
+  } finally {
+    port.close();
   }
 }
