@@ -30,8 +30,8 @@ export default defineConfig({
     // Fewer property runs and no scale test (test/setup/property-runs.ts): each surviving mutant re-runs them.
     env: { DIALRULES_MUTATION: "1" },
     setupFiles: ["test/setup/mutation.ts"],
-    // Reuse loaded modules between mutant runs: Stryker switches mutants at run time (mutant schemata), so no
-    // re-import is needed, and re-importing fastify, zod and the simulator for every mutant dominated the run.
+    // Reuse loaded modules between test files: Stryker switches mutants at run time (mutant schemata), and
+    // re-importing fastify, zod and the simulator per file made the initial run 4 min instead of 45 s here.
     isolate: false,
   },
 });

@@ -115,7 +115,8 @@ export interface CampaignPage {
 
 /** A campaign page as the API sends it: serialized once per listing and audit head, with its ETag. */
 export interface SerializedCampaignPage {
-  json: string;
+  /** The page's JSON, UTF-8 encoded once (not once per request). */
+  json: Buffer;
   /** A strong validator of `json` (quoted). */
   etag: string;
 }

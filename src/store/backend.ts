@@ -28,6 +28,8 @@ export interface Backend {
    * Kysely's per-query compilation and promise hops cost more than SQLite itself.
    */
   transactSync?<T>(fn: (prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
+  /** PostgreSQL only: the advisory-lock key (decimal) that serialises appends to this schema's chain. */
+  readonly chainLock?: string;
   close(): Promise<void>;
 }
 
@@ -271,6 +273,7 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     kind: "postgres",
     db,
     location: `${redactDatabaseUrl(url)}${schema === "public" ? "" : ` (schema ${schema})`}`,
+    chainLock: lockKey,
     write: (fn, options) =>
       db.transaction().execute(async (trx) => {
         if (options?.chain) await sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`.execute(trx);

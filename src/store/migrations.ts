@@ -273,6 +273,54 @@ function rateBudget(): Migration {
   };
 }
 
+/**
+ * Issue 17: a batch of journal intents, outcomes and audit appends written by one call (one round trip, one
+ * transaction on PostgreSQL). The records are numbered, linked and hashed by the caller (src/store/canonical.ts,
+ * unchanged) against the chain head it expects; the function takes the chain lock, and writes only if that is
+ * still the head and every intent to complete is open and for the record's campaign. Otherwise it writes
+ * nothing and says why ({"head": …} or {"refused": …}), and the caller rebuilds the batch. SQLite needs no
+ * function: its batches run in-process (src/store/batch-executors.ts).
+ */
+function writeBatch(kind: DialectKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (kind !== "postgres") return;
+      await sql`
+        CREATE FUNCTION dialrules_write_batch(p_lock bigint, p_head_seq bigint, p_head_hash text,
+          p_intents jsonb, p_audit jsonb, p_outbox jsonb, p_done jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+        DECLARE
+          head_seq bigint;
+          head_hash text;
+          bad record;
+        BEGIN
+          IF jsonb_array_length(p_audit) > 0 THEN
+            PERFORM pg_advisory_xact_lock(p_lock);
+            SELECT seq, hash INTO head_seq, head_hash FROM audit ORDER BY seq DESC LIMIT 1;
+            IF head_seq IS DISTINCT FROM p_head_seq OR head_hash IS DISTINCT FROM p_head_hash THEN
+              RETURN jsonb_build_object('head', jsonb_build_object('seq', head_seq, 'hash', head_hash));
+            END IF;
+            SELECT d.id, j.id IS NULL AS missing, j.outcome, j.campaign_id INTO bad
+              FROM jsonb_to_recordset(p_done) AS d(id text, campaign_id text)
+              LEFT JOIN journal j ON j.id = d.id
+              WHERE j.id IS NULL OR j.outcome IS NOT NULL OR j.campaign_id <> d.campaign_id
+              LIMIT 1;
+            IF FOUND THEN
+              RETURN jsonb_build_object('refused', jsonb_build_object('id', bad.id, 'missing', bad.missing,
+                'outcome', bad.outcome, 'campaign_id', bad.campaign_id));
+            END IF;
+          END IF;
+          INSERT INTO journal SELECT * FROM jsonb_populate_recordset(NULL::journal, p_intents);
+          INSERT INTO audit SELECT * FROM jsonb_populate_recordset(NULL::audit, p_audit);
+          INSERT INTO outbox SELECT * FROM jsonb_populate_recordset(NULL::outbox, p_outbox);
+          UPDATE journal j SET outcome = d.outcome, audit_id = d.audit_id, completed_at = d.completed_at
+            FROM jsonb_to_recordset(p_done) AS d(id text, outcome text, audit_id text, completed_at text)
+            WHERE j.id = d.id;
+          RETURN NULL;
+        END $$`.execute(db);
+    },
+  };
+}
+
 export function migrationProvider(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
@@ -283,6 +331,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
         "0004_audit_change_attribution": changeAttribution(),
         "0005_dashboard_sessions": dashboardSessions(),
         "0006_rate_budget": rateBudget(),
+        "0007_write_batch": writeBatch(kind),
       };
     },
   };

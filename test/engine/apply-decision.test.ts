@@ -318,3 +318,154 @@ describe("reconciling an interrupted write (journal entry + fresh read)", () => 
     });
   });
 });
+
+/** Written for the survivors of `npm run mutation` (docs/testing.md): what the user is told, and when. */
+describe("what each branch tells the user", () => {
+  const retry = { maxAttempts: 1, intervalMinutes: [120] };
+  const finishOf = (d: Decision) => {
+    if (d.action.kind !== "finish") throw new Error(`expected a finish, got ${d.action.kind}`);
+    return d.action;
+  };
+
+  it("verified by reading back: says so", () => {
+    const d = last(
+      run(
+        start(),
+        { kind: "start" },
+        WRITTEN(campaign(8, { dialingMethod: "POWER", maxCallsPerAgent: 3 })),
+        READ(campaign(9, { dialingMethod: "POWER" })),
+      ),
+    );
+    expect(finishOf(d).note).toBe("verified by reading back");
+  });
+
+  it("the read-back after an ambiguous reply fails: the result is unknown, not 'could not re-read'", () => {
+    const d = last(
+      run(start(), { kind: "start" }, WRITTEN(campaign(8, { dialingMethod: "POWER", maxCallsPerAgent: 3 })), {
+        kind: "read-failed",
+        error: ERR,
+      }),
+    );
+    expect(finishOf(d)).toMatchObject({
+      outcome: "failed",
+      note: "the write's result is unknown and the read-back failed; re-run apply to settle",
+    });
+  });
+
+  it("a failed write carries the error and no re-read note", () => {
+    const d = finishOf(last(run(start(), { kind: "start" }, { kind: "failed", error: ERR })));
+    expect(d.note).toBeUndefined();
+    expect(d.outcome).toBe("failed");
+  });
+
+  it("NOT_CONVERGED names each field with both values and what to do", () => {
+    const d = last(
+      run(
+        start(),
+        { kind: "start" },
+        WRITTEN(campaign(8, { maxCallsPerAgent: 3 })),
+        READ(campaign(8, { maxCallsPerAgent: 3 })),
+      ),
+    );
+    expect(finishOf(d).error).toEqual({
+      code: "NOT_CONVERGED",
+      message:
+        'after the write the platform holds dialingMethod="PROGRESSIVE" (declared "POWER"), maxCallsPerAgent=3 (declared 2); re-run plan to see the difference',
+    });
+  });
+
+  it("reply lost, same revision: the note says it is written again", () => {
+    const d = last(run(start(), { kind: "start" }, { kind: "reply-lost" }, READ(campaign(7))));
+    expect(d.state.notes).toEqual(["reply lost before the write took effect; written again"]);
+  });
+
+  it("a conflict names the field; overwrite says last writer wins", () => {
+    const conflict = last(
+      run(start(), { kind: "start" }, { kind: "conflict" }, READ(campaign(8, { maxCallsPerAgent: 3 }))),
+    );
+    expect(finishOf(conflict).note).toBe(
+      "another writer changed maxCallsPerAgent, which the rules file declares, to a different value",
+    );
+    const both = last(
+      run(
+        start(),
+        { kind: "start" },
+        { kind: "conflict" },
+        READ(campaign(8, { dialingMethod: "PREVIEW", maxCallsPerAgent: 1 })),
+      ),
+    );
+    expect(finishOf(both).note).toBe(
+      "another writer changed dialingMethod, maxCallsPerAgent, which the rules file declares, to a different value",
+    );
+    const over = run(
+      start({ onConflict: "overwrite" }),
+      { kind: "start" },
+      { kind: "conflict" },
+      READ(campaign(8, { maxCallsPerAgent: 3 })),
+    );
+    expect(last(over).state.notes).toEqual(["overwrote maxCallsPerAgent (last writer wins)"]);
+  });
+
+  it("rebased only over fields the file does not declare; a 409 with no change of theirs is no rebase", () => {
+    // They set dialingMethod to our value (agreeing) and changed two undeclared fields; ours still has work.
+    const agreeing = last(
+      run(
+        start({}, { dialingMethod: "POWER", maxCallsPerAgent: 3 }),
+        { kind: "start" },
+        { kind: "conflict" },
+        READ(
+          campaign(8, {
+            dialingMethod: "POWER",
+            retrySettings: retry,
+            abandonmentRateThreshold: { maxRate: 0.02, coolDownSec: 0 },
+          }),
+        ),
+      ),
+    );
+    expect(agreeing.action).toMatchObject({ kind: "write", patch: { maxCallsPerAgent: 3 } });
+    expect(agreeing.resolution).toBe("rebased");
+    expect(agreeing.state.notes).toEqual([
+      "rebased over a concurrent change of retrySettings, abandonmentRateThreshold",
+    ]);
+
+    const nothing = last(run(start(), { kind: "start" }, { kind: "conflict" }, READ(campaign(8))));
+    expect(nothing.action).toMatchObject({ kind: "write", revision: 8, patch: { dialingMethod: "POWER" } });
+    expect(nothing.resolution).toBeUndefined();
+    expect(nothing.state.notes).toEqual([]);
+  });
+
+  it("noop says the platform already holds the values", () => {
+    const d = last(
+      run(start(), { kind: "start" }, { kind: "conflict" }, READ(campaign(8, { dialingMethod: "POWER" }))),
+    );
+    expect(finishOf(d).note).toBe("the platform already holds the declared values");
+  });
+
+  it("giving up after maxRounds is not reported as a rebase, and says what to do", () => {
+    const d = last(
+      run(
+        start({ maxRounds: 1 }),
+        { kind: "start" },
+        { kind: "conflict" },
+        READ(campaign(8, { retrySettings: retry })),
+      ),
+    );
+    expect(d.resolution).toBeUndefined();
+    expect(finishOf(d).error).toEqual({
+      code: "TOO_MANY_CONFLICTS",
+      message: "still conflicting after 1 write attempts; re-run apply",
+    });
+  });
+
+  it("reconcile says which of its cases it found", () => {
+    const entry = { baseRevision: 7, patch: { dialingMethod: "POWER" } as PartialRules };
+    expect(reconcileDecision(entry, campaign(7, { dialingMethod: "POWER" }))).toEqual({
+      outcome: "failed",
+      note: "interrupted write did not take effect; re-run apply to write it",
+    });
+    expect(reconcileDecision(entry, campaign(8, { dialingMethod: "POWER" }))).toEqual({
+      outcome: "applied",
+      note: "interrupted write found applied on re-read",
+    });
+  });
+});

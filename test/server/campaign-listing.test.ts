@@ -250,7 +250,9 @@ describe("campaign listing of serve on cxone", () => {
       for (const id of sms) expect(left.get(id)).toMatch(/^proactive SMS skill/);
       // Searching for a left-alone skill's id finds no campaign.
       expect((await runtime.services.listCampaigns({ q: agentless[0] })).items).toEqual([]);
-      const json = JSON.parse((await runtime.services.campaignPageJson()).json) as CampaignPage;
+      const json = JSON.parse(
+        (await runtime.services.campaignPageJson()).json.toString("utf8"),
+      ) as CampaignPage;
       expect(json.notManaged.map((c) => c.id)).toEqual(expect.arrayContaining([...agentless, ...sms]));
     } finally {
       await runtime.close();

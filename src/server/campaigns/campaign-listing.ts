@@ -208,7 +208,7 @@ export function createCampaignListing(deps: CampaignListingDeps): CampaignListin
     async serialized(query) {
       const entry = await cachedPage(query);
       if (!entry.serialized) {
-        const json = JSON.stringify(entry.page);
+        const json = Buffer.from(JSON.stringify(entry.page), "utf8");
         const etag = `"${createHash("sha256").update(json).digest("base64url").slice(0, 27)}"`;
         entry.serialized = { json, etag };
       }

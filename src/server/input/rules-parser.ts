@@ -10,6 +10,7 @@
  * costs tens of milliseconds of this thread each way.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import Tinypool from "tinypool";
@@ -90,7 +91,8 @@ const fileError = (fileName: string, problems: readonly Problem[]) =>
 export function workerRulesParser(options: { threads?: number } = {}): RulesParser {
   const filename = parseWorkerFile();
   if (!filename) return inThreadRulesParser;
-  const threads = options.threads ?? 2;
+  // One core stays with the event loop: on a 2-core host two busy workers starve it (/healthz p99 doubled).
+  const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const pool = new Tinypool({ filename, minThreads: 1, maxThreads: threads, idleTimeout: 60_000 });
   return {
     async parse(text, fileName) {
