@@ -9,7 +9,7 @@
  * working while a group is being written or when a build leaves one out.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -147,7 +147,10 @@ function machineLine(options: RunOptions): string {
   ].filter((s) => s !== undefined);
   return (
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} × ${model}, ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}, ` +
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" / ")} (1/5/15 min) when the table was written` +
     `${extra.length > 0 ? `, options ${extra.join(" ")}` : ""}.`
   );
 }

@@ -103,11 +103,12 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
       continue;
     }
     if ((c === 34 || c === 39) && opensScalar(prev)) {
-      i = skipQuoted(text, i, c, () => {
+      // (the quoted text's own line breaks move the line start; searching back for it instead made a
+      // one-line JSON file quadratic)
+      i = skipQuoted(text, i, c, (at) => {
         line++;
+        lineStart = at + 1;
       });
-      const nl = text.lastIndexOf("\n", i - 1);
-      if (nl >= lineStart) lineStart = nl + 1;
       prev = c;
       continue;
     }
@@ -132,12 +133,12 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
 }
 
 /** Index just after the closing quote (or the end of the text when it is never closed). */
-function skipQuoted(text: string, start: number, quote: number, newline: () => void): number {
+function skipQuoted(text: string, start: number, quote: number, newline: (at: number) => void): number {
   const n = text.length;
   let i = start + 1;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 10) newline();
+    if (c === 10) newline(i);
     if (quote === 34 && c === 92) {
       i += 2; // backslash escape in double quotes
       continue;

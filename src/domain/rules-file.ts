@@ -127,19 +127,8 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
       return [jsonSyntaxError(text, fileName, err)];
     }
     // JSON is YAML: where js-yaml reads it too, a problem is located from its entry alone
-    const read = loadYamlFast(text);
-    const slow = lazyYamlLocator(text);
-    const quick = read && spanLocator(read, text);
-    locate = !quick
-      ? slow
-      : (path, atKey) => {
-          try {
-            return quick(path, atKey);
-          } catch (err) {
-            if (err === CANNOT_LOCATE) return slow(path, atKey);
-            throw err;
-          }
-        };
+    // (only once a problem needs a position: a clean JSON file is read by JSON.parse alone)
+    locate = lazyJsonLocator(text);
   } else {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
@@ -412,6 +401,25 @@ function jsonSyntaxError(text: string, fileName: string, err: unknown): InputErr
     line,
     column: offset - before.lastIndexOf("\n"),
   });
+}
+
+/** From js-yaml's spans where it reads the text, else from the whole text re-read with `yaml`; both lazily. */
+function lazyJsonLocator(text: string): Locate {
+  let quick: Locate | undefined | null;
+  const slow = lazyYamlLocator(text);
+  return (path, atKey) => {
+    if (quick === undefined) {
+      const read = loadYamlFast(text);
+      quick = read ? spanLocator(read, text) : null;
+    }
+    if (quick === null) return slow(path, atKey);
+    try {
+      return quick(path, atKey);
+    } catch (err) {
+      if (err === CANNOT_LOCATE) return slow(path, atKey);
+      throw err;
+    }
+  };
 }
 
 function lazyYamlLocator(text: string): Locate {

@@ -135,7 +135,129 @@ function sqliteExecutor(
 
 /** The executor openStore uses for this backend. */
 export function batchExecutor(backend: Backend, ctx: AuditContext): BatchExecutor {
-  return backend.transactSync
-    ? sqliteExecutor(backend.transactSync, ctx)
-    : transactionalExecutor(backend, ctx);
+  if (backend.transactSync) return sqliteExecutor(backend.transactSync, ctx);
+  if (backend.chainLock !== undefined) return postgresExecutor(backend, backend.chainLock, ctx);
+  return transactionalExecutor(backend, ctx);
+}
+
+/** Head mismatches (another process appended) tolerated before a batch takes the locked Kysely path. */
+const HEAD_RETRIES = 4;
+
+/** What dialrules_write_batch answers when it wrote nothing. */
+type Refusal =
+  | { head: { seq: number | null; hash: string | null } }
+  | { refused: { id: string; missing: boolean; outcome: string | null; campaign_id: string | null } };
+
+interface Built {
+  intents: unknown[];
+  audit: unknown[];
+  outbox: unknown[];
+  done: unknown[];
+  records: Map<number, AuditRecord>;
+  last: ChainHead;
+}
+
+/** The function's arguments for the pending ops, records chained from `head`. */
+function build(pending: { op: WriteOp; i: number }[], head: ChainHead, ctx: AuditContext): Built {
+  const b: Built = { intents: [], audit: [], outbox: [], done: [], records: new Map(), last: head };
+  for (const { op, i } of pending) {
+    if (op.kind === "intent") {
+      b.intents.push(op.row);
+      continue;
+    }
+    const now = ctx.clock.now();
+    const record = chainRecord(op.input, b.last, now);
+    b.records.set(i, record);
+    b.audit.push(recordToRow(record));
+    b.outbox.push(outboxRow(record, ctx, now));
+    if (op.entryId !== undefined) {
+      b.done.push({
+        id: op.entryId,
+        campaign_id: record.campaignId,
+        outcome: record.outcome,
+        audit_id: record.id,
+        completed_at: record.time,
+      });
+    }
+    b.last = { seq: record.seq, hash: record.hash };
+  }
+  return b;
+}
+
+/**
+ * PostgreSQL: the whole batch in one call of dialrules_write_batch (migration 0007), i.e. one round trip
+ * and one transaction, the chain lock held only inside it. Records are chained here against the head this
+ * store last wrote; if another process moved the head meanwhile, the function says so and the batch is
+ * rebuilt on the head it reports.
+ */
+function postgresExecutor(backend: Backend, lock: string, ctx: AuditContext): BatchExecutor {
+  /** The chain head as last seen; "unknown" until the first call reports it. */
+  let head: ChainHead | "unknown" = "unknown";
+  const locked = transactionalExecutor(backend, ctx);
+
+  const call = async (ops: readonly WriteOp[]): Promise<OpResult[]> => {
+    const results: (OpResult | undefined)[] = ops.map(() => undefined);
+    for (let attempt = 0; ; attempt++) {
+      const pending = ops.flatMap((op, i) => (results[i] === undefined ? [{ op, i }] : []));
+      const b = build(pending, head === "unknown" ? undefined : head, ctx);
+      const expected = head === "unknown" ? { seq: -1, hash: null } : (head ?? { seq: null, hash: null });
+      const { rows } = await sql<{ r: Refusal | null }>`SELECT dialrules_write_batch(${lock}::bigint,
+        ${expected.seq}::bigint, ${expected.hash}::text, ${JSON.stringify(b.intents)}::jsonb,
+        ${JSON.stringify(b.audit)}::jsonb, ${JSON.stringify(b.outbox)}::jsonb,
+        ${JSON.stringify(b.done)}::jsonb) AS r`.execute(backend.db);
+      const refusal = rows[0]?.r ?? null;
+      if (refusal === null) {
+        if (b.audit.length > 0) head = b.last;
+        for (const { i } of pending) {
+          const record = b.records.get(i);
+          results[i] = record ? { ok: true, record } : { ok: true };
+        }
+        return results as OpResult[];
+      }
+      if ("head" in refusal) {
+        const { seq, hash } = refusal.head;
+        head = seq === null ? undefined : { seq: Number(seq), hash: hash ?? "" };
+        if (attempt < HEAD_RETRIES) continue;
+        // Other writers keep moving the head: read it under the lock instead.
+        head = "unknown";
+        const rest = await locked(pending.map((p) => p.op));
+        for (const [k, p] of pending.entries()) results[p.i] = rest[k];
+        return results as OpResult[];
+      }
+      const bad = refusal.refused;
+      const row = bad.missing ? undefined : { outcome: bad.outcome, campaign_id: bad.campaign_id ?? "" };
+      const refused = pending.find(({ op }) => op.kind === "append" && op.entryId === bad.id);
+      if (refused === undefined || refused.op.kind !== "append") {
+        throw new Error(
+          `dialrules_write_batch refused journal entry ${bad.id}, which the batch does not hold`,
+        );
+      }
+      results[refused.i] = {
+        ok: false,
+        error:
+          completionProblem(bad.id, row, refused.op.input.campaignId) ?? new Error(`entry ${bad.id} refused`),
+      };
+    }
+  };
+
+  // An intent completed twice within one batch: the second completion goes in a later call, so that the
+  // function sees the first one's outcome and refuses it.
+  return async (ops) => {
+    const results: OpResult[] = [];
+    let segment: WriteOp[] = [];
+    let entries = new Set<string>();
+    for (const op of ops) {
+      if (op.kind === "append" && op.entryId !== undefined) {
+        if (entries.has(op.entryId)) {
+          results.push(...(await call(segment)));
+          segment = [];
+          entries = new Set();
+        }
+        entries.add(op.entryId);
+      }
+      segment.push(op);
+    }
+    if (segment.length > 0) results.push(...(await call(segment)));
+    return results;
+  };
 }
