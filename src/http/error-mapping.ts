@@ -53,7 +53,7 @@ export const v2ErrorMapping: ErrorMapping = {
       }
       case 403:
         return new AuthError(
-          `${what} was forbidden (403)${serverMessage ? `: ${serverMessage}` : ""}; check the client's scopes (CXONE_SCOPES)`,
+          `${what} was forbidden (403)${serverMessage ? `: ${serverMessage}` : ""}; check the scopes granted to the API client`,
           403,
           requestId,
         );

@@ -82,7 +82,7 @@ export interface TokenGrant {
   ): Promise<oauth.TokenEndpointResponse>;
   /** OAuth error codes at 400 that mean "these credentials are wrong" (AuthError) rather than a bug. */
   credentialErrors: ReadonlySet<string>;
-  /** Appended to credential errors, e.g. "Check CXONE_CLIENT_ID and the client secret." */
+  /** Appended to credential errors, e.g. "Check the client id and client secret this platform is configured with." */
   advice: string;
   /** Further secrets the grant sends (e.g. a password), scrubbed from every message like the client secret. */
   secrets: readonly Secret[];
@@ -294,7 +294,7 @@ export class ClientCredentialsTokenSource extends OAuthTokenSource {
         ),
       process: (as, client, response) => oauth.processClientCredentialsResponse(as, client, response),
       credentialErrors: new Set(["invalid_client", "unauthorized_client"]),
-      advice: "Check CXONE_CLIENT_ID and the client secret.",
+      advice: "Check the client id and client secret this platform is configured with.",
       secrets: [],
     });
   }
