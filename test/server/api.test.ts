@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChangeRequest } from "../../src/server/contract.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { KINDS } from "../store/databases.js";
-import { type Person, rules, startTestService, type TestService } from "./harness.js";
+import { createChange, json, type Person, rules, startTestService, type TestService } from "./harness.js";
 
 /** Fewer lines per agent, same method: the only kind of change that is low risk. */
 const LOW = rules("  - id: CMP-10002\n    dialingRules: {maxCallsPerAgent: 1}\n");
@@ -18,11 +18,6 @@ const INVALID = rules(
   "profiles: [US_TCPA]\nlicenseTier: ENTERPRISE\nlimits: {maxCallsPerAgent: 1}\n",
 );
 
-const json = (body: unknown) => ({
-  headers: { "content-type": "application/json" },
-  payload: JSON.stringify(body),
-});
-
 describe.each(KINDS)("service API on %s", (kind) => {
   let s: TestService;
   beforeAll(async () => {
@@ -32,15 +27,7 @@ describe.each(KINDS)("service API on %s", (kind) => {
     await s?.close();
   });
 
-  const create = async (who: Person, text: string, reason = "test change") => {
-    const res = await s.call(who, {
-      method: "POST",
-      url: "/api/v1/changes",
-      ...json({ rules: text, reason }),
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json() as ChangeRequest;
-  };
+  const create = (who: Person, text: string, reason?: string) => createChange(s, who, text, reason);
 
   it("refuses every API route without a valid token (401 problem, WWW-Authenticate)", async () => {
     const routes: [string, string][] = [

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import pg from "pg";
+import { expect } from "vitest";
 import { parseRulesFile } from "../../src/domain/rules-file.js";
 import { openPlatform } from "../../src/platform/factory.js";
 import { buildServer } from "../../src/server/app.js";
@@ -154,4 +155,22 @@ export async function dropBossSchema(schema: string): Promise<void> {
   } finally {
     await c.end();
   }
+}
+
+/** A JSON request body for `TestService.call`. */
+export const json = (body: unknown) => ({
+  headers: { "content-type": "application/json" },
+  payload: JSON.stringify(body),
+});
+
+/** Posts a change request as `who` and expects it stored (201). */
+export async function createChange(
+  s: TestService,
+  who: Person,
+  text: string,
+  reason = "test change",
+): Promise<ChangeRequest> {
+  const res = await s.call(who, { method: "POST", url: "/api/v1/changes", ...json({ rules: text, reason }) });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as ChangeRequest;
 }

@@ -9,15 +9,10 @@ import type { ChangeRequest } from "../../src/server/contract.js";
 import { signerFromPem } from "../../src/store/checkpoint.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { KINDS } from "../store/databases.js";
-import { type Person, rules, startTestService, type TestService } from "./harness.js";
+import { createChange, json, type Person, rules, startTestService, type TestService } from "./harness.js";
 
 const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const signer = signerFromPem(pem);
-
-const json = (body: unknown) => ({
-  headers: { "content-type": "application/json" },
-  payload: JSON.stringify(body),
-});
 
 describe.each(KINDS)("serve audit on %s", (kind) => {
   let s: TestService;
@@ -28,15 +23,7 @@ describe.each(KINDS)("serve audit on %s", (kind) => {
     await s?.close();
   });
 
-  const create = async (who: Person, text: string, reason = "test change") => {
-    const res = await s.call(who, {
-      method: "POST",
-      url: "/api/v1/changes",
-      ...json({ rules: text, reason }),
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json() as ChangeRequest;
-  };
+  const create = (who: Person, text: string, reason?: string) => createChange(s, who, text, reason);
   const audit = async () =>
     (await s.call("viewer", { method: "GET", url: "/api/v1/audit?limit=1000" })).json() as AuditRecord[];
   /** The job is marked done before its checkpoint is written: read until the record is there. */
