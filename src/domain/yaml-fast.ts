@@ -138,6 +138,9 @@ export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooMa
     // a collection, or a key spread over lines: `yaml` turns the first into a different string and
     // refuses the second; js-yaml accepts both
     if ((flow || multiLine) && isKeyPosition(input, end)) refused = true;
+    // a collection in a flow mapping not after `:` is a key without a value (`{a: 1, [b]}`): js-yaml
+    // turns it into a string ("b"), `yaml` keeps it a collection key
+    else if (flow && inFlowMapping(input, opens, start) && !afterColon(input, start)) refused = true;
     // text right after a flow collection on its line (`} key: …`): js-yaml reads on, `yaml` refuses it
     else if (flow && !endsItsLine(input, last)) refused = true;
     // multi-line content outside block collections and block scalars: `yaml` wants every further line
@@ -186,6 +189,32 @@ function contentStart(s: string, pos: number): number {
       i = nl;
     } else return i;
   }
+}
+
+/**
+ * Whether the node starting at `start` sits in a flow mapping: the innermost open node that starts
+ * elsewhere is one (js-yaml opens the document's root node twice, at the same place).
+ */
+function inFlowMapping(s: string, opens: readonly number[], start: number): boolean {
+  for (let k = opens.length - 1; k >= 0; k--) {
+    const parentStart = contentStart(s, opens[k] ?? 0);
+    if (parentStart !== start) return s.charCodeAt(parentStart) === 0x7b; /* { */
+  }
+  return false;
+}
+
+/** Whether the last non-blank character before `start` is `:` (the node is a value, not a key). */
+function afterColon(s: string, start: number): boolean {
+  let i = start - 1;
+  while (
+    i >= 0 &&
+    (s.charCodeAt(i) === 0x20 ||
+      s.charCodeAt(i) === 0x09 ||
+      s.charCodeAt(i) === 0x0a ||
+      s.charCodeAt(i) === 0x0d)
+  )
+    i--;
+  return s.charCodeAt(i) === 0x3a;
 }
 
 /** Whether a `:` follows on the same line after `end` (the node just read is an implicit key). */

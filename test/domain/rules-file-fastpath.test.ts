@@ -434,6 +434,9 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     ["a tag", "campaigns: !!seq []\n"],
     ["a %YAML 1.1 directive", "%YAML 1.1\n---\ncampaigns: []\n"],
     ["a collection as a key", "campaigns: []\n[profiles]: []\n"],
+    // found by the broken-documents property (seed 981984202): js-yaml names the key "", `yaml` "[]"
+    ["a collection as a key without a value in a flow mapping", "{profiles: [], campaigns:, [], }\n"],
+    ["a mapping as a key without a value in a flow mapping", "{campaigns: [], {a: 1}}\n"],
     [
       "an under-indented flow line",
       "campaigns:\n  - id: A\n    dialingRules: {dialingMethod: PREVIEW,\n    maxCallsPerAgent: 1}\n",
