@@ -80,6 +80,9 @@ export interface RulesFile {
 }
 
 export const entryLabel = (index: number, selector: Selector): string =>
-  selector.kind === "id"
-    ? `campaigns[${index}] (id ${selector.id})`
-    : `campaigns[${index}] (match ${JSON.stringify(selector.pattern)})`;
+  // join, not a template: a template's result is a chain of V8 cons strings (about 200 bytes an entry,
+  // kept for as long as the file is), join's one flat string — it matters at 100,000 entries (issue 17)
+  (selector.kind === "id"
+    ? ["campaigns[", index, "] (id ", selector.id, ")"]
+    : ["campaigns[", index, "] (match ", JSON.stringify(selector.pattern), ")"]
+  ).join("");

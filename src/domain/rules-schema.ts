@@ -150,7 +150,9 @@ class Checker {
   }
 
   oneOf<T extends string>(value: unknown, path: Path, options: readonly T[]): T | undefined {
-    if (typeof value === "string" && (options as readonly string[]).includes(value)) return value as T;
+    // the list's own string, not the parser's copy: one per entry adds up at 100,000 entries
+    const i = typeof value === "string" ? (options as readonly string[]).indexOf(value) : -1;
+    if (i >= 0) return options[i];
     this.add(path, "RULES_BAD_ENUM", `expected one of ${options.join(", ")}, got ${describe(value)}`);
     return undefined;
   }

@@ -96,6 +96,8 @@ export interface ServiceDatabaseOptions {
   sqlitePath?: string;
   schema?: string;
   poolSize?: number;
+  /** SQLite: write transactions on a writer thread, off the event loop (src/store/sqlite-writer.ts). */
+  writerThread?: boolean;
 }
 
 export function serviceDatabase(backend: Backend): ServiceDatabase {

@@ -107,7 +107,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   try {
     const metrics = createMetrics({ defaultLabels: { replica } });
-    const dbOptions = { databaseUrl: options.databaseUrl, sqlitePath: options.sqlitePath, schema };
+    // On SQLite, commits (fsync) run on a writer thread: the event loop keeps answering (issue 13 §4).
+    const dbOptions = {
+      databaseUrl: options.databaseUrl,
+      sqlitePath: options.sqlitePath,
+      schema,
+      writerThread: true,
+    };
     const store = await openStore({
       outboxEvent: webhookEvent,
       ...dbOptions,

@@ -9,13 +9,15 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { DialrulesError } from "../domain/errors.js";
 import { sha256Hex } from "./canonical.js";
 import { type DialectKind, migrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
+import { openSqliteConnection, preparedOnce } from "./sqlite-connection.js";
+import { writerDialect } from "./sqlite-writer.js";
 
 export interface Backend {
   readonly kind: DialectKind;
@@ -40,10 +42,14 @@ export interface BackendOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * SQLite only: run `write` transactions on a writer thread (sqlite-writer.ts), so their commits never
+   * block this thread's event loop. For `serve`; a CLI command has no other requests to keep answering.
+   */
+  writerThread?: boolean;
 }
 
 export const DEFAULT_SQLITE_PATH = "./dialrules.db";
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /** A FIFO async mutex. */
 class Mutex {
@@ -131,47 +137,12 @@ async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string)
   }
 }
 
-/** Statements kept prepared per SQLite connection; more distinct query texts than this are re-prepared. */
-const STATEMENT_CACHE_SIZE = 256;
-
-/**
- * better-sqlite3 as Kysely's driver sees it, with each statement prepared once: the driver calls prepare()
- * for every query it runs, which re-parses and re-plans the same few statements thousands of times in an
- * apply (issue 17). Least recently used texts are dropped beyond STATEMENT_CACHE_SIZE. A statement still
- * being iterated (a streamed select) is busy and cannot be run again, so a fresh one is prepared for that use.
- */
-export function preparedOnce(
-  raw: BetterSqlite3.Database,
-  size = STATEMENT_CACHE_SIZE,
-): { close(): void; prepare(text: string): BetterSqlite3.Statement } {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare(text) {
-      const cached = cache.get(text);
-      if (cached !== undefined) {
-        if (cached.busy) return raw.prepare(text);
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
-      const stmt = raw.prepare(text);
-      if (cache.size >= size) {
-        const oldest = cache.keys().next();
-        if (!oldest.done) cache.delete(oldest.value);
-      }
-      cache.set(text, stmt);
-      return stmt;
-    },
-  };
-}
-
-async function openSqlite(path: string): Promise<Backend> {
+async function openSqlite(path: string, writerThread: boolean): Promise<Backend> {
   const file = path === ":memory:" ? path : resolve(path);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   let raw: BetterSqlite3.Database;
   try {
-    raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    raw = openSqliteConnection(file);
   } catch (err) {
     throw new DialrulesError(
       "STORE_OPEN_FAILED",
@@ -180,22 +151,34 @@ async function openSqlite(path: string): Promise<Backend> {
       { cause: err },
     );
   }
-  raw.pragma("journal_mode = WAL");
-  // FULL: a commit survives power loss, which the journal promises (an apply can be re-run after a crash).
-  raw.pragma("synchronous = FULL");
-  raw.pragma("foreign_keys = ON");
   const statements = preparedOnce(raw);
   const database: SqliteDatabase = statements;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const mutex = fileMutex(file);
   const prepare = (text: string) => statements.prepare(text);
+  await mutex.run(() => migrate(db, "sqlite"));
+  // Write transactions on the writer thread when asked (and possible); reads always on this connection.
+  const offThread = writerThread ? writerDialect(file) : undefined;
+  const writeDb = offThread ? new Kysely<Database>({ dialect: offThread }) : db;
+  const transactSync: Backend["transactSync"] = (fn) =>
+    mutex.run(async () => {
+      prepare("BEGIN IMMEDIATE").run();
+      try {
+        const result = fn(prepare);
+        prepare("COMMIT").run();
+        return result;
+      } catch (err) {
+        if (raw.inTransaction) prepare("ROLLBACK").run();
+        throw err;
+      }
+    });
   const backend: Backend = {
     kind: "sqlite",
     db,
     location: path,
     write: (fn) =>
       mutex.run(() =>
-        db.connection().execute(async (conn) => {
+        writeDb.connection().execute(async (conn) => {
           await sql`BEGIN IMMEDIATE`.execute(conn);
           try {
             const result = await fn(conn);
@@ -207,21 +190,16 @@ async function openSqlite(path: string): Promise<Backend> {
           }
         }),
       ),
-    transactSync: (fn) =>
-      mutex.run(async () => {
-        prepare("BEGIN IMMEDIATE").run();
-        try {
-          const result = fn(prepare);
-          prepare("COMMIT").run();
-          return result;
-        } catch (err) {
-          if (raw.inTransaction) prepare("ROLLBACK").run();
-          throw err;
-        }
-      }),
-    close: () => db.destroy(),
+    // Synchronous batches commit on this thread: with a writer thread, the store writes its batches through
+    // `write` instead (batch-executors.ts), so audit and journal commits leave the event loop too.
+    ...(offThread ? {} : { transactSync }),
+    async close() {
+      // Writes queued before close still run (the mutex orders them first), then both connections close.
+      await mutex.run(async () => {});
+      if (writeDb !== db) await writeDb.destroy();
+      await db.destroy();
+    },
   };
-  await mutex.run(() => migrate(db, "sqlite"));
   return backend;
 }
 
@@ -295,5 +273,5 @@ export function openBackend(options: BackendOptions): Promise<Backend> {
       "database URL must start with postgres:// or postgresql://; for SQLite pass a file path instead",
     );
   }
-  return openSqlite(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
+  return openSqlite(options.sqlitePath ?? DEFAULT_SQLITE_PATH, options.writerThread === true);
 }

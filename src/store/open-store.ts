@@ -24,6 +24,8 @@ export interface OpenStoreOptions {
   schema?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** SQLite: write transactions on a writer thread (`serve`; see backend.ts). */
+  writerThread?: boolean;
   /**
    * Secret values (webhook secret, client secret, tokens) that must never be stored: any occurrence inside an
    * audit input is replaced by "[REDACTED]" before the record is hashed.

@@ -135,6 +135,29 @@ campaigns:
     expect(text.stdout).toContain("capacity inputs (whole file): 25 agents");
   });
 
+  it("writes a long text report in pieces of whole lines that add up to the report (issue 17)", async () => {
+    const n = 3000;
+    const entries = Array.from(
+      { length: n },
+      (_, i) => `  - id: CMP-${i + 1}\n    dialingRules: {dialingMethod: PREVIEW, maxCallsPerAgent: 1}\n`,
+    );
+    const file = write("long.yaml", `profiles: [US_TCPA]\ncampaigns:\n${entries.join("")}`);
+    const pieces: string[] = [];
+    const exit = await runValidate({ file }, { stdout: (t) => pieces.push(t), stderr: () => undefined });
+    expect(exit).toBe(0);
+    // streamed, not one string: several writes, each of whole lines and of bounded size
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) {
+      expect(piece.endsWith("\n")).toBe(true);
+      expect(piece.length).toBeLessThan(70_000);
+    }
+    const text = pieces.join("");
+    expect(text.startsWith(`${file}: valid — 0 errors, 3 warnings, 3000 entries\n`)).toBe(true);
+    expect(text.match(/^ {2}ok$/gm)).toHaveLength(n);
+    expect(text).toContain(`\ncampaigns[${n - 1}] (id CMP-${n})  (line ${2 * n + 1})\n  ok\n`);
+    expect(text.endsWith("against the platform's current rules.\n")).toBe(true);
+  });
+
   it("is wired into commander with -f and --format", async () => {
     const program = new Command().exitOverride();
     registerValidate(program);

@@ -4,9 +4,12 @@
  * thread. No clocks: "not blocked" is shown by the event loop turning (setImmediate ticks) while the work
  * is under way, which cannot happen when it runs on this thread.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRulesFile } from "../../src/domain/rules-file.js";
 import type { ChangeRequest } from "../../src/server/contract.js";
+import { WORKER_NICE } from "../../src/server/input/parse-worker.js";
 import type { PlanContext } from "../../src/server/input/rules-parser.js";
 import {
   inThreadRulesParser,
@@ -55,6 +58,20 @@ describe("the rules worker pool", () => {
     notes: [],
     writeChecked: false,
   });
+
+  it.runIf(process.platform === "linux")(
+    "runs at a lower priority than the event loop, which keeps its own (Linux: nice is per thread)",
+    async () => {
+      const before = getPriority();
+      await worker.parse("profiles: []\nlicenseTier: ENTERPRISE\ncampaigns: []\n", "rules.yaml");
+      const nice = (task: string) =>
+        Number(readFileSync(`/proc/self/task/${task}/stat`, "utf8").split(") ")[1]?.split(" ")[16]);
+      const threads = readdirSync("/proc/self/task").map(nice);
+      expect(threads).toContain(Math.max(before, WORKER_NICE));
+      expect(nice(String(process.pid))).toBe(before);
+      expect(getPriority()).toBe(before);
+    },
+  );
 
   /** Runs parseAndPrepare, counting event-loop turns before the context is asked for and after. */
   async function observed(parser: RulesParser, text: string) {

@@ -1,7 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import fc from "fast-check";
 import { afterEach, expect, it } from "vitest";
-import { preparedOnce } from "../../src/store/backend.js";
+import { preparedOnce } from "../../src/store/sqlite-connection.js";
 
 let raw: BetterSqlite3.Database | undefined;
 afterEach(() => {

@@ -63,3 +63,28 @@ describe.each(KINDS)("rate budget ledger (%s)", (kind) => {
     expect(granted).toBe(true);
   });
 });
+
+describe("rate budget ledger (sqlite, serve's writer thread)", () => {
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await db?.cleanup();
+    db = undefined;
+  });
+
+  it("a `plan` on the event loop's connection and `serve` on its writer thread spend one bucket", async () => {
+    db = await testDatabase("sqlite");
+    const clock = new ManualClock();
+    const budget = { perMinute: 60, burst: 20, clock, key: "k" };
+    const serve = new RateLimiter({
+      ...budget,
+      ledger: (await db.open({ clock, writerThread: true })).rateLedger,
+    });
+    const plan = new RateLimiter({ ...budget, ledger: (await db.open({ clock })).rateLedger });
+    let granted = 0;
+    for (let i = 0; i < 15; i++) void serve.acquire().then(() => granted++);
+    for (let i = 0; i < 15; i++) void plan.acquire().then(() => granted++);
+    await until(() => granted >= 20);
+    await pause(200);
+    expect(granted).toBe(20);
+  });
+});

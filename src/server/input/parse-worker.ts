@@ -3,10 +3,26 @@
  * hostile one never blocks the server's event loop. Problems travel back as plain data (class instances do
  * not cross threads).
  */
-import type { MessagePort } from "node:worker_threads";
+import { getPriority, setPriority } from "node:os";
+import { isMainThread, type MessagePort } from "node:worker_threads";
 import { parseRulesFile, type RulesFile, RulesFileError } from "../../domain/rules-file.js";
 import { type Prepared, type PrepareTask, prepareChange } from "../changes/prepare-change.js";
 import type { ParseAndPrepareReply, ParseReply, ParseTask, PlanContext, Problem } from "./rules-parser.js";
+
+/**
+ * This thread's nice value. Parsing and planning are background work: when they and the event loop want the
+ * same core, the event loop goes first — on a 2-core host, four maximal plans otherwise kept /healthz waiting
+ * in the run queue behind them (issue 13 §4). Only in a worker thread on Linux, where a thread's nice value is
+ * its own; elsewhere it would lower the whole process.
+ */
+export const WORKER_NICE = 10;
+if (!isMainThread && process.platform === "linux") {
+  try {
+    setPriority(Math.max(getPriority(), WORKER_NICE));
+  } catch {
+    // Not allowed here (a sandbox): the work still runs, at the event loop's priority.
+  }
+}
 
 const problemsOf = (err: RulesFileError): Problem[] =>
   err.problems.map((p) => ({
