@@ -82,7 +82,7 @@ describe("export: the rules file written", () => {
   });
 
   it("JSON is the document alone; no licence tier unless given; a method the platform cannot tell is left out", () => {
-    const unknownMethod = baseRules({ dialingMethod: ["PREDICTIVE", "PROGRESSIVE"] });
+    const unknownMethod = baseRules({ dialingMethod: { oneOf: ["PROGRESSIVE", "PREDICTIVE"] } });
     const text = renderExport([campaign("CMP-1", "Sales-East", unknownMethod)], header, "json");
     const { dialingMethod: _left, ...rest } = unknownMethod;
     expect(text).toBe(
