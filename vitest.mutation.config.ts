@@ -14,6 +14,8 @@ export default defineConfig({
       "test/engine/converge.test.ts",
       "test/engine/plan-targets.test.ts",
       "test/engine/run-summary.test.ts",
+      "test/engine/revert.test.ts",
+      "test/engine/rules-export.test.ts",
       "test/cxone/mapping.test.ts",
       "test/cxone/platform.test.ts",
       "test/cxone/engine.test.ts",

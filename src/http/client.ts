@@ -18,13 +18,7 @@ import {
   UnexpectedResponseError,
   WriteOutcomeUnknownError,
 } from "../platform/errors.js";
-import {
-  BodyTooLargeError,
-  DEFAULT_MAX_BODY_BYTES,
-  MalformedJsonError,
-  parseJsonBody,
-  readBodyLimited,
-} from "./body.js";
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, MalformedJsonError, parseJsonBody } from "./body.js";
 import { type ErrorMapping, v2ErrorMapping } from "./error-mapping.js";
 import type { HttpObserver } from "./events.js";
 import { describeNetworkError, failedBeforeSending, isTimeout } from "./network-errors.js";
@@ -40,6 +34,7 @@ import {
   runWithRetry,
 } from "./retry.js";
 import type { AccessTokenProvider } from "./token-source.js";
+import { type Reply, send } from "./transport.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -156,15 +151,9 @@ export class HttpClient {
         durationMs: clock.now() - started,
       });
 
-    let response: Response;
+    let response: Reply;
     try {
-      response = await fetch(this.url(req, base), {
-        method: req.method,
-        headers,
-        body,
-        signal,
-        redirect: "manual",
-      });
+      response = await send(this.url(req, base), { method: req.method, headers, body, signal });
     } catch (err) {
       grant.settle();
       if (req.signal?.aborted) throw req.signal.reason;
@@ -178,7 +167,7 @@ export class HttpClient {
     const status = response.status;
     let bytes: Uint8Array;
     try {
-      bytes = await readBodyLimited(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      bytes = await response.body(this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
       if (err instanceof BodyTooLargeError) {

@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ScaledClock } from "../../src/clock/clock.js";
+import { type Clock, ScaledClock, systemClock } from "../../src/clock/clock.js";
 import type { DialingRules } from "../../src/domain/rules.js";
+import { type ApplyDeps, type ApplyOptions, applyPlan, reconcileInDoubt } from "../../src/engine/apply.js";
+import type { Plan } from "../../src/engine/plan-types.js";
+import {
+  PlatformValidationError,
+  TransientError,
+  WriteOutcomeUnknownError,
+} from "../../src/platform/errors.js";
+import type { Platform } from "../../src/platform/platform.js";
 import { UNDER_MUTATION } from "../setup/property-runs.js";
-import { apply, type Harness, harness, patchesPerCampaign, planFor } from "./harness.js";
+import { apply, applyOptions, type Harness, harness, patchesPerCampaign, planFor } from "./harness.js";
 
 const VALID: DialingRules = {
   dialingMethod: "PREDICTIVE",
@@ -194,3 +202,438 @@ describe("apply at scale with faults", () => {
 function pick(r: DialingRules) {
   return { retrySettings: r.retrySettings, abandonmentRateThreshold: r.abandonmentRateThreshold };
 }
+
+type Calls = Partial<Pick<Platform, "getCampaign" | "listCampaigns" | "updateRules">>;
+
+/** The harness's platform with some calls replaced (a fault or a probe in front of the simulator). */
+function intercept(p: Platform, calls: Calls): Platform {
+  return {
+    name: p.name,
+    capabilities: p.capabilities,
+    getCampaign: calls.getCampaign ?? ((id, o) => p.getCampaign(id, o)),
+    listCampaigns: calls.listCampaigns ?? ((o) => p.listCampaigns(o)),
+    updateRules: calls.updateRules ?? ((id, rev, rules, o) => p.updateRules(id, rev, rules, o)),
+    close: () => p.close(),
+  };
+}
+
+/** A clock that moves 10 ms per reading: latencies are small positive numbers. */
+function steppingClock(): Clock {
+  let t = 1_000_000;
+  return { now: () => (t += 10), sleep: (ms, signal) => systemClock.sleep(ms, signal) };
+}
+
+function run(hh: Harness, plan: Plan, options: Partial<ApplyOptions> = {}, deps: Partial<ApplyDeps> = {}) {
+  return applyPlan(plan, applyOptions(options), {
+    platform: hh.platform,
+    store: hh.store,
+    clock: hh.clock,
+    ...deps,
+  });
+}
+
+const patches = (hh: Harness) => hh.sim.log.filter((e) => e.method === "PATCH").length;
+const progressive = (campaignIds: string[]) => ({
+  licenseTier: "ENTERPRISE",
+  campaigns: campaignIds.map((id) => ({ id, dialingRules: { dialingMethod: "PROGRESSIVE" } })),
+});
+
+describe("apply: what each outcome says and records", () => {
+  it("an applied write: revision, rules and request id after, the plan's findings, its own latency", async () => {
+    h = await harness({ campaigns: 3 });
+    resetCampaigns(h, ids(2));
+    h.sim.editCampaign("CMP-10002", { dialingMethod: "PROGRESSIVE" });
+    const plan = await planFor(h, progressive(ids(2)));
+    expect(plan.summary).toMatchObject({ toChange: 1, unchanged: 1 });
+
+    const result = await run(h, plan, { runId: "run-a" }, { clock: steppingClock() });
+
+    expect(result.reconciled).toEqual([]);
+    const [applied, noop] = [
+      result.results.find((r) => r.outcome === "applied"),
+      result.results.find((r) => r.outcome === "noop"),
+    ];
+    expect(applied).toMatchObject({
+      id: "CMP-10001",
+      conflicts: [],
+      findings: plan.campaigns[0]?.findings,
+      writes: 1,
+    });
+    expect(noop).toMatchObject({ id: "CMP-10002", changes: [], conflicts: [], findings: [], writes: 0 });
+    for (const r of [applied, noop]) {
+      expect(r?.latencyMs).toBeGreaterThan(0);
+      expect(r?.latencyMs).toBeLessThan(1000);
+    }
+    const [record] = await h.store.audit.list({ campaignId: "CMP-10001" });
+    const final = h.sim.getCampaign("CMP-10001")!;
+    expect(record).toMatchObject({
+      outcome: "applied",
+      revisionAfter: final.revision,
+      rulesAfter: final.dialingRules,
+    });
+    expect(record?.requestId).toMatch(/\S/);
+    expect(record).not.toHaveProperty("platformError");
+    // No loosened limits in this file: no overrides list on the record.
+    expect(record?.overrides).toBeUndefined();
+  });
+
+  it("carries who asked for and who approved the change on every record", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    const attribution = { changeId: "chg-1", requester: "alice", approvers: ["bob"] };
+    await run(h, plan, { attribution });
+    const [record] = await h.store.audit.list({ campaignId: "CMP-10001" });
+    expect(record).toMatchObject(attribution);
+  });
+
+  it("a 400 is rejected_by_platform with its fields; another platform error failed with its code; anything else UNEXPECTED", async () => {
+    h = await harness({ campaigns: 3 });
+    resetCampaigns(h, ids(3));
+    const plan = await planFor(h, progressive(ids(3)));
+    const failing = intercept(h.platform, {
+      updateRules: (id) => {
+        if (id === "CMP-10001")
+          throw new PlatformValidationError([{ field: "dialingMethod", message: "no" }]);
+        if (id === "CMP-10002") throw new TransientError("down", 503);
+        throw new Error("boom");
+      },
+    });
+
+    const result = await run(h, plan, {}, { platform: failing });
+
+    expect(result.results.map((r) => [r.id, r.outcome, r.error?.code]).sort()).toEqual([
+      ["CMP-10001", "rejected_by_platform", "PLATFORM_VALIDATION"],
+      ["CMP-10002", "failed", "PLATFORM_TRANSIENT"],
+      ["CMP-10003", "failed", "UNEXPECTED"],
+    ]);
+    const errorOf = async (id: string) => (await h!.store.audit.list({ campaignId: id }))[0]?.platformError;
+    expect(await errorOf("CMP-10001")).toEqual({
+      code: "PLATFORM_VALIDATION",
+      status: 400,
+      message: "platform rejected the change: dialingMethod: no",
+      fields: [{ field: "dialingMethod", message: "no" }],
+    });
+    expect(await errorOf("CMP-10002")).toEqual({ code: "PLATFORM_TRANSIENT", status: 503, message: "down" });
+    expect(await errorOf("CMP-10003")).toEqual({ code: "UNEXPECTED", message: "boom" });
+  });
+
+  it("a lost reply whose read-back fails too is failed, with the read's error; both calls carry the abort signal", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    const abort = new AbortController();
+    const signals: unknown[] = [];
+    const lost = intercept(h.platform, {
+      updateRules: (_id, _rev, _rules, o) => {
+        signals.push(o?.signal);
+        throw new WriteOutcomeUnknownError("reply lost", 504);
+      },
+      getCampaign: (_id, o) => {
+        signals.push(o?.signal);
+        throw new TransientError("still down", 503);
+      },
+    });
+
+    const result = await run(h, plan, { abort: abort.signal }, { platform: lost });
+
+    expect(result.results[0]).toMatchObject({
+      outcome: "failed",
+      error: { code: "PLATFORM_TRANSIENT", message: "still down" },
+    });
+    expect(signals.length).toBeGreaterThanOrEqual(2);
+    for (const s of signals) expect(s).toBe(abort.signal);
+  });
+
+  it("a conflict under rebase does not stop the run: every campaign is tried", async () => {
+    h = await harness({ campaigns: 3 });
+    resetCampaigns(h, ids(3));
+    const plan = await planFor(h, progressive(ids(3)));
+    for (const id of ids(3)) h.sim.editCampaign(id, { dialingMethod: "POWER" });
+    const result = await run(h, plan, { concurrency: 1 });
+    expect(result.counts.conflict).toBe(3);
+    expect(result.abortedOnConflict).toBe(false);
+  });
+});
+
+describe("apply: plans it refuses", () => {
+  it("an unknown id (a file error) refuses the whole plan: nothing is sent, unchanged campaigns get no record", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    h.sim.editCampaign("CMP-10002", { dialingMethod: "PROGRESSIVE" });
+    const file = progressive([...ids(2), "CMP-404"]);
+    const plan = await planFor(h, file);
+    expect(plan.summary).toMatchObject({ fileErrors: 1, toChange: 1, unchanged: 1 });
+
+    const result = await run(h, plan, { runId: "run-r" });
+
+    expect(result).toMatchObject({ refused: true, results: [], notAttempted: [] });
+    expect(patches(h)).toBe(0);
+    const [summary] = await h.store.audit.list({ runId: "run-r" });
+    expect(summary?.runSummary).toMatchObject({ refused: true, unchanged: [] });
+  });
+
+  it("an invalid campaign refuses the plan; --skip-invalid writes the valid ones and rejects it locally", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    const file = {
+      licenseTier: "ENTERPRISE",
+      campaigns: [
+        { id: "CMP-10001", dialingRules: { dialingMethod: "PROGRESSIVE" } },
+        { id: "CMP-10002", dialingRules: { maxCallsPerAgent: 99 } },
+      ],
+    };
+    const plan = await planFor(h, file);
+    expect(plan.summary).toMatchObject({ toChange: 1, invalid: 1, fileErrors: 0 });
+
+    const refused = await run(h, plan);
+    expect(refused.refused).toBe(true);
+    expect(refused.results.map((r) => [r.id, r.outcome])).toEqual([["CMP-10002", "rejected_locally"]]);
+    expect(patches(h)).toBe(0);
+
+    const skipped = await run(h, plan, { skipInvalid: true });
+    expect(skipped.refused).toBe(false);
+    expect(skipped.results.map((r) => [r.id, r.outcome]).sort()).toEqual([
+      ["CMP-10001", "applied"],
+      ["CMP-10002", "rejected_locally"],
+    ]);
+  });
+});
+
+describe("apply: observers, re-checks and stops", () => {
+  it("an observer may implement only some callbacks; conflict resolutions are reported only when there is one", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    const plan = await planFor(h, progressive(ids(2)));
+    h.sim.editCampaign("CMP-10001", { maxCallsPerAgent: 3 });
+    const resolutions: string[] = [];
+
+    const result = await run(h, plan, {}, { observer: { conflictResolved: (r) => resolutions.push(r) } });
+
+    expect(result.counts.applied).toBe(2);
+    expect(resolutions).toEqual(["rebased"]);
+    await expect(run(h, await planFor(h, progressive(ids(2))), {}, { observer: {} })).resolves.toMatchObject({
+      refused: false,
+    });
+  });
+
+  it("--recheck reads the unchanged campaigns again and writes only those moved away since the plan", async () => {
+    h = await harness({ campaigns: 3 });
+    resetCampaigns(h, ids(3));
+    for (const id of ids(2)) h.sim.editCampaign(id, { dialingMethod: "PROGRESSIVE" });
+    const plan = await planFor(h, progressive(ids(3)));
+    expect(plan.summary).toMatchObject({ toChange: 1, unchanged: 2 });
+    h.sim.editCampaign("CMP-10001", { dialingMethod: "POWER" }); // moved away after the plan
+
+    const without = await run(h, plan, { concurrency: 1 });
+    expect(without.results.map((r) => [r.id, r.outcome]).sort()).toEqual([
+      ["CMP-10001", "noop"],
+      ["CMP-10002", "noop"],
+      ["CMP-10003", "applied"],
+    ]);
+
+    h.sim.editCampaign("CMP-10001", { dialingMethod: "POWER" });
+    const abort = new AbortController();
+    const listSignals: unknown[] = [];
+    const probed = intercept(h.platform, {
+      listCampaigns: (o) => {
+        listSignals.push(o?.signal);
+        return h!.platform.listCampaigns(o);
+      },
+    });
+    const withRecheck = await run(
+      h,
+      plan,
+      { recheckUnchanged: true, onConflict: "overwrite", abort: abort.signal, concurrency: 1 },
+      { platform: probed },
+    );
+    expect(withRecheck.results.map((r) => [r.id, r.outcome]).sort()).toEqual([
+      ["CMP-10001", "overwritten"],
+      ["CMP-10002", "noop"],
+      ["CMP-10003", "noop"], // the first run wrote it
+    ]);
+    const written = patchesPerCampaign(h.sim);
+    expect([written.get("CMP-10001"), written.get("CMP-10002")]).toEqual([1, undefined]);
+    expect(listSignals).toEqual([abort.signal]);
+    expect(h.sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
+  });
+
+  it("--recheck with nothing unchanged reads nothing more", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    let lists = 0;
+    const counting = intercept(h.platform, {
+      listCampaigns: (o) => {
+        lists += 1;
+        return h!.platform.listCampaigns(o);
+      },
+    });
+    await run(h, plan, { recheckUnchanged: true }, { platform: counting });
+    expect(lists).toBe(0);
+  });
+
+  for (const which of ["stop", "abort"] as const) {
+    it(`a ${which} signal raised before the run: nothing is attempted, the run is interrupted`, async () => {
+      h = await harness({ campaigns: 2 });
+      resetCampaigns(h, ids(2));
+      const plan = await planFor(h, progressive(ids(2)));
+      const controller = new AbortController();
+      controller.abort();
+
+      const result = await run(h, plan, { [which]: controller.signal, runId: `run-${which}` });
+
+      expect(result).toMatchObject({ interrupted: true, results: [] });
+      expect(result.notAttempted.map((c) => c.id)).toEqual(ids(2));
+      expect(patches(h)).toBe(0);
+      const [summary] = await h.store.audit.list({ runId: `run-${which}` });
+      expect(summary?.runSummary?.interrupted).toBe(true);
+    });
+  }
+
+  it("two workers have two writes in flight at once", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    const plan = await planFor(h, progressive(ids(2)));
+    let inFlight = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const bothStarted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated = intercept(h.platform, {
+      updateRules: async (id, rev, rules, o) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        if (inFlight === 2) release();
+        // One worker alone would wait here for ever: the fallback only lets the test fail instead of hang.
+        await Promise.race([bothStarted, systemClock.sleep(2000)]);
+        inFlight -= 1;
+        return h!.platform.updateRules(id, rev, rules, o);
+      },
+    });
+    const result = await run(h, plan, { concurrency: 2 }, { platform: gated });
+    expect(result.counts.applied).toBe(2);
+    expect(most).toBe(2);
+  });
+});
+
+describe("apply: hard stop and reconciliation", () => {
+  it("a write aborted mid-request stays in doubt; reconciliation records it applied when it landed, failed when not", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    const plan = await planFor(h, progressive(ids(2)));
+    const abort = new AbortController();
+    const aborting = intercept(h.platform, {
+      updateRules: async (id, rev, rules, o) => {
+        if (id === "CMP-10001") await h!.platform.updateRules(id, rev, rules, o); // lands, reply never seen
+        abort.abort();
+        throw new DOMException("The operation was aborted", "AbortError");
+      },
+    });
+
+    const result = await run(
+      h,
+      plan,
+      { abort: abort.signal, concurrency: 1, runId: "run-k" },
+      { platform: aborting },
+    );
+
+    expect(result).toMatchObject({ interrupted: true, results: [] });
+    expect(Object.values(result.counts).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(result.notAttempted.map((c) => c.id)).toEqual(["CMP-10002"]);
+    expect(await h.store.journal.inDoubt()).toHaveLength(1);
+
+    // The next run settles it by reading (nothing written) before writing anything of its own.
+    h.sim.editCampaign("CMP-10001", { maxCallsPerAgent: 1 });
+    const settled = await reconcileInDoubt(
+      { platform: h.platform, store: h.store, clock: h.clock },
+      "next-run",
+    );
+    expect(settled).toMatchObject([
+      { id: "CMP-10001", outcome: "applied", revisionBefore: plan.campaigns[0]?.revision },
+    ]);
+    const [record] = await h.store.audit.list({ campaignId: "CMP-10001" });
+    expect(record).toMatchObject({
+      outcome: "applied",
+      actor: "next-run",
+      runId: "run-k",
+      reason: "reconciliation of an interrupted apply",
+      diff: [{ field: "dialingMethod", to: "PROGRESSIVE" }],
+    });
+    expect(record).not.toHaveProperty("platformError");
+    expect(await h.store.journal.inDoubt()).toEqual([]);
+  });
+
+  it("reconciliation: a write that did not land is failed (INTERRUPTED); a campaign it cannot read is failed too", async () => {
+    h = await harness({ campaigns: 2 });
+    resetCampaigns(h, ids(2));
+    for (const [campaignId, runId] of [
+      ["CMP-10001", "run-x"],
+      ["CMP-10404", "run-y"],
+    ] as const) {
+      await h.store.journal.startRun({ runId, actor: "t", reason: "t", platform: "v2", sourceHash: "" });
+      await h.store.journal.recordIntent({
+        runId,
+        campaignId,
+        baseRevision: 1,
+        patch: { maxCallsPerAgent: 3 },
+      });
+    }
+
+    const settled = await reconcileInDoubt(
+      { platform: h.platform, store: h.store, clock: h.clock },
+      "next-run",
+    );
+
+    expect(settled.map((r) => [r.id, r.outcome, r.note !== undefined])).toEqual([
+      ["CMP-10001", "failed", true],
+      ["CMP-10404", "failed", true],
+    ]);
+    expect(settled[1]).toMatchObject({
+      name: "",
+      note: "could not read back",
+      error: { code: expect.stringMatching(/\S/) },
+    });
+    expect(settled[0]).toMatchObject({
+      name: expect.stringMatching(/\S/),
+      changes: [],
+      conflicts: [],
+      findings: [],
+      writes: 0,
+    });
+    const [landed] = await h.store.audit.list({ campaignId: "CMP-10001" });
+    expect(landed).toMatchObject({
+      outcome: "failed",
+      runId: "run-x",
+      platformError: { code: "INTERRUPTED", message: settled[0]?.note },
+      diff: [{ field: "maxCallsPerAgent", to: 3 }],
+      findings: [],
+    });
+    const [unread] = await h.store.audit.list({ campaignId: "CMP-10404" });
+    expect(unread).toMatchObject({
+      outcome: "failed",
+      diff: [],
+      platformError: { code: settled[1]?.error?.code },
+    });
+    expect(await h.store.journal.inDoubt()).toEqual([]);
+  });
+
+  it("an outcome that cannot be recorded fails the run, with that error", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    const store = h.store;
+    const broken = {
+      audit: store.audit,
+      journal: {
+        startRun: store.journal.startRun.bind(store.journal),
+        finishRun: store.journal.finishRun.bind(store.journal),
+        recordIntent: store.journal.recordIntent.bind(store.journal),
+        inDoubt: store.journal.inDoubt.bind(store.journal),
+        complete: () => Promise.reject(new Error("disk full")),
+      },
+    };
+    await expect(run(h, plan, {}, { store: broken })).rejects.toThrow("disk full");
+  });
+});

@@ -32,7 +32,11 @@ it("a re-run that changes nothing writes one run-summary record, not one noop re
     outcome: "run_summary",
     campaignId: "",
     runSummary: { campaigns: 5, counts: { noop: 5 }, refused: false, interrupted: false },
+    diff: [],
+    findings: [],
   });
+  // Only the outcomes that happened are counted: no zero entries.
+  expect(records[0]?.runSummary?.counts).toEqual({ noop: 5 });
   expect(records[0]?.runSummary?.unchanged.map((u) => u.id)).toEqual(FILE.campaigns.map((c) => c.id));
   expect(await h.store.audit.list({ campaignId: "CMP-10001" })).not.toContainEqual(
     expect.objectContaining({ outcome: "noop" }),

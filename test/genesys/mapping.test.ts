@@ -81,6 +81,15 @@ describe("genesys reading", () => {
         recallEntries: { fax: { minutesBetweenAttempts: 0 } },
       }),
     ).toEqual({ maxAttempts: 1, intervalMinutes: [5] });
+    // Several recalling outcomes: the shortest interval wins (the densest schedule Genesys may use).
+    expect(
+      retryOf({
+        id: "x",
+        version: 1,
+        maxAttemptsPerContact: 3,
+        recallEntries: { busy: { minutesBetweenAttempts: 30 }, fax: { minutesBetweenAttempts: 10 } },
+      }),
+    ).toEqual({ maxAttempts: 2, intervalMinutes: [10, 20] });
   });
 
   it("rules: mode, percent as a fraction, calls per agent (or the decimal rounded up)", () => {
@@ -106,6 +115,8 @@ describe("genesys reading", () => {
     expect(toDialingRules(snapshot({ maxCallsPerAgent: undefined })).maxCallsPerAgent).toBe(1);
     expect(toDialingRules(snapshot({ dialingMode: "power" })).dialingMethod).toBe("POWER");
     expect(toDialingRules(snapshot({ dialingMode: "progressive" })).dialingMethod).toBe("PROGRESSIVE");
+    // A mode dialrules does not manage is never planned; read anyway, it shows as the least dialing method.
+    expect(toDialingRules(snapshot({ dialingMode: "agentless" })).dialingMethod).toBe("PREVIEW");
   });
 
   it("revision: changes with the campaign's version and with which attempt limits, at which version", () => {
@@ -168,6 +179,19 @@ describe("genesys writing", () => {
     expect(
       refusalsOf({ dialingMethod: "PREVIEW" }, { snapshot: snapshot({ abandonRate: undefined }) }),
     ).toEqual([]);
+    // Predictive needs one too; an abandon rate written with the method satisfies it; no campaign, no check.
+    expect(
+      refusalsOf({ dialingMethod: "PREDICTIVE" }, { snapshot: snapshot({ abandonRate: undefined }) }).map(
+        (r) => r.field,
+      ),
+    ).toEqual(["abandonmentRateThreshold"]);
+    expect(
+      refusalsOf(
+        { dialingMethod: "POWER", abandonmentRateThreshold: { maxRate: 0.03, coolDownSec: 0 } },
+        { snapshot: snapshot({ abandonRate: undefined }) },
+      ),
+    ).toEqual([]);
+    expect(refusalsOf({ dialingMethod: "POWER" }, {})).toEqual([]);
     expect(
       refusalsOf(
         { retrySettings: { maxAttempts: 1, intervalMinutes: [30] } },
@@ -208,6 +232,10 @@ describe("genesys writing", () => {
     expect(campaignBody(CAMPAIGN, { maxCallsPerAgent: 3 })).not.toHaveProperty("maxCallsPerAgentDecimal");
     expect(campaignBody(CAMPAIGN, { maxCallsPerAgent: 2, dialingMethod: "PREDICTIVE" })).toBeUndefined();
     expect(campaignBody(CAMPAIGN, { dialingMethod: { oneOf: ["POWER", "PREVIEW"] } })).toBeUndefined();
+    expect(campaignBody(CAMPAIGN, { dialingMethod: "PREVIEW" })).toEqual({
+      ...CAMPAIGN,
+      dialingMode: "preview",
+    });
   });
 
   it("attempt-limits body: every outcome recalls d apart, or none recalls for no retries", () => {
@@ -230,6 +258,13 @@ describe("genesys writing", () => {
       },
     });
     const bare = { id: "b", version: 1, maxAttemptsPerContact: 1 };
+    // Limits without recall entries get them when retries are written.
+    expect(attemptLimitsBody(bare, { maxAttempts: 1, intervalMinutes: [10] })?.recallEntries).toEqual({
+      busy: { nbrAttempts: 1, minutesBetweenAttempts: 10 },
+      noAnswer: { nbrAttempts: 1, minutesBetweenAttempts: 10 },
+      answeringMachine: { nbrAttempts: 1, minutesBetweenAttempts: 10 },
+      fax: { nbrAttempts: 1, minutesBetweenAttempts: 10 },
+    });
     expect(attemptLimitsBody(bare, { maxAttempts: 0, intervalMinutes: [] })).toBeUndefined();
     expect(
       attemptLimitsBody({ ...bare, recallEntries: {} }, { maxAttempts: 0, intervalMinutes: [] }),

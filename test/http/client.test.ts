@@ -136,6 +136,51 @@ describe("HttpClient against a misbehaving server", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("a reply cut off mid-body: a read is retried, a write may have been applied (node:http transport)", async () => {
+    const server = await fake((req, res, _body, index) => {
+      if (index === 0 || req.method === "PATCH") {
+        // headers and part of the body, then the connection dies
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+        res.write('{"partial":');
+        setImmediate(() => res.socket?.destroy());
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req-9" });
+      res.end('{"ok":true}');
+    });
+    const client = clientFor(server);
+    const read = await client.request({ method: "GET", path: "/r", route: "/r" });
+    expect(read).toMatchObject({ status: 200, body: { ok: true }, requestId: "req-9" });
+    expect(read.headers.get("content-type")).toBe("application/json");
+    expect(server.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+    const error = await client
+      .request({ method: "PATCH", path: "/w", route: "/w", body: { a: 1 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WriteOutcomeUnknownError);
+    expect(server.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
+    // the request body went out whole, with its length
+    expect(server.requests.find((r) => r.method === "PATCH")?.body).toBe('{"a":1}');
+  });
+
+  it("a refused connection is a network error the write path knows was never sent", async () => {
+    const server = await fake(() => {});
+    const url = server.url;
+    await server.stop();
+    servers.splice(servers.indexOf(server), 1);
+    const client = new HttpClient({
+      baseUrl: url,
+      limiter: noRateLimit,
+      clock: new InstantClock(),
+      random: () => 0,
+      retry: { maxAttempts: 2 },
+    });
+    const error = await client
+      .request({ method: "PATCH", path: "/w", route: "/w", body: {} })
+      .catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(WriteOutcomeUnknownError);
+    expect((error as Error).message).toContain("ECONNREFUSED");
+  });
+
   it("reports each exchange to the observer with the route template", async () => {
     const server = await fake((_req, res, _b, index) => {
       res.writeHead(index === 0 ? 502 : 200, { "content-type": "application/json" });
