@@ -99,13 +99,16 @@ class WriterThread {
     if (this.failure) throw this.failure;
     const id = this.next++;
     const reply = await new Promise<WriterReply>((resolve, reject) => {
+      const request: WriterRequest = { id, sql: compiled.sql, parameters: compiled.parameters };
+      try {
+        this.worker.postMessage(request);
+      } catch (err) {
+        // A parameter that cannot cross threads (DataCloneError): this statement fails, the thread is fine.
+        reject(err);
+        return;
+      }
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({
-        id,
-        sql: compiled.sql,
-        parameters: compiled.parameters,
-      } satisfies WriterRequest);
     });
     if ("error" in reply) throw new SqliteWriterError(reply.error);
     if ("rows" in reply) return { rows: reply.rows as R[] };
