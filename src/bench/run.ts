@@ -29,7 +29,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --only LIST         groups to run, comma-separated: ${GROUPS.join(",")} (default: all)
   --quick             small sizes, for a CI smoke run (apply: N = 1 and 40 in real time, the
                       10,000-campaign plan, 200 campaigns at 100/min; no naive runs)
-  --sizes LIST        apply sizes (default 200,1000,5000)
+  --sizes LIST        apply sizes (default 200,1000,5000); "none" for only the small changes and the plan
   --naive-max N       largest size the naive strategy runs at (default 1000; 0 = never)
   --speedup F         ScaledClock factor for the apply runs at 100/min (default 5 up to 200 campaigns,
                       ${SMALL_SPEEDUP} up to ${SMALL_SIZE}, ${DEFAULT_SPEEDUP} above; small changes always run at 1)
@@ -114,7 +114,7 @@ function parseOptions(argv: string[]): RunOptions | "help" {
   return {
     groups,
     quick: values.quick === true,
-    sizes: parseList(values.sizes, "--sizes"),
+    sizes: values.sizes === "none" ? [] : parseList(values.sizes, "--sizes"),
     naiveMax: parseNumber(values["naive-max"], "--naive-max", 0),
     speedup: parseNumber(values.speedup, "--speedup", 1),
     markdown: values.markdown,
@@ -142,7 +142,7 @@ function machineLine(options: RunOptions): string {
   const model = cpu[0]?.model.trim() ?? "unknown CPU";
   const extra = [
     options.quick ? "--quick" : undefined,
-    options.sizes ? `--sizes ${options.sizes.join(",")}` : undefined,
+    options.sizes ? `--sizes ${options.sizes.join(",") || "none"}` : undefined,
     options.speedup !== undefined ? `--speedup ${options.speedup}` : undefined,
   ].filter((s) => s !== undefined);
   return (

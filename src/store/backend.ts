@@ -8,6 +8,7 @@
  *  - PostgreSQL: pg_advisory_xact_lock on a key derived from the schema, taken before reading the chain head.
  */
 import { mkdirSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from "kysely";
@@ -17,7 +18,7 @@ import { sha256Hex } from "./canonical.js";
 import { type DialectKind, migrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
 import { openSqliteConnection, preparedOnce } from "./sqlite-connection.js";
-import { writerDialect } from "./sqlite-writer.js";
+import { writerDialect, writerThreadProblem } from "./sqlite-writer.js";
 
 export interface Backend {
   readonly kind: DialectKind;
@@ -27,9 +28,16 @@ export interface Backend {
   /**
    * SQLite only: runs `fn` synchronously in one BEGIN IMMEDIATE transaction (ordered with `write` by the
    * same mutex), on better-sqlite3 statements prepared once. For the hot write path (issue 17), where
-   * Kysely's per-query compilation and promise hops cost more than SQLite itself.
+   * Kysely's per-query compilation and promise hops cost more than SQLite itself. Resolves only once the
+   * commit is on disk, the WAL synced off the event loop (walSync); a failed sync rejects with
+   * CommittedNotSyncedError (committed, so never to be retried).
    */
   transactSync?<T>(fn: (prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
+  /**
+   * Why this backend can no longer write (SQLite: its writer thread stopped), or undefined while it can.
+   * Readiness probes ask it: reads may still work when writes cannot.
+   */
+  writeProblem?(): Error | undefined;
   /** PostgreSQL only: the advisory-lock key (decimal) that serialises appends to this schema's chain. */
   readonly chainLock?: string;
   close(): Promise<void>;
@@ -137,6 +145,70 @@ async function migrate(db: Kysely<Database>, kind: DialectKind, schema?: string)
   }
 }
 
+/**
+ * A batch committed by `transactSync` whose WAL sync failed: its rows are in the database but not known to
+ * be on disk. The write batcher reports every write of the batch failed and does not retry them one by one
+ * (they are committed: a retry would write them twice).
+ */
+export class CommittedNotSyncedError extends DialrulesError {
+  constructor(cause: unknown) {
+    super(
+      "STORE_SYNC_FAILED",
+      `the write was committed but syncing the SQLite WAL to disk failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      undefined,
+      { cause },
+    );
+  }
+}
+
+/**
+ * fdatasync of the database's WAL file on libuv's thread pool (issue 17 §1). With synchronous = FULL every
+ * commit of the apply's group-committed batches made that same fdatasync on the event loop, and better-sqlite3
+ * blocked it meanwhile: no reply could arrive and join the next batch, and on a busy disk the commits were
+ * half of a small change's time. Committing with synchronous = NORMAL and then syncing the WAL here gives
+ * the same guarantee before the caller is told — the WAL is append-only, so syncing the file covers this
+ * commit and every earlier one — while the event loop runs on. Concurrent calls share one sync in flight
+ * and another after it (a sync started before a commit does not cover it).
+ */
+function walSync(walPath: string): { sync(): Promise<void>; close(): Promise<void> } {
+  let handle: Promise<FileHandle> | undefined;
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const once = async () => {
+    handle ??= open(walPath, "r+");
+    try {
+      await (await handle).datasync();
+    } catch (err) {
+      handle = undefined;
+      throw err;
+    }
+  };
+  const sync = (): Promise<void> => {
+    if (running === undefined) {
+      running = once().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    // one in flight may have started before this commit: queue one more, shared by every caller meanwhile
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return sync();
+      });
+    return next;
+  };
+  return {
+    sync,
+    async close() {
+      const h = handle;
+      handle = undefined;
+      await (await h?.catch(() => undefined))?.close();
+    },
+  };
+}
+
 async function openSqlite(path: string, writerThread: boolean): Promise<Backend> {
   const file = path === ":memory:" ? path : resolve(path);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -160,18 +232,36 @@ async function openSqlite(path: string, writerThread: boolean): Promise<Backend>
   // Write transactions on the writer thread when asked (and possible); reads always on this connection.
   const offThread = writerThread ? writerDialect(file) : undefined;
   const writeDb = offThread ? new Kysely<Database>({ dialect: offThread }) : db;
-  const transactSync: Backend["transactSync"] = (fn) =>
-    mutex.run(async () => {
-      prepare("BEGIN IMMEDIATE").run();
+  const wal = file === ":memory:" ? undefined : walSync(`${file}-wal`);
+  const transactSync: Backend["transactSync"] = async (fn) => {
+    const result = await mutex.run(async () => {
+      // The commit writes the WAL without waiting for the disk (synchronous = NORMAL for this one
+      // transaction); the WAL is then synced off the event loop below, before anyone is told. See walSync.
+      if (wal) prepare("PRAGMA synchronous = NORMAL").run();
       try {
-        const result = fn(prepare);
-        prepare("COMMIT").run();
-        return result;
-      } catch (err) {
-        if (raw.inTransaction) prepare("ROLLBACK").run();
-        throw err;
+        prepare("BEGIN IMMEDIATE").run();
+        try {
+          const result = fn(prepare);
+          prepare("COMMIT").run();
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) prepare("ROLLBACK").run();
+          throw err;
+        }
+      } finally {
+        if (wal) prepare("PRAGMA synchronous = FULL").run();
       }
     });
+    if (wal) {
+      try {
+        await wal.sync();
+      } catch (err) {
+        // Committed but not known durable: every write of the batch is reported failed, none is retried.
+        throw new CommittedNotSyncedError(err);
+      }
+    }
+    return result;
+  };
   const backend: Backend = {
     kind: "sqlite",
     db,
@@ -192,10 +282,11 @@ async function openSqlite(path: string, writerThread: boolean): Promise<Backend>
       ),
     // Synchronous batches commit on this thread: with a writer thread, the store writes its batches through
     // `write` instead (batch-executors.ts), so audit and journal commits leave the event loop too.
-    ...(offThread ? {} : { transactSync }),
+    ...(offThread ? { writeProblem: () => writerThreadProblem(file) } : { transactSync }),
     async close() {
       // Writes queued before close still run (the mutex orders them first), then both connections close.
       await mutex.run(async () => {});
+      await wal?.close();
       if (writeDb !== db) await writeDb.destroy();
       await db.destroy();
     },

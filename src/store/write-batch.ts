@@ -22,6 +22,11 @@ export type WriteOp =
   /** An audit record (input already normalised) and its outbox row; with entryId, also that intent's outcome. */
   | { kind: "append"; input: AuditInput; entryId?: string };
 
+/** An executor's error that says the batch was committed (only its durability is in doubt): never retried. */
+function committedAnyway(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "STORE_SYNC_FAILED";
+}
+
 export type OpResult = { ok: true; record?: AuditRecord } | { ok: false; error: unknown };
 
 /**
@@ -69,7 +74,7 @@ export function createWriteBatcher(
     try {
       return await execute(batch.map((w) => w.op));
     } catch (err) {
-      if (batch.length === 1) return [{ ok: false, error: err }];
+      if (batch.length === 1 || committedAnyway(err)) return batch.map(() => ({ ok: false, error: err }));
     }
     // The transaction failed as a whole: find whose write it was by writing each alone.
     const results: OpResult[] = [];

@@ -3,11 +3,12 @@
  * transactions, and each caller still gets exactly its own result — its own refusal included.
  */
 import fc from "fast-check";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock/clock.js";
 import type { AuditContext } from "../../src/store/audit-store.js";
 import { createAuditStore } from "../../src/store/audit-store.js";
-import { type Backend, openBackend } from "../../src/store/backend.js";
+import { type Backend, CommittedNotSyncedError, openBackend } from "../../src/store/backend.js";
 import { batchExecutor } from "../../src/store/batch-executors.js";
 import { createJournal } from "../../src/store/journal.js";
 import type { SqlStore } from "../../src/store/types.js";
@@ -176,6 +177,46 @@ describe.each(KINDS)("group commit on %s", (kind) => {
       await db.plain(
         kind === "sqlite" ? "DROP TRIGGER outbox_refuse" : "DROP TRIGGER outbox_refuse ON outbox",
       );
+    }
+  });
+});
+
+describe("group commit on SQLite: the WAL synced off the event loop", () => {
+  it("a batch committed but not synced fails every write of it, none written again one by one", async () => {
+    const calls: number[] = [];
+    const writes = createWriteBatcher(
+      async (ops) => {
+        calls.push(ops.length);
+        throw new CommittedNotSyncedError(new Error("EIO"));
+      },
+      () => undefined,
+    );
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((i) => writes.submit({ kind: "append", input: auditInput({ campaignId: `CMP-${i}` }) })),
+    );
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : ""))).toEqual(
+      ["STORE_SYNC_FAILED", "STORE_SYNC_FAILED", "STORE_SYNC_FAILED"],
+    );
+    expect(calls).toEqual([3]);
+  });
+
+  it("after a batch the connection is back at synchronous = FULL, for every other write", async () => {
+    const db = await testDatabase("sqlite");
+    const backend = await openBackend(db.options);
+    try {
+      const w = countedWriter(backend, new ManualClock(Date.UTC(2026, 11, 1)));
+      await Promise.all(
+        ["CMP-A", "CMP-B"].map((campaignId) => w.audit.append(auditInput({ runId: "sync", campaignId }))),
+      );
+      const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(backend.db);
+      expect(rows[0]?.synchronous).toBe(2);
+      const reader = await db.open();
+      expect(await reader.audit.verify()).toMatchObject({ ok: true, count: 2 });
+      await reader.close();
+    } finally {
+      await backend.close();
+      await db.cleanup();
     }
   });
 });

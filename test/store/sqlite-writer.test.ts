@@ -138,3 +138,16 @@ it("writes on this thread for an in-memory database, which no other connection c
   await b.write((trx) => trx.insertInto("rate_budget").values(budgetRow("m")).execute());
   expect(await b.db.selectFrom("rate_budget").select("key").execute()).toEqual([{ key: "m" }]);
 });
+
+it("fails only the statement whose parameters cannot be sent to the thread", async () => {
+  const b = await backend();
+  const bad = b.write((trx) =>
+    trx
+      .insertInto("rate_budget")
+      .values({ ...budgetRow("x"), level: (() => 1) as unknown as number })
+      .execute(),
+  );
+  await expect(bad).rejects.toThrow();
+  await b.write((trx) => trx.insertInto("rate_budget").values(budgetRow("ok")).execute());
+  expect(await b.db.selectFrom("rate_budget").select("key").execute()).toEqual([{ key: "ok" }]);
+});
