@@ -17,9 +17,9 @@ campaigns:
     dialingRules: {retrySettings: {maxAttempts: 2, intervalMinutes: [60, 1440]}}
 `;
 
-async function validate(platform?: string) {
+async function validate(platform?: string, rules = RULES) {
   const file = join(mkdtempSync(join(tmpdir(), "dialrules-val-")), "rules.yaml");
-  writeFileSync(file, RULES);
+  writeFileSync(file, rules);
   let stdout = "";
   const code = await runValidate(
     { file, format: "json", ...(platform ? { platform } : {}) },
@@ -47,4 +47,33 @@ it("reports unwritable fields, irregular intervals, a cool-down and extra precis
     "PLATFORM_FIELD_NOT_WRITABLE campaigns[0].dialingRules.dialingMethod",
   ]);
   expect(text).toContain("CXone stores the abandon rate with one decimal of a percent");
+  // Every platform finding is an error; the defaults' findings are not repeated under each entry.
+  expect(report.summary).toEqual({ errors: 4, warnings: 3, entries: 2 });
+  const groups = report.groups as { group: string; findings: Record<string, unknown>[] }[];
+  expect(groups.find((g) => g.group.startsWith("campaigns[0]"))?.findings).toEqual([
+    {
+      severity: "error",
+      code: "PLATFORM_FIELD_NOT_WRITABLE",
+      path: "campaigns[0].dialingRules.dialingMethod",
+      message:
+        "the cxone platform has no setting for dialingMethod; change it in the platform's own admin tool or remove it from the rules file",
+      citation: null,
+    },
+  ]);
+  expect(groups.find((g) => g.group === "defaults")?.findings.map((f) => f.severity)).toEqual([
+    "error",
+    "error",
+  ]);
+});
+
+it("rules CXone can store exactly are valid for it, warnings and all", async () => {
+  const storable = `profiles: [US_TCPA]
+licenseTier: ENTERPRISE
+campaigns:
+  - id: "4100001"
+    dialingRules: {maxCallsPerAgent: 1, abandonmentRateThreshold: {maxRate: 0.029, coolDownSec: 0}}
+`;
+  const { code, report } = await validate("cxone", storable);
+  expect(code).toBe(0);
+  expect(report).toMatchObject({ valid: true, summary: { errors: 0, warnings: 3, entries: 1 } });
 });
