@@ -73,6 +73,8 @@ describe("three-way merge", () => {
     expect(overwritePatch(theirs, { dialingMethod: "PROGRESSIVE", maxCallsPerAgent: 9 })).toEqual({
       dialingMethod: "PROGRESSIVE",
     });
+    // Fields ours leaves out are not in the patch at all (an empty patch is a noop, not a write).
+    expect(Object.keys(overwritePatch(theirs, { maxCallsPerAgent: 9 }))).toEqual([]);
   });
 });
 

@@ -97,6 +97,27 @@ describe("resolveTargets", () => {
     ]);
   });
 
+  it("the unknown-id and empty-match findings say what to do", () => {
+    const file = fileOf({ campaigns: [{ id: "CMP-404" }, { match: "Nope-*" }] });
+    expect(resolveTargets(file, PLATFORM).findings.map((f) => f.finding.message)).toEqual([
+      "campaigns[0] (id CMP-404): the platform has no campaign with id CMP-404; check the id or remove the entry",
+      'campaigns[1] (match "Nope-*") matches no campaign name on the platform; check the pattern (it is case-sensitive)',
+    ]);
+  });
+
+  it("targets come in id order whatever the listing order", () => {
+    const file = fileOf({ campaigns: [{ match: "*", dialingRules: { maxCallsPerAgent: 1 } }] });
+    const listed = [...PLATFORM, campaign("CMP-0", "Zeta-000"), campaign("CMP-5", "Alpha-005")].reverse();
+    expect(resolveTargets(file, listed).targets.map((t) => t.campaignId)).toEqual([
+      "CMP-0",
+      "CMP-1",
+      "CMP-2",
+      "CMP-3",
+      "CMP-4",
+      "CMP-5",
+    ]);
+  });
+
   it("overlapping matches setting a field differently are an error naming both entries", () => {
     const file = fileOf({
       campaigns: [
