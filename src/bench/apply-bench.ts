@@ -219,6 +219,8 @@ export async function measureApply(
             actor: "bench",
             reason: "apply benchmark",
             concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+            // as `dialrules apply` does (apply-run.ts): more workers while the stated budget has room
+            burstWorkers: true,
             onConflict: "rebase",
             skipInvalid: false,
           },
