@@ -88,6 +88,8 @@ export interface ServiceDatabase {
   readonly db: ServiceDb;
   /** A write transaction (SQLite: BEGIN IMMEDIATE under the per-file mutex). */
   write<T>(fn: (trx: ServiceDb) => Promise<T>): Promise<T>;
+  /** Why writes cannot succeed any more (the SQLite writer thread stopped), or undefined while they can. */
+  writeProblem(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export function serviceDatabase(backend: Backend): ServiceDatabase {
     kind: backend.kind,
     db: backend.db.withTables<ServiceTables>(),
     write: (fn) => backend.write((trx) => fn(trx.withTables<ServiceTables>())),
+    writeProblem: () => backend.writeProblem?.(),
     close: () => backend.close(),
   };
 }

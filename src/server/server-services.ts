@@ -146,10 +146,13 @@ export function createServerServices(deps: ServiceDeps): RunningServices {
     },
 
     async ready() {
-      const database = await changes.ping().then(
-        () => true,
-        () => false,
-      );
+      // A replica that can still read but no longer write (its SQLite writer thread stopped) is not ready.
+      const database =
+        sdb.writeProblem() === undefined &&
+        (await changes.ping().then(
+          () => true,
+          () => false,
+        ));
       // Probes come every few seconds; the platform budget is for work, so its answer is reused for 10 s.
       if (!platformReady || clock.now() - platformReady.at > 10_000) {
         const ok = await platform.getCampaign("__dialrules_readyz__").then(

@@ -18,7 +18,7 @@ import { sha256Hex } from "./canonical.js";
 import { type DialectKind, migrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
 import { openSqliteConnection, preparedOnce } from "./sqlite-connection.js";
-import { writerDialect } from "./sqlite-writer.js";
+import { writerDialect, writerThreadProblem } from "./sqlite-writer.js";
 
 export interface Backend {
   readonly kind: DialectKind;
@@ -33,6 +33,11 @@ export interface Backend {
    * CommittedNotSyncedError (committed, so never to be retried).
    */
   transactSync?<T>(fn: (prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
+  /**
+   * Why this backend can no longer write (SQLite: its writer thread stopped), or undefined while it can.
+   * Readiness probes ask it: reads may still work when writes cannot.
+   */
+  writeProblem?(): Error | undefined;
   /** PostgreSQL only: the advisory-lock key (decimal) that serialises appends to this schema's chain. */
   readonly chainLock?: string;
   close(): Promise<void>;
@@ -277,7 +282,7 @@ async function openSqlite(path: string, writerThread: boolean): Promise<Backend>
       ),
     // Synchronous batches commit on this thread: with a writer thread, the store writes its batches through
     // `write` instead (batch-executors.ts), so audit and journal commits leave the event loop too.
-    ...(offThread ? {} : { transactSync }),
+    ...(offThread ? { writeProblem: () => writerThreadProblem(file) } : { transactSync }),
     async close() {
       // Writes queued before close still run (the mutex orders them first), then both connections close.
       await mutex.run(async () => {});

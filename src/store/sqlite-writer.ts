@@ -115,6 +115,17 @@ class WriterThread {
     return { rows: [], numAffectedRows: BigInt(reply.changes), insertId: reply.lastInsertRowid };
   }
 
+  /** Why this thread can take no more statements (it exited or failed), or undefined while it can. */
+  get problem(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Stops the thread at once, as a crash would: what is in flight fails, and so does every later statement. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+    await this.exited;
+  }
+
   async close(): Promise<void> {
     this.worker.ref();
     this.worker.postMessage({ close: true });
@@ -154,6 +165,20 @@ export function writerDialect(file: string): Dialect | undefined {
     createQueryCompiler: (): QueryCompiler => new SqliteQueryCompiler(),
     createIntrospector: (db: Kysely<unknown>): DatabaseIntrospector => new SqliteIntrospector(db),
   };
+}
+
+/**
+ * Why writes to `file` through its writer thread cannot succeed any more (the thread exited or failed), or
+ * undefined when there is no such thread or it is running. A stopped thread is not restarted: a transaction
+ * it held may have half-run, so the replica reports itself not ready (`/readyz`) and is replaced.
+ */
+export function writerThreadProblem(file: string): Error | undefined {
+  return threads.get(file)?.thread.problem;
+}
+
+/** Kills the writer thread of `file` as a crash would (tests of what a replica does then). */
+export async function terminateWriterThread(file: string): Promise<void> {
+  await threads.get(file)?.thread.terminate();
 }
 
 /** Kysely's driver over the writer thread: one connection, handed to one user at a time. */

@@ -169,6 +169,14 @@ describe("cxone reading", () => {
       minGapMinutes: 20,
       description: "CXone skill parameters: destination retry rest 20 min",
     });
+    // No rest known (or a zero minimum): no minimum gap is claimed, rather than Infinity or 0.
+    const cadence = { cadences: [{ fieldName: "Cell", attempts: 3 }] };
+    for (const minimumRetryMinutes of [null, 0]) {
+      expect(retryOverridesOf(skill({ minimumRetryMinutes }, { cadence }))).toEqual({
+        maxAttempts: 3,
+        description: "CXone skill parameters: cadence maximum attempts Cell 3",
+      });
+    }
   });
 
   it("revision: a 48-bit number that changes with every mapped value and only with them", () => {
@@ -190,6 +198,8 @@ describe("cxone reading", () => {
     expect(revisionOf(skill({}, { delivery: { confirmationRequiredDisabled: true } }))).not.toBe(base);
     expect(revisionOf(skill({}, { cadence: { destinationRetryRestMinutes: 10 } }))).not.toBe(base);
     expect(revisionOf(skill({ maximumRatio: 3 }))).toBe(base); // still progressive or predictive
+    // The override flag set or not reported at all are different states.
+    expect(revisionOf(skill({ overrideBusinessUnitAbandonRate: null }))).not.toBe(base);
   });
 });
 
@@ -252,5 +262,15 @@ describe("cxone writing", () => {
     expect((error as Error).message).toBe(
       "skill 41: CXone cannot hold this change exactly, nothing was sent: dialingMethod: CXone has no setting for the dialing method of a Personal Connection skill",
     );
+    expect(() =>
+      toGeneralSettingsPatch("41", {
+        dialingMethod: "POWER",
+        abandonmentRateThreshold: { maxRate: 0.03, coolDownSec: 5 },
+      }),
+    ).toThrow(
+      "nothing was sent: dialingMethod: CXone has no setting for the dialing method of a Personal Connection skill; abandonmentRateThreshold.coolDownSec: ",
+    );
+    // Anything but a refusal is a bug to surface, not a value CXone cannot store.
+    expect(() => cannotStoreOnCxone({ retrySettings: null as never })).toThrow(TypeError);
   });
 });

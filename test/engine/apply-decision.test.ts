@@ -184,6 +184,37 @@ describe("applyCampaign's decision step (every branch)", () => {
     );
   });
 
+  it("merge breaking two limits → the note names each error, joined by '; ', and no warning", () => {
+    // Ofcom: a 3 % abandon cap and a warning for a re-call within 72 h of a call that may be abandoned.
+    const ofcom = policyOf({ profiles: ["UK_OFCOM"], licenseTier: "ENTERPRISE" });
+    const s = initialState(
+      { revision: 7, current: { ...BASE, maxCallsPerAgent: 1 }, desired: { maxCallsPerAgent: 2 } },
+      { onConflict: "rebase", maxRounds: 5, conditionalWrite: true },
+    );
+    const afterConflict = decide(
+      decide(s, { kind: "start" }, ofcom).state,
+      { kind: "conflict" },
+      ofcom,
+    ).state;
+    const theirs = campaign(8, {
+      maxCallsPerAgent: 1,
+      abandonmentRateThreshold: { maxRate: 0.05, coolDownSec: 0 },
+      retrySettings: { maxAttempts: 2, intervalMinutes: [60] },
+    });
+    const d = decide(afterConflict, READ(theirs), ofcom);
+    expect(d.action).toMatchObject({ kind: "finish", outcome: "rejected_locally" });
+    const finish = d.action.kind === "finish" ? d.action : undefined;
+    // The findings attached are all of them (the warning too); the note lists only the errors.
+    expect(finish?.findings?.map((f) => [f.severity, f.code])).toEqual([
+      ["error", "ABANDON_RATE_OVER_LIMIT"],
+      ["warning", "RECALL_WITHIN_ABANDON_WINDOW"],
+      ["error", "RETRY_COUNT_MISMATCH"],
+    ]);
+    expect(finish?.note).toBe(
+      "the merge with the concurrent change is not valid: ABANDON_RATE_OVER_LIMIT dialingRules.abandonmentRateThreshold.maxRate: maxRate 0.05 (5%) exceeds the UK_OFCOM limit of 0.03 (3%); set it to at most 0.03; RETRY_COUNT_MISMATCH dialingRules.retrySettings.maxAttempts: maxAttempts is 2 but intervalMinutes lists 1 retry; give one interval per retry",
+    );
+  });
+
   it("reply lost, nothing changed since (same revision) → the same write again", () => {
     const ds = run(start(), { kind: "start" }, { kind: "reply-lost" }, READ(campaign(7)));
     expect(ds[1]?.action).toEqual({ kind: "reread", purpose: "reply-lost" });

@@ -345,6 +345,19 @@ describe("apply: what each outcome says and records", () => {
     for (const s of signals) expect(s).toBe(abort.signal);
   });
 
+  it("--max-rounds bounds the merge-and-retry rounds after a 409", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    h.sim.editCampaign("CMP-10001", { maxCallsPerAgent: 3 }); // a rebase would need a second write
+    const result = await run(h, plan, { maxRounds: 1 });
+    expect(result.results[0]).toMatchObject({
+      outcome: "failed",
+      error: { code: "TOO_MANY_CONFLICTS" },
+      writes: 1,
+    });
+  });
+
   it("a conflict under rebase does not stop the run: every campaign is tried", async () => {
     h = await harness({ campaigns: 3 });
     resetCampaigns(h, ids(3));
