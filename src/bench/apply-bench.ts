@@ -26,11 +26,10 @@ import { noRateLimit, RateLimiter, type RequestLimiter } from "../http/rate-limi
 import type { Platform } from "../platform/platform.js";
 import { createV2Platform, V2_PAGE_SIZE } from "../platform/v2/v2-platform.js";
 import { campaignId } from "../sim/seed-campaigns.js";
-import { startSimulator } from "../sim/server.js";
-import type { SimHandle } from "../sim/types.js";
 import { openStore } from "../store/open-store.js";
 import { webhookEvent } from "../webhook/events.js";
 import { naiveApply } from "./naive-apply.js";
+import { type BenchPlatformServer, simulatorHere, simulatorOnItsOwnThread } from "./platform-thread.js";
 import type { BenchRow } from "./table.js";
 
 export const DEFAULT_SIZES: readonly number[] = [200, 1000, 5000];
@@ -172,7 +171,7 @@ function rssSampler(): { stop(): number } {
   };
 }
 
-function platformFor(sim: SimHandle, clock: ScaledClock, limiter: RequestLimiter): Platform {
+function platformFor(sim: BenchPlatformServer, clock: ScaledClock, limiter: RequestLimiter): Platform {
   return createV2Platform(
     v2ConfigFor(sim, NOMINAL_PER_MINUTE),
     // An explicit limiter rather than the process-wide registry: each run has a fresh budget and clock.
@@ -187,7 +186,10 @@ export async function measureApply(
   options: { speedup?: number; concurrency?: number } = {},
 ): Promise<ApplyMeasurement> {
   const clock = new ScaledClock(options.speedup ?? DEFAULT_SPEEDUP);
-  const sim = await startSimulator({ campaigns: n, seed: 1, rateLimitPerMinute: NOMINAL_PER_MINUTE, clock });
+  const spec = { campaigns: n, seed: 1, rateLimitPerMinute: NOMINAL_PER_MINUTE };
+  // In real time the simulator gets a thread of its own, like a platform on its own machine (platform-thread.ts).
+  const sim =
+    clock.factor === 1 ? await simulatorOnItsOwnThread(spec, clock) : await simulatorHere(spec, clock);
   const limiter =
     strategy === "engine" ? new RateLimiter({ perMinute: NOMINAL_PER_MINUTE, clock }) : noRateLimit;
   const platform = platformFor(sim, clock, limiter);
@@ -219,6 +221,8 @@ export async function measureApply(
             actor: "bench",
             reason: "apply benchmark",
             concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+            // as `dialrules apply` does (apply-run.ts): more workers while the stated budget has room
+            burstWorkers: true,
             onConflict: "rebase",
             skipInvalid: false,
           },
@@ -251,8 +255,7 @@ export async function measureApply(
       wallMs,
       realMs,
       minimumMs: bucketAwareMinimumMs(requestsNeeded(n)),
-      requests: sim.log.length,
-      rateLimited: sim.log.filter((e) => e.status === 429).length,
+      ...(await sim.counts()),
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       peakRssBytes: rss.stop(),
@@ -318,17 +321,16 @@ export async function measurePlan(
   n: number,
 ): Promise<{ wallMs: number; requests: number; rateLimited: number }> {
   const clock = new ScaledClock(1);
-  const sim = await startSimulator({ campaigns: n, seed: 1, rateLimitPerMinute: NOMINAL_PER_MINUTE, clock });
+  const sim = await simulatorOnItsOwnThread(
+    { campaigns: n, seed: 1, rateLimitPerMinute: NOMINAL_PER_MINUTE },
+    clock,
+  );
   const platform = platformFor(sim, clock, new RateLimiter({ perMinute: NOMINAL_PER_MINUTE, clock }));
   try {
     const t0 = clock.now();
     const file = parseRulesValue(BENCH_RULES, "bench.yaml");
     await createPlan({ file, sourceText: JSON.stringify(BENCH_RULES), platform, clock });
-    return {
-      wallMs: clock.now() - t0,
-      requests: sim.log.length,
-      rateLimited: sim.log.filter((e) => e.status === 429).length,
-    };
+    return { wallMs: clock.now() - t0, ...(await sim.counts()) };
   } finally {
     await platform.close();
     await sim.stop();

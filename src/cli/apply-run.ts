@@ -79,6 +79,9 @@ export async function runApply(run: ApplyRun, reconciled: CampaignResult[] = [])
       actor: run.actor,
       reason: run.reason,
       concurrency: run.concurrency,
+      // a small change goes out in one round while the platform's bucket has room; under --on-conflict
+      // abort only the configured number are in flight when a conflict stops the run
+      burstWorkers: run.onConflict !== "abort",
       onConflict: run.onConflict,
       skipInvalid: run.skipInvalid,
       stop: run.stop,

@@ -31,7 +31,10 @@ export interface Embedded<H> {
 }
 
 /** Driver configuration for a v2 simulator's built-in demo client, with all three scopes. */
-export function v2ConfigFor(sim: SimHandle, rateLimitPerMinute: number): PlatformConfig {
+export function v2ConfigFor(
+  sim: Pick<SimHandle, "apiBase" | "tokenUrl">,
+  rateLimitPerMinute: number,
+): PlatformConfig {
   return {
     apiBaseUrl: sim.apiBase,
     tokenUrl: sim.tokenUrl,

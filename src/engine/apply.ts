@@ -33,6 +33,11 @@ export interface ApplyOptions {
   actor: string;
   reason: string;
   concurrency: number;
+  /**
+   * Write more campaigns at once than `concurrency` while the platform's stated budget has room for them
+   * (Platform.requestRoom: a full bucket), at most MAX_WORKERS; the extra workers stop when the room is gone.
+   */
+  burstWorkers?: boolean;
   onConflict: ConflictPolicy;
   /** Apply the valid campaigns and report the invalid ones instead of refusing the whole plan. */
   skipInvalid: boolean;
@@ -96,6 +101,9 @@ export interface ApplyResult {
   /** True when a conflict under --on-conflict abort stopped the run. */
   abortedOnConflict: boolean;
 }
+
+/** Most campaigns written at once when the budget has room for more than `concurrency` (sockets, memory). */
+export const MAX_WORKERS = 64;
 
 const EMPTY_COUNTS: Record<AuditOutcome, number> = {
   applied: 0,
@@ -300,7 +308,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
   };
   // Each worker starts its next campaign (journal intent) while the previous one's outcome is being recorded,
   // so both join the same group commit; an outcome is reported only once it is durable.
-  const worker = async () => {
+  // Beyond `concurrency`, as many more workers as the platform's budget lets send at once (a full bucket):
+  // a small change is written in one round instead of ⌈N / concurrency⌉. An extra worker stops once the
+  // budget has no room, so when it runs dry the configured number goes on at the refill's pace.
+  const base = Math.max(1, Math.min(options.concurrency, toWrite.length));
+  const room = () => deps.platform.requestRoom?.() ?? 0;
+  const workers = options.burstWorkers ? Math.max(base, Math.min(toWrite.length, MAX_WORKERS, room())) : base;
+  const worker = async (index: number) => {
+    const extra = index >= base;
     let current = startNext();
     while (current !== undefined) {
       const decided = await current;
@@ -310,7 +325,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
       }
       const r = decided.result;
       if (r.outcome === "conflict" && options.onConflict === "abort") aborted = true;
-      current = startNext();
+      current = extra && room() < 1 ? undefined : startNext();
       try {
         await decided.recorded;
       } catch (err) {
@@ -321,9 +336,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, deps: ApplyDe
       record(r);
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(options.concurrency, toWrite.length)) }, worker),
-  );
+  await Promise.all(Array.from({ length: workers }, (_, index) => worker(index)));
   const notAttempted = queue.map(({ c }) => ({ id: c.id, name: c.name }));
 
   const interrupted = options.stop?.aborted === true || options.abort?.aborted === true;

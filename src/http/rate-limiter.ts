@@ -54,6 +54,11 @@ export interface RequestLimiter {
    * requests that share this budget do not keep hitting the server's bucket.
    */
   holdFor(ms: number): void;
+  /**
+   * Requests that would be granted now without waiting, beyond those already queued; undefined when not
+   * known without spending (a budget kept in a shared ledger). Lets a caller size its concurrency.
+   */
+  room?(): number | undefined;
 }
 
 export interface RateLimiterOptions {
@@ -163,6 +168,17 @@ export class RateLimiter implements RequestLimiter {
   /** The current AIMD multiplier of the rate (1 = full rate). */
   get rateMultiplier(): number {
     return this.multiplier;
+  }
+
+  room(): number | undefined {
+    const now = this.clock.now();
+    if (now < this.heldUntil) return 0;
+    const s = this.stated;
+    if (s === undefined) return undefined;
+    // what fromStated would find, without taking anything
+    const growing = Math.max(0, now - Math.max(s.at, s.resetAt));
+    const bound = Math.min(s.cap, s.bound + growing * s.perMs * this.multiplier);
+    return Math.max(0, Math.floor(bound + EPSILON) - this.queue.length);
   }
 
   acquire(signal?: AbortSignal): Promise<LimiterGrant> {

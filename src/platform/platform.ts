@@ -69,5 +69,10 @@ export interface Platform {
   checkWrite?(rules: PartialRules, campaign?: Campaign): PlatformFieldError[];
   /** The notes of the latest listCampaigns (campaigns left alone, organisation settings); absent: none. */
   listingNotes?(): ListingNotes;
+  /**
+   * Requests this client may send right now without waiting for its budget (the platform's stated budget
+   * less what is queued); undefined when not known. `apply` runs more campaigns at once while it lasts.
+   */
+  requestRoom?(): number | undefined;
   close(): Promise<void>;
 }

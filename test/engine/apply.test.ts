@@ -531,6 +531,85 @@ describe("apply: observers, re-checks and stops", () => {
   });
 });
 
+describe("apply: more workers while the budget has room (issue 17 §1)", () => {
+  /** The platform with a stated room and a gate that counts writes in flight until `expected` are. */
+  function roomy(p: Platform, room: () => number, expected: number) {
+    const seen = { inFlight: 0, most: 0 };
+    let release: () => void = () => undefined;
+    const allStarted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const platform: Platform = {
+      ...intercept(p, {
+        updateRules: async (id, rev, rules, o) => {
+          seen.inFlight += 1;
+          seen.most = Math.max(seen.most, seen.inFlight);
+          if (seen.inFlight === expected) release();
+          await Promise.race([allStarted, systemClock.sleep(300)]);
+          seen.inFlight -= 1;
+          return p.updateRules(id, rev, rules, o);
+        },
+      }),
+      requestRoom: room,
+    };
+    return { platform, seen };
+  }
+
+  it("writes a small change in one round when the stated budget has room for all of it", async () => {
+    h = await harness({ campaigns: 12 });
+    resetCampaigns(h, ids(12));
+    const plan = await planFor(h, progressive(ids(12)));
+    const { platform, seen } = roomy(h.platform, () => 50, 12);
+    const result = await run(h, plan, { concurrency: 2, burstWorkers: true }, { platform });
+    expect(result.counts.applied).toBe(12);
+    expect(seen.most).toBe(12);
+  });
+
+  it("keeps to `concurrency` without the option, or when the platform states no room", async () => {
+    h = await harness({ campaigns: 6 });
+    resetCampaigns(h, ids(6));
+    const plan = await planFor(h, progressive(ids(6)));
+    const off = roomy(h.platform, () => 50, 6);
+    expect((await run(h, plan, { concurrency: 2 }, { platform: off.platform })).counts.applied).toBe(6);
+    expect(off.seen.most).toBe(2);
+    resetCampaigns(h, ids(6));
+    const plan2 = await planFor(h, progressive(ids(6)));
+    const none = roomy(h.platform, () => 0, 6);
+    const result = await run(h, plan2, { concurrency: 2, burstWorkers: true }, { platform: none.platform });
+    expect(result.counts.applied).toBe(6);
+    expect(none.seen.most).toBe(2);
+  });
+
+  it("the extra workers stop once the room is gone; the configured ones finish the change", async () => {
+    h = await harness({ campaigns: 10 });
+    resetCampaigns(h, ids(10));
+    const plan = await planFor(h, progressive(ids(10)));
+    let room = 4;
+    const { platform, seen } = roomy(h.platform, () => room, 4);
+    let started = 0;
+    const later = { inFlight: 0, most: 0 };
+    const gated: Platform = {
+      ...platform,
+      updateRules: async (...args) => {
+        room = 0; // the first writes spent the bucket
+        if (++started <= 4) return platform.updateRules(...args);
+        later.inFlight += 1;
+        later.most = Math.max(later.most, later.inFlight);
+        try {
+          return await platform.updateRules(...args);
+        } finally {
+          later.inFlight -= 1;
+        }
+      },
+    };
+    const result = await run(h, plan, { concurrency: 1, burstWorkers: true }, { platform: gated });
+    expect(result.counts.applied).toBe(10);
+    expect(seen.most).toBe(4);
+    // after the first round only the one configured worker was left: one write in flight at a time
+    expect(later.most).toBe(1);
+  });
+});
+
 describe("apply: hard stop and reconciliation", () => {
   it("a write aborted mid-request stays in doubt; reconciliation records it applied when it landed, failed when not", async () => {
     h = await harness({ campaigns: 2 });

@@ -145,3 +145,20 @@ describe("RateLimiter", () => {
     expect(() => new RateLimiter({ perMinute: Number.NaN, clock: new InstantClock() })).toThrow(RangeError);
   });
 });
+
+describe("RateLimiter.room (issue 17 §1: how many may go now)", () => {
+  it("unknown until the platform states its budget; then what it stated less the reserve and the queue; 0 while held", async () => {
+    const clock = new ManualClock(1_000_000);
+    const limiter = new RateLimiter({ perMinute: 100, clock });
+    expect(limiter.room()).toBeUndefined();
+    const grant = await limiter.acquire();
+    grant.settle({ status: 200, observation: { remaining: 60, resetMs: 0, limit: 100, windowMs: 60_000 } });
+    // 60 stated, less the reserve of one
+    expect(limiter.room()).toBe(59);
+    const second = await limiter.acquire();
+    expect(limiter.room()).toBe(58);
+    second.settle({ status: 200 });
+    limiter.holdFor(5_000);
+    expect(limiter.room()).toBe(0);
+  });
+});

@@ -100,7 +100,12 @@ export function registerApply(program: Command): void {
     .option("-f, --file <file>", "rules file (YAML or JSON); plans afresh")
     .option("--plan <plan.json>", "a plan saved by `plan -o FILE`; writes are conditional on its revisions")
     .option("-y, --yes", "do not ask for confirmation")
-    .option("--concurrency <n>", "campaigns written in parallel (all share one rate limiter)", positiveInt, 4)
+    .option(
+      "--concurrency <n>",
+      "campaigns written in parallel (all share one rate limiter); more, up to 64, while the platform states room in its budget (not with --on-conflict abort)",
+      positiveInt,
+      4,
+    )
     .option("--reason <text>", "why this change is made (required; goes into every audit record)")
     .option("--actor <name>", "who makes the change (env DIALRULES_ACTOR, default the OS user)")
     .addOption(

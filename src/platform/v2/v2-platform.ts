@@ -39,7 +39,7 @@ export function createV2Platform(config: PlatformConfig, deps: V2PlatformDeps = 
     clientAuth: config.clientAuth,
   });
   const http = new HttpClient({ ...shared, baseUrl: config.apiBaseUrl, tokens, userAgent: "dialrules-v2" });
-  return new V2Platform(http);
+  return new V2Platform(http, () => shared.limiter.room?.());
 }
 
 class V2Platform implements Platform {
@@ -47,7 +47,10 @@ class V2Platform implements Platform {
   readonly capabilities: PlatformCapabilities = { conditionalWrite: true, writableFields: RULE_FIELDS };
   private readonly closing = new AbortController();
 
-  constructor(private readonly http: HttpClient) {
+  constructor(
+    private readonly http: HttpClient,
+    readonly requestRoom: () => number | undefined,
+  ) {
     // Every in-flight call listens on this signal; hundreds at once are normal, not a leak.
     setMaxListeners(0, this.closing.signal);
   }
