@@ -29,6 +29,8 @@ const PARTS = {
   // The domain part in three: the rules-file parser, validation and policy, and the rest (merge, resolve, …).
   "domain-parser": DOMAIN_PARSER,
   "domain-validate": DOMAIN_VALIDATE,
+  // validate.ts with the file-level validation and the policy floor, without profiles/policy (the other half).
+  "domain-validate-core": ["src/domain/validate.ts", "src/domain/validate-file.ts", "src/domain/policy-floor.ts"],
   "domain-rest": ["src/domain/**/*.ts", ...[...DOMAIN_PARSER, ...DOMAIN_VALIDATE].map((f) => `!${f}`)],
 };
 
