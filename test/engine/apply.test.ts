@@ -425,9 +425,11 @@ describe("apply: observers, re-checks and stops", () => {
 
     expect(result.counts.applied).toBe(2);
     expect(resolutions).toEqual(["rebased"]);
-    await expect(run(h, await planFor(h, progressive(ids(2))), {}, { observer: {} })).resolves.toMatchObject({
-      refused: false,
-    });
+    resetCampaigns(h, ids(2));
+    const again = await planFor(h, progressive(ids(2)));
+    h.sim.editCampaign("CMP-10001", { maxCallsPerAgent: 3 });
+    const quiet = await run(h, again, {}, { observer: { started: () => undefined } });
+    expect(quiet.counts.applied).toBe(2);
   });
 
   it("--recheck reads the unchanged campaigns again and writes only those moved away since the plan", async () => {
@@ -467,6 +469,11 @@ describe("apply: observers, re-checks and stops", () => {
     ]);
     const written = patchesPerCampaign(h.sim);
     expect([written.get("CMP-10001"), written.get("CMP-10002")]).toEqual([1, undefined]);
+    // The one still holding its values stays "unchanged" (no record of its own), the drifted one does not.
+    const summary = (await h.store.audit.list({ runId: withRecheck.runId })).find(
+      (r) => r.outcome === "run_summary",
+    );
+    expect(summary?.runSummary?.unchanged.map((u) => u.id)).toEqual(["CMP-10002"]);
     expect(listSignals).toEqual([abort.signal]);
     expect(h.sim.getCampaign("CMP-10001")!.dialingRules.dialingMethod).toBe("PROGRESSIVE");
   });
@@ -655,6 +662,42 @@ describe("apply: hard stop and reconciliation", () => {
     });
     expect(record).not.toHaveProperty("platformError");
     expect(await h.store.journal.inDoubt()).toEqual([]);
+  });
+
+  it("a read-back aborted mid-request stays in doubt; without an abort signal a failed read-back is an outcome", async () => {
+    h = await harness({ campaigns: 1 });
+    resetCampaigns(h, ids(1));
+    const plan = await planFor(h, progressive(ids(1)));
+    const abort = new AbortController();
+    const readAborted = intercept(h.platform, {
+      updateRules: () => Promise.reject(new WriteOutcomeUnknownError("reply lost", 504)),
+      getCampaign: () => {
+        abort.abort();
+        return Promise.reject(new DOMException("The operation was aborted", "AbortError"));
+      },
+    });
+    const aborted = await run(h, plan, { abort: abort.signal }, { platform: readAborted });
+    expect(aborted.results).toEqual([]);
+    expect(await h.store.journal.inDoubt()).toHaveLength(1);
+
+    const readFails = intercept(h.platform, {
+      updateRules: () => Promise.reject(new WriteOutcomeUnknownError("reply lost", 504)),
+      getCampaign: () => Promise.reject(new TransientError("still down", 503)),
+    });
+    const failed = await run(h, plan, {}, { platform: readFails });
+    expect(failed.results.map((r) => r.outcome)).toEqual(["failed"]);
+
+    // Reconciliation reads with the caller's signal.
+    const signals: unknown[] = [];
+    const probed = intercept(h.platform, {
+      getCampaign: (id, o) => {
+        signals.push(o?.signal);
+        return h!.platform.getCampaign(id, o);
+      },
+    });
+    const settle = new AbortController();
+    await reconcileInDoubt({ platform: probed, store: h.store, clock: h.clock }, "next", settle.signal);
+    expect(signals).toEqual([settle.signal]);
   });
 
   it("reconciliation: a write that did not land is failed (INTERRUPTED); a campaign it cannot read is failed too", async () => {
