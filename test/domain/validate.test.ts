@@ -133,6 +133,22 @@ describe("Ofcom 72 h re-call advice", () => {
   });
 });
 
+describe("Ofcom 72 h re-call advice: the gap between two retries", () => {
+  it("two retries 10 minutes apart, long after the first call, are flagged with that gap", () => {
+    const f = validateRules(
+      baseRules({
+        dialingMethod: "PREDICTIVE",
+        maxCallsPerAgent: 2,
+        retrySettings: { maxAttempts: 2, intervalMinutes: [4400, 4410] },
+      }),
+      policyOf({ profiles: ["UK_OFCOM"], licenseTier: "ENTERPRISE" }),
+    ).filter((x) => x.code === "RECALL_WITHIN_ABANDON_WINDOW");
+    expect(f.map((x) => x.message)).toEqual([
+      "PREDICTIVE can abandon calls and a retry comes 10 minutes after the previous attempt; after an abandoned or AMD-detected call, do not re-call within 72 h unless a live agent is guaranteed",
+    ]);
+  });
+});
+
 describe("licence", () => {
   it.each([
     ["ENTERPRISE", true],
@@ -145,6 +161,17 @@ describe("licence", () => {
       policyOf(tier ? { licenseTier: tier } : {}),
     );
     expect(f.some((x) => x.code === "LICENSE_PREDICTIVE_REQUIRES_ENTERPRISE")).toBe(!passes);
+  });
+  it("the message says which tier the file declares, or that it declares none", () => {
+    const message = (tier?: string) =>
+      validateRules(
+        baseRules({ dialingMethod: "PREDICTIVE", maxCallsPerAgent: 2 }),
+        policyOf(tier ? { licenseTier: tier } : {}),
+      ).find((x) => x.code === "LICENSE_PREDICTIVE_REQUIRES_ENTERPRISE")?.message;
+    expect(message()).toBe(
+      "PREDICTIVE dialing needs the ENTERPRISE licence tier, but the rules file declares no licenseTier; use PROGRESSIVE, POWER or PREVIEW, or declare licenseTier: ENTERPRISE if the tenant has it",
+    );
+    expect(message("STANDARD")).toContain("but the rules file declares STANDARD;");
   });
   it("other methods need no licence tier", () => {
     for (const m of ["PROGRESSIVE", "POWER", "PREVIEW"] as const) {
@@ -231,6 +258,60 @@ describe("retry schedule structure", () => {
   });
   it("limits.maxRetries caps the retries", () => {
     expect(check(3, [15, 60, 240], { maxRetries: 2 })).toEqual(["RETRY_TOO_MANY@maxAttempts"]);
+    expect(check(2, [15, 60], { maxRetries: 2 })).toEqual([]);
+  });
+
+  it("what each schedule finding says, and which limit's source it cites", () => {
+    const limits = { minRetryIntervalMinutes: 10, maxRetryIntervalMinutes: 480, maxRetries: 2 };
+    const policy = policyOf({ limits });
+    const findings = validateRules(
+      baseRules({ retrySettings: { maxAttempts: 3, intervalMinutes: [5, 12, 600] } }),
+      policy,
+    ).map(({ severity, code, message, citation }) => ({ severity, code, message, citation }));
+    expect(findings).toEqual([
+      {
+        severity: "error",
+        code: "RETRY_INTERVAL_OUT_OF_RANGE",
+        message: "retry 1 at minute 5 is outside the allowed range [10, 480] minutes after the first call",
+        citation: policy.minRetryIntervalMinutes.citation,
+      },
+      {
+        severity: "error",
+        code: "RETRY_GAP_TOO_SHORT",
+        message:
+          "retry 2 at minute 12 is only 7 minutes after retry 1; at least 10 minutes are required between attempts",
+        citation: policy.minRetryIntervalMinutes.citation,
+      },
+      {
+        severity: "error",
+        code: "RETRY_INTERVAL_OUT_OF_RANGE",
+        message: "retry 3 at minute 600 is outside the allowed range [10, 480] minutes after the first call",
+        citation: policy.maxRetryIntervalMinutes.citation,
+      },
+      {
+        severity: "error",
+        code: "RETRY_TOO_MANY",
+        message: "maxAttempts 3 exceeds the limit of 2 retries",
+        citation: policy.maxRetries?.citation,
+      },
+    ]);
+    expect(policy.minRetryIntervalMinutes.citation).not.toBe(policy.maxRetryIntervalMinutes.citation);
+    const messages = (maxAttempts: number, intervalMinutes: number[]) =>
+      validateRules(baseRules({ retrySettings: { maxAttempts, intervalMinutes } }), policyOf({})).map(
+        (f) => f.message,
+      );
+    expect(messages(2, [30, 20])).toContainEqual(
+      "retry 2 at minute 20 is not after retry 1 at minute 30: the attempts would coincide or cross; list strictly increasing minutes",
+    );
+    expect(messages(1, [0])).toContainEqual(
+      "retry 1 at minute 0 is not after the first call at minute 0: the attempts would coincide or cross; list strictly increasing minutes",
+    );
+    expect(messages(2, [60])).toEqual([
+      "maxAttempts is 2 but intervalMinutes lists 1 retry; give one interval per retry",
+    ]);
+    expect(messages(1, [60, 120])).toEqual([
+      "maxAttempts is 1 but intervalMinutes lists 2 retries; give one interval per retry",
+    ]);
   });
 });
 
