@@ -46,4 +46,34 @@ describe("validateFile", () => {
       { numRuns: propertyRuns(100) },
     );
   });
+
+  it("no defaults: no defaults group, and the counts are the entries' and the policy's alone", () => {
+    const v = validateFile(
+      fileOf({
+        profiles: ["US_TCPA"],
+        licenseTier: "ENTERPRISE",
+        campaigns: [{ id: "A", dialingRules: { dialingMethod: "PREVIEW", maxCallsPerAgent: 2 } }],
+      }),
+    );
+    expect(v).not.toHaveProperty("defaults");
+    const all = [...v.policy.findings, ...v.entries.flatMap((e) => e.findings)];
+    expect([v.errors, v.warnings]).toEqual([
+      all.filter((f) => f.severity === "error").length,
+      all.filter((f) => f.severity !== "error").length,
+    ]);
+    expect(v.errors).toBeGreaterThan(0);
+  });
+
+  it("a finding about a field points where that field was written (entry or defaults)", () => {
+    const v = validateFile(
+      fileOf({
+        profiles: [],
+        defaults: { dialingRules: { dialingMethod: "PREVIEW" } },
+        campaigns: [{ id: "A", dialingRules: { maxCallsPerAgent: 2 } }],
+      }),
+    );
+    expect(v.entries[0]?.findings.map((f) => [f.code, f.path])).toEqual([
+      ["CALLS_PER_AGENT_PREVIEW", "campaigns[0].dialingRules.maxCallsPerAgent"],
+    ]);
+  });
 });
