@@ -31,6 +31,7 @@ const PARTS = {
   "domain-validate": DOMAIN_VALIDATE,
   // validate.ts with the file-level validation and the policy floor, without profiles/policy (the other half).
   "domain-validate-core": ["src/domain/validate.ts", "src/domain/validate-file.ts", "src/domain/policy-floor.ts"],
+  "domain-yaml-fast": ["src/domain/yaml-fast.ts"],
   "domain-policy": ["src/domain/profiles.ts", "src/domain/policy.ts"],
   "domain-rest": ["src/domain/**/*.ts", ...[...DOMAIN_PARSER, ...DOMAIN_VALIDATE].map((f) => `!${f}`)],
 };

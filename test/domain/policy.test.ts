@@ -83,4 +83,67 @@ describe("policyFromFile", () => {
   it("no profile is a warning", () => {
     expect(policyOf({}).findings.map((f) => f.code)).toEqual(["POLICY_NO_PROFILE"]);
   });
+
+  it("what each policy finding says, and where each limit of the file comes from", () => {
+    const p = policyOf({
+      profiles: ["US_TCPA", "UK_OFCOM"],
+      limits: {
+        maxCallsPerAgent: 1,
+        maxRetries: 3,
+        minRetryIntervalMinutes: 500,
+        maxRetryIntervalMinutes: 400,
+        frequency: [{ maxAttempts: 2, windowMinutes: 60 }],
+      },
+      overrides: [
+        { limit: "maxAbandonmentRate", value: 0.02, reason: "x" },
+        { limit: "frequency.FR", value: 9, reason: "y" },
+      ],
+    });
+    expect(p.findings.filter((f) => !f.code.startsWith("ADVISORY_"))).toEqual([
+      {
+        severity: "error",
+        code: "POLICY_EMPTY_RANGE",
+        path: "limits",
+        message:
+          "minRetryIntervalMinutes 500 is above maxRetryIntervalMinutes 400: no retry schedule can pass",
+      },
+      {
+        severity: "warning",
+        code: "OVERRIDE_NOT_LOOSER",
+        path: "overrides[0]",
+        message:
+          "override of maxAbandonmentRate to 0.02 does not loosen the current 0.03; use limits: to tighten",
+      },
+      {
+        severity: "warning",
+        code: "OVERRIDE_UNUSED",
+        path: "overrides[1]",
+        message:
+          "frequency.FR is not limited by the selected profiles (US_TCPA, UK_OFCOM); remove the override",
+      },
+    ]);
+    expect(p.maxRetries).toEqual({ value: 3, citation: "rules file limits.maxRetries", source: "limits" });
+    expect(p.frequency).toEqual([
+      {
+        id: "limits.frequency[0]",
+        maxAttempts: 2,
+        windowMinutes: 60,
+        window: "60 minutes",
+        citation: "rules file limits.frequency[0]",
+      },
+    ]);
+    expect(p.maxCallsPerAgent.POWER).toEqual({
+      value: 1,
+      citation: "rules file limits.maxCallsPerAgent",
+      source: "limits",
+    });
+    expect(policyOf({}).findings[0]?.message).toBe(
+      "no regulatory profile selected: only structural checks run; list the profiles that apply (e.g. US_TCPA)",
+    );
+    expect(
+      policyOf({ overrides: [{ limit: "frequency.FR", value: 9, reason: "y" }] }).findings.find(
+        (f) => f.code === "OVERRIDE_UNUSED",
+      )?.message,
+    ).toBe("frequency.FR is not limited by the selected profiles (none); remove the override");
+  });
 });
