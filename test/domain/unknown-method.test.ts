@@ -73,6 +73,18 @@ describe("retry overrides the model cannot express", () => {
       intervalMinutes: [240, 480, 720],
     });
     expect(withRetryOverrides(rules, undefined)).toBe(rules);
+    // The rules' shortest gap is between two retries, or before the first; a non-increasing pair is no gap.
+    const shortest = (intervalMinutes: number[]) =>
+      withRetryOverrides(
+        baseRules({ retrySettings: { maxAttempts: intervalMinutes.length, intervalMinutes } }),
+        {
+          maxAttempts: 2,
+          description: "x",
+        },
+      ).retrySettings.intervalMinutes;
+    expect(shortest([60, 90])).toEqual([30, 60]);
+    expect(shortest([20, 60])).toEqual([20, 40]);
+    expect(shortest([60, 60])).toEqual([60, 120]);
   });
 
   it("frequency checks use the effective maximum, and a warning names the overrides", () => {
@@ -90,5 +102,11 @@ describe("retry overrides the model cannot express", () => {
     expect(warning).toMatchObject({ severity: "warning", path: "dialingRules.retrySettings" });
     expect(warning?.message).toContain("cadence maximum attempts Phone1 9");
     expect(warning?.message).toContain("8 retries, 720 min apart");
+    const one = validateWithOverrides(rules, { maxAttempts: 1, description: "cadence" }, policy).find(
+      (f) => f.code === "RETRY_OVERRIDES_NOT_MODELLED",
+    );
+    expect(one?.message).toBe(
+      "the platform overrides this campaign's retry settings where the rules file cannot (cadence); retry checks assume the worst case they allow (1 retry). Change or remove them in the platform's own admin tool",
+    );
   });
 });
