@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchAbandonRate, estimateCapacity } from "../../src/domain/capacity.js";
+import { batchAbandonRate, estimateCapacity, estimateFor, pacingRatio } from "../../src/domain/capacity.js";
 import { baseRules } from "./helpers.js";
 
 const inputs = { agents: 10, avgHandleTimeSec: 300, connectRate: 0.3 };
@@ -65,5 +65,28 @@ describe("estimateCapacity", () => {
     const rules = baseRules({ dialingMethod: "POWER", maxCallsPerAgent: 2 });
     expect(estimateCapacity(rules, { ...inputs, connectRate: 0.05 }).canExceedAbandonmentLimit).toBe(false);
     expect(estimateCapacity(rules, { ...inputs, connectRate: 0.07 }).canExceedAbandonmentLimit).toBe(true);
+  });
+});
+
+describe("capacity edge cases (literal values)", () => {
+  it("no connects, or at most one line, abandon nothing", () => {
+    expect(batchAbandonRate(2, 0)).toBe(0);
+    expect(batchAbandonRate(1, 0.5)).toBe(0);
+    expect(batchAbandonRate(0.5, 0.5)).toBe(0);
+  });
+
+  it("pacing per method: preview 1, progressive and power the ceiling, predictive one expected connect", () => {
+    expect(pacingRatio("PREVIEW", 3, 0.5)).toBe(1);
+    expect(pacingRatio("PROGRESSIVE", 3, 0.5)).toBe(3);
+    expect(pacingRatio("POWER", 3, 0.5)).toBe(3);
+    expect(pacingRatio("PREDICTIVE", 3, 0.5)).toBe(2);
+  });
+
+  it("preview dials one line whatever maxCallsPerAgent says, so it cannot abandon", () => {
+    expect(estimateFor("PREVIEW", 3, 0.03, inputs)).toMatchObject({
+      pacingRatio: 1,
+      worstCaseAbandonRate: 0,
+      canExceedAbandonmentLimit: false,
+    });
   });
 });
