@@ -41,6 +41,13 @@ module.exports = {
       to: { path: "^src/", pathNot: "^src/clock/" },
     },
     {
+      name: "threads-is-a-leaf",
+      comment: "src/threads finds worker-thread entry files for store, server and bench; it imports nothing else of ours.",
+      severity: "error",
+      from: { path: "^src/threads/" },
+      to: { path: "^src/", pathNot: "^src/threads/" },
+    },
+    {
       name: "render-is-presentation-only",
       comment: "src/render formats domain values for people (CLI and dashboard); it imports only the domain.",
       severity: "error",
@@ -91,7 +98,7 @@ module.exports = {
         "src/store persists what it is given: it sees the domain, the clock and the engine's store contract, never the webhook format or a driver.",
       severity: "error",
       from: { path: "^src/store/" },
-      to: { path: "^src/", pathNot: "^src/(store|clock|domain)/|^src/engine/store-contract\\.ts$" },
+      to: { path: "^src/", pathNot: "^src/(store|clock|domain|threads)/|^src/engine/store-contract\\.ts$" },
     },
     {
       name: "webhook-is-an-adapter",

@@ -5,12 +5,11 @@
  * the engine's work, as against CXone or Genesys Cloud. Without a built worker (tests from the sources
  * before a build) it falls back to this thread.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Clock } from "../clock/clock.js";
 import { startSimulator } from "../sim/server.js";
 import type { SimHandle, SimOptions } from "../sim/types.js";
+import { builtWorkerFile } from "../threads/built-worker.js";
 
 export interface BenchPlatformServer {
   readonly apiBase: string;
@@ -38,17 +37,9 @@ export async function simulatorHere(spec: SimSpec, clock: Clock): Promise<BenchP
   };
 }
 
-function workerFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const candidate = here.endsWith(".ts")
-    ? here.replace(/[/\\]src[/\\]bench[/\\]platform-thread\.ts$/, "/dist/bench/platform-thread-worker.js")
-    : here.replace(/platform-thread\.js$/, "platform-thread-worker.js");
-  return existsSync(candidate) ? candidate : undefined;
-}
-
 /** The simulator on a thread of its own, on the real clock; on this thread when no built worker exists. */
 export async function simulatorOnItsOwnThread(spec: SimSpec, clock: Clock): Promise<BenchPlatformServer> {
-  const file = workerFile();
+  const file = builtWorkerFile(import.meta.url, "platform-thread-worker");
   if (!file) return simulatorHere(spec, clock);
   const worker = new Worker(file, { workerData: spec });
   const next = <T>(): Promise<T> =>

@@ -13,8 +13,6 @@
  *
  * One thread per database file, shared by the backends of a process (the store and the service's tables).
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
   CompiledQuery,
@@ -30,6 +28,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
+import { builtWorkerFile } from "../threads/built-worker.js";
 
 /** One statement for the writer thread. */
 export interface WriterRequest {
@@ -43,15 +42,6 @@ export type WriterReply = { id: number } & (
   | { changes: number; lastInsertRowid: bigint }
   | { error: { name: string; message: string; code?: string } }
 );
-
-/** The built worker next to this module; from the sources (vitest), the build's copy; undefined if none. */
-function writerWorkerFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const candidate = here.endsWith(".ts")
-    ? here.replace(/[/\\]src[/\\]store[/\\]sqlite-writer\.ts$/, "/dist/store/sqlite-writer-worker.js")
-    : here.replace(/sqlite-writer\.js$/, "sqlite-writer-worker.js");
-  return existsSync(candidate) ? candidate : undefined;
-}
 
 /** An error from the writer thread, with SQLite's code (SQLITE_CONSTRAINT_…) as better-sqlite3 gives it. */
 export class SqliteWriterError extends Error {
@@ -142,7 +132,7 @@ const threads = new Map<string, { thread: WriterThread; users: number }>();
  */
 export function writerDialect(file: string): Dialect | undefined {
   if (file === ":memory:") return undefined;
-  const workerFile = writerWorkerFile();
+  const workerFile = builtWorkerFile(import.meta.url, "sqlite-writer-worker");
   if (!workerFile) return undefined;
   let entry = threads.get(file);
   if (!entry) {

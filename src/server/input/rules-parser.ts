@@ -9,13 +9,12 @@
  * no platform request — and plans. The parsed file never crosses back: copying a maximal one between threads
  * costs tens of milliseconds of this thread each way.
  */
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import Tinypool from "tinypool";
 import { InputError } from "../../domain/errors.js";
 import { type Override, parseRulesFile, type RulesFile, RulesFileError } from "../../domain/rules-file.js";
+import { builtWorkerFile } from "../../threads/built-worker.js";
 import { type Prepared, type PrepareTask, prepareChange } from "../changes/prepare-change.js";
 
 export interface ParseTask {
@@ -75,11 +74,7 @@ export const inThreadRulesParser: RulesParser = {
  * copy under dist/ (tests run `npm run build` first), or undefined when there is none.
  */
 export function parseWorkerFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const candidate = here.endsWith(".ts")
-    ? here.replace(/[/\\]src[/\\](server[/\\]input[/\\])rules-parser\.ts$/, "/dist/$1parse-worker.js")
-    : here.replace(/rules-parser\.js$/, "parse-worker.js");
-  return existsSync(candidate) ? candidate : undefined;
+  return builtWorkerFile(import.meta.url, "parse-worker");
 }
 
 const fileError = (fileName: string, problems: readonly Problem[]) =>
