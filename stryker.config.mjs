@@ -32,6 +32,11 @@ const PARTS = {
   // validate.ts with the file-level validation and the policy floor, without profiles/policy (the other half).
   "domain-validate-core": ["src/domain/validate.ts", "src/domain/validate-file.ts", "src/domain/policy-floor.ts"],
   "domain-yaml-fast": ["src/domain/yaml-fast.ts"],
+  "domain-nesting": ["src/domain/nesting.ts"],
+  // The two hand-written scanners together (the YAML fast path and the nesting pre-scan).
+  "domain-scanners": ["src/domain/yaml-fast.ts", "src/domain/nesting.ts"],
+  // The parser without the fast path: rules-file, rules-schema, rules-file-types.
+  "domain-parser-core": DOMAIN_PARSER.filter((f) => f !== "src/domain/yaml-fast.ts"),
   "domain-policy": ["src/domain/profiles.ts", "src/domain/policy.ts"],
   "domain-rest": ["src/domain/**/*.ts", ...[...DOMAIN_PARSER, ...DOMAIN_VALIDATE].map((f) => `!${f}`)],
 };
