@@ -5,9 +5,16 @@
  */
 import { defineConfig } from "vitest/config";
 
+/**
+ * MUTATION_TESTS=domain narrows the run to the pure domain tests and the validate golden files: for the
+ * parser slices, whose code every engine and driver test also reaches, this is several times faster on a
+ * shared 2-core machine, and its score is a lower bound of the full run's (fewer tests can only kill fewer).
+ */
+const DOMAIN_ONLY = ["test/domain/**/*.test.ts", "test/golden/validate-golden.test.ts"];
+
 export default defineConfig({
   test: {
-    include: [
+    include: process.env.MUTATION_TESTS === "domain" ? DOMAIN_ONLY : [
       "test/domain/**/*.test.ts",
       "test/engine/apply-decision.test.ts",
       "test/engine/apply.test.ts",
