@@ -14,26 +14,29 @@ const DOMAIN_ONLY = ["test/domain/**/*.test.ts", "test/golden/validate-golden.te
 
 export default defineConfig({
   test: {
-    include: process.env.MUTATION_TESTS === "domain" ? DOMAIN_ONLY : [
-      "test/domain/**/*.test.ts",
-      "test/engine/apply-decision.test.ts",
-      "test/engine/apply.test.ts",
-      "test/engine/converge.test.ts",
-      "test/engine/plan-targets.test.ts",
-      "test/engine/run-summary.test.ts",
-      "test/engine/revert.test.ts",
-      "test/engine/rules-export.test.ts",
-      "test/cxone/mapping.test.ts",
-      "test/cxone/platform.test.ts",
-      "test/cxone/engine.test.ts",
-      "test/cxone/fidelity.test.ts",
-      "test/cxone/validate.test.ts",
-      "test/genesys/mapping.test.ts",
-      "test/genesys/platform.test.ts",
-      "test/genesys/faults.test.ts",
-      "test/genesys/engine.test.ts",
-      "test/golden/validate-golden.test.ts",
-    ],
+    include:
+      process.env.MUTATION_TESTS === "domain"
+        ? DOMAIN_ONLY
+        : [
+            "test/domain/**/*.test.ts",
+            "test/engine/apply-decision.test.ts",
+            "test/engine/apply.test.ts",
+            "test/engine/converge.test.ts",
+            "test/engine/plan-targets.test.ts",
+            "test/engine/run-summary.test.ts",
+            "test/engine/revert.test.ts",
+            "test/engine/rules-export.test.ts",
+            "test/cxone/mapping.test.ts",
+            "test/cxone/platform.test.ts",
+            "test/cxone/engine.test.ts",
+            "test/cxone/fidelity.test.ts",
+            "test/cxone/validate.test.ts",
+            "test/genesys/mapping.test.ts",
+            "test/genesys/platform.test.ts",
+            "test/genesys/faults.test.ts",
+            "test/genesys/engine.test.ts",
+            "test/golden/validate-golden.test.ts",
+          ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Fewer property runs and no scale test (test/setup/property-runs.ts): each surviving mutant re-runs them.
