@@ -7,7 +7,14 @@ import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, pa
 import { InputError } from "./errors.js";
 import { nestingProblem } from "./nesting.js";
 import type { RulesFile } from "./rules-file-types.js";
-import { BOUNDS, checkRulesValue, formatPath, type Issue, type Path } from "./rules-schema.js";
+import {
+  BOUNDS,
+  checkRulesValue,
+  formatPath,
+  type Issue,
+  type Path,
+  StreamedEntries,
+} from "./rules-schema.js";
 import { type FastYaml, loadYamlFast, type TooManyItems } from "./yaml-fast.js";
 
 export * from "./rules-file-types.js";
@@ -106,10 +113,20 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
     // js-yaml is ~7× faster than `yaml` on big files but keeps no positions; it keeps where each entry
     // starts and ends, which gives a clean file its entry lines and locates a problem by re-reading only
     // the entry (or the small part) it is in with `yaml`. Any doubt (see yaml-fast.ts) re-reads it all.
-    const read = loadYamlFast(text, BOUNDS.campaignsCount.max);
+    // `campaigns:` as a block sequence (the usual shape) is checked entry by entry as js-yaml reads it, so
+    // the parsed entries are never all alive at once next to the checked file (issue 17: ≤ 1 KB per entry)
+    const entries = new StreamedEntries();
+    const read = loadYamlFast(text, BOUNDS.campaignsCount.max, {
+      key: "campaigns",
+      onItem: (index, value) => entries.add(index, value),
+    });
     if (read && "tooMany" in read) return [tooManyItems(read, text, fileName)];
     if (read) {
-      const checked = checkRulesValue(read.value, fileName);
+      const checked = checkRulesValue(
+        read.value,
+        fileName,
+        read.streamed ? { list: read.streamed, entries } : undefined,
+      );
       const result = checked.file
         ? fastFile(read, checked.file, text)
         : fastProblems(read, checked.issues, text, fileName);
@@ -167,8 +184,8 @@ function fastFile(read: FastYaml, file: RulesFile, text: string): RulesFile | un
   const top = read.value as { campaigns?: unknown; overrides?: unknown };
   const campaigns = Array.isArray(top.campaigns) ? top.campaigns : [];
   const overrides = Array.isArray(top.overrides) ? top.overrides : [];
-  const entries = file.campaigns.map((e) => read.startOf(campaigns[e.index]));
-  const overrideStarts = file.overrides.map((_, i) => read.startOf(overrides[i]));
+  const entries = file.campaigns.map((e) => read.startOf(campaigns[e.index], campaigns, e.index));
+  const overrideStarts = file.overrides.map((_, i) => read.startOf(overrides[i], overrides, i));
   const pos = linePositions(text, [...entries, ...overrideStarts]);
   for (const [i, entry] of file.campaigns.entries()) {
     const p = pos[i];
@@ -228,9 +245,11 @@ function spanLocator(read: FastYaml, text: string): Locate {
     let node: unknown = read.value;
     let anchor: { span: readonly [number, number]; node: unknown; depth: number } | undefined;
     for (let depth = 0; depth < Math.min(2, path.length); depth++) {
-      node = childOf(node, path[depth] as string | number);
+      const parent = node;
+      const seg = path[depth] as string | number;
+      node = childOf(parent, seg);
       if (node === undefined) break;
-      const span = read.spanOf(node);
+      const span = read.spanOf(node, parent, seg);
       // the anchor's own key lies outside its span
       if (span && (depth + 1 < path.length || !atKey)) anchor = { span, node, depth: depth + 1 };
     }
@@ -242,7 +261,7 @@ function spanLocator(read: FastYaml, text: string): Locate {
     const cut: (readonly [number, number])[] = [];
     for (const [k, child] of entriesOf(container)) {
       if (keep !== undefined && String(k) === String(keep)) continue;
-      const span = read.spanOf(child);
+      const span = read.spanOf(child, container, k);
       if (span) cut.push(span);
     }
     const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;

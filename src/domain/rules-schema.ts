@@ -256,13 +256,27 @@ export function globProblem(pattern: string): string | undefined {
 function checkEntries(c: Checker, value: unknown): CampaignEntry[] {
   const list = c.array(value, ["campaigns"], BOUNDS.campaignsCount.max);
   if (!list) return [];
-  const out: CampaignEntry[] = [];
-  const seenIds = new Map<string, number>();
-  const seenPatterns = new Map<string, number>();
-  for (const [index, raw] of list.entries()) {
+  const entries = new EntryChecker(c);
+  for (const [index, raw] of list.entries()) entries.add(index, raw);
+  return entries.out;
+}
+
+/**
+ * The entries of `campaigns`, checked one at a time in order: by checkEntries over a parsed list, or as the
+ * parser reads them (entriesStream) so that an entry's parsed value is garbage once it is checked.
+ */
+class EntryChecker {
+  readonly out: CampaignEntry[] = [];
+  private readonly seenIds = new Map<string, number>();
+  private readonly seenPatterns = new Map<string, number>();
+
+  constructor(private readonly c: Checker) {}
+
+  add(index: number, raw: unknown): void {
+    const { c, out, seenIds, seenPatterns } = this;
     const path = ["campaigns", index];
     const obj = c.object(raw, path, ["id", "match", "dialingRules"]);
-    if (!obj) continue;
+    if (!obj) return;
     const hasId = "id" in obj;
     const hasMatch = "match" in obj;
     if (hasId === hasMatch) {
@@ -314,7 +328,27 @@ function checkEntries(c: Checker, value: unknown): CampaignEntry[] {
     if (selector && rules)
       out.push({ index, selector, dialingRules: rules, label: entryLabel(index, selector) });
   }
-  return out;
+}
+
+/**
+ * `campaigns` entries checked as a parser reads them, one `add(index, value)` per entry in order; then
+ * `checkRulesValue(value, fileName, { list, entries })`, where `list` is the value's `campaigns` (the list
+ * the entries came from, their values dropped), gives exactly what checking the whole value would:
+ * the same file, or the same issues in the same order.
+ */
+export class StreamedEntries {
+  private readonly c = new Checker();
+  private readonly entries = new EntryChecker(this.c);
+
+  add(index: number, raw: unknown): void {
+    this.entries.add(index, raw);
+  }
+
+  /** The entries; their issues are appended to `c`'s, where checking the list itself would add them. */
+  takeInto(c: Checker): CampaignEntry[] {
+    for (const issue of this.c.issues) c.issues.push(issue);
+    return this.entries.out;
+  }
 }
 
 function checkProfiles(c: Checker, value: unknown): ProfileId[] {
@@ -478,6 +512,7 @@ const TOP_KEYS = [
 export function checkRulesValue(
   value: unknown,
   fileName: string,
+  streamed?: { list: unknown[]; entries: StreamedEntries },
 ): { file: RulesFile; issues: [] } | { file?: undefined; issues: Issue[] } {
   const c = new Checker();
   const top = c.object(value, [], TOP_KEYS, ["campaigns"]);
@@ -502,7 +537,14 @@ export function checkRulesValue(
     if (d && "dialingRules" in d)
       defaults = checkPartialRules(c, d.dialingRules, ["defaults", "dialingRules"]) ?? {};
   }
-  const campaigns = "campaigns" in top ? checkEntries(c, top.campaigns) : [];
+  let campaigns: CampaignEntry[] = [];
+  if ("campaigns" in top) {
+    if (streamed && top.campaigns === streamed.list) {
+      // the entries were checked as they were read; the list's own checks are the same on what is left
+      if (c.array(streamed.list, ["campaigns"], BOUNDS.campaignsCount.max))
+        campaigns = streamed.entries.takeInto(c);
+    } else campaigns = checkEntries(c, top.campaigns);
+  }
   if (c.issues.length > 0) return { issues: c.issues };
   const file: RulesFile = { fileName, profiles, limits, overrides, defaults, campaigns };
   if (licenseTier) file.licenseTier = licenseTier;

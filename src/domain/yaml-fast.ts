@@ -65,13 +65,33 @@ interface LoaderState extends State {
 
 export interface FastYaml {
   value: unknown;
-  /** 0-based offset in the caller's text where a collection three levels deep starts (`campaigns[i]`). */
-  startOf: (node: unknown) => number | undefined;
+  /**
+   * The list handed item by item to `ItemStream.onItem` (the value of its key in `value`): each item was
+   * replaced by its index, so the items' values were garbage as soon as they were read.
+   */
+  streamed?: unknown[];
+  /**
+   * 0-based offset in the caller's text where a collection three levels deep starts (`campaigns[i]`):
+   * `node` is the collection, `parent[key]` holds it (a streamed item is found from its parent and index).
+   */
+  startOf: (node: unknown, parent?: unknown, key?: string | number) => number | undefined;
   /**
    * [start, end) in the caller's text of a collection two or three levels deep (`defaults`, `campaigns`,
    * `campaigns[i]`): enough to re-read only that part with `yaml` when an error inside it needs a position.
    */
-  spanOf: (node: unknown) => readonly [number, number] | undefined;
+  spanOf: (node: unknown, parent?: unknown, key?: string | number) => readonly [number, number] | undefined;
+}
+
+/**
+ * Items of the top-level block sequence under `key` (`campaigns:` written as `- …` lines) handed over one by
+ * one as js-yaml finishes each, and dropped from the value: a 10,000-entry file then never holds all the
+ * entries' parsed values at once, only what `onItem` keeps of them. When the read cannot vouch that the
+ * items handed over are exactly that list's items in order (an empty `-` item, the key elsewhere), it is
+ * read again without streaming and the answer has no `streamed`: whatever `onItem` collected is void.
+ */
+export interface ItemStream {
+  key: string;
+  onItem: (index: number, value: unknown) => void;
 }
 
 /** A collection two levels deep with more items than `limit`: reading stopped there, nothing was built past it. */
@@ -84,10 +104,33 @@ export interface TooManyItems {
  * collection two levels deep (`campaigns:`) with more than `itemLimit` items stops the read as soon as the
  * item past the limit is read, so an oversized file costs no more than the limit.
  */
-export function loadYamlFast(text: string, itemLimit: number): FastYaml | TooManyItems | undefined;
+export function loadYamlFast(
+  text: string,
+  itemLimit: number,
+  stream?: ItemStream,
+): FastYaml | TooManyItems | undefined;
 export function loadYamlFast(text: string): FastYaml | undefined;
-export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooManyItems | undefined {
+export function loadYamlFast(
+  text: string,
+  itemLimit?: number,
+  stream?: ItemStream,
+): FastYaml | TooManyItems | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
+  const read = readFast(text, itemLimit, stream);
+  // the streamed items could not be vouched for: read it all again the way it is read without a stream
+  if (read === STREAM_DOUBT)
+    return readFast(text, itemLimit, undefined) as FastYaml | TooManyItems | undefined;
+  return read;
+}
+
+/** readFast's answer when a stream was asked for and its items may not be exactly the list's. */
+const STREAM_DOUBT = Symbol("stream doubt");
+
+function readFast(
+  text: string,
+  itemLimit: number | undefined,
+  stream: ItemStream | undefined,
+): FastYaml | TooManyItems | undefined | typeof STREAM_DOUBT {
   // js-yaml drops a leading BOM before counting offsets; `yaml` (and so the slow path's columns) keeps it
   const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const opens: number[] = [];
@@ -98,7 +141,56 @@ export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooMa
   let items = 0;
   let lastKey = "";
   let tooMany: TooManyItems | undefined;
+  // streaming: the list being streamed now (its items' spans), the one that was, and whether any other list
+  // was taken for it (then nothing streamed is trusted)
+  let streaming = false;
+  let itemStarts: number[] = [];
+  let itemEnds: number[] = [];
+  let streamedList: unknown[] | undefined;
+  let streamDoubt = false;
   const listener = (event: "open" | "close", state: State): void => {
+    if (event === "open" || stream === undefined) {
+      check(event, state, false);
+      return;
+    }
+    // before check() pops it: the closing node is opens[length - 1]; a list two levels deep closes at
+    // length 2, an item three levels deep at length 3
+    const input = state.input;
+    if (opens.length === 2 && streaming) {
+      // the list whose items were streamed: remember which it is
+      streaming = false;
+      if (streamedList !== undefined || !Array.isArray(state.result)) streamDoubt = true;
+      else streamedList = state.result;
+    }
+    // an item of a block sequence under `stream.key` of a block mapping at the root (whether the key
+    // really is `stream.key` is checked at the end)
+    const ownOpen = opens[2] ?? 0;
+    const rootStart = contentStart(input, opens[0] ?? 0);
+    const item =
+      opens.length === 3 &&
+      !refused &&
+      lastKey === stream.key &&
+      isBlockSequenceAt(input, contentStart(input, opens[1] ?? 0)) &&
+      !isBlockSequenceAt(input, rootStart) &&
+      input.charCodeAt(rootStart) !== 0x5b; /* [ */
+    check(event, state, item);
+    if (!item || refused) return;
+    if (!streaming) {
+      if (streamedList !== undefined) streamDoubt = true;
+      streaming = true;
+      itemStarts = [];
+      itemEnds = [];
+    }
+    const index = itemStarts.length;
+    const start = contentStart(input, ownOpen);
+    itemStarts.push(start + shift);
+    itemEnds.push(trimEnd(input, start, state.position) + shift);
+    stream.onItem(index, state.result);
+    // js-yaml pushes `state.result` into the list right after this event: the index takes the value's place
+    state.result = index;
+  };
+  /** Records spans and judges the node; `streamed`: its span is kept by index, not in the maps. */
+  const check = (event: "open" | "close", state: State, streamed: boolean): void => {
     if (event === "open") {
       opens.push(state.position);
       return;
@@ -125,7 +217,7 @@ export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooMa
       items = 0;
       if (typeof result === "string") lastKey = result;
     }
-    if (isCollection && (opens.length === 1 || opens.length === 2)) {
+    if (isCollection && !streamed && (opens.length === 1 || opens.length === 2)) {
       starts.set(result, start + shift);
       ends.set(result, trimEnd(input, start, end) + shift);
     }
@@ -165,16 +257,50 @@ export function loadYamlFast(text: string, itemLimit?: number): FastYaml | TooMa
   }
   // an empty document: js-yaml says undefined, `yaml` null; the checker would word them differently
   if (refused || opens.length !== 0 || value === undefined) return undefined;
-  return {
-    value,
-    startOf: (node) => (typeof node === "object" && node !== null ? starts.get(node) : undefined),
-    spanOf: (node) => {
-      if (typeof node !== "object" || node === null) return undefined;
-      const start = starts.get(node);
-      const end = ends.get(node);
-      return start === undefined || end === undefined ? undefined : [start, end];
-    },
+  if (streamedList !== undefined || streamDoubt) {
+    // trusted only when the streamed list is the key's value at the root and each of its items is the
+    // index it was streamed as (js-yaml pushes an empty `-` item as null without an event)
+    const list = streamedList;
+    const ok =
+      !streamDoubt &&
+      list !== undefined &&
+      stream !== undefined &&
+      typeof value === "object" &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.hasOwn(value, stream.key) &&
+      (value as Record<string, unknown>)[stream.key] === list &&
+      list.length === itemStarts.length &&
+      list.every((item, i) => item === i);
+    if (!ok) return STREAM_DOUBT;
+  }
+  const list = streamedList;
+  const [listStarts, listEnds] = [itemStarts, itemEnds];
+  const spanOf = (node: unknown, parent?: unknown, key?: string | number) => {
+    if (list !== undefined && parent === list && typeof key === "number") {
+      const start = listStarts[key];
+      const end = listEnds[key];
+      return start === undefined || end === undefined ? undefined : ([start, end] as const);
+    }
+    if (typeof node !== "object" || node === null) return undefined;
+    const start = starts.get(node);
+    const end = ends.get(node);
+    return start === undefined || end === undefined ? undefined : ([start, end] as const);
   };
+  const read: FastYaml = {
+    value,
+    startOf: (node, parent, key) => spanOf(node, parent, key)?.[0],
+    spanOf,
+  };
+  if (list !== undefined) read.streamed = list;
+  return read;
+}
+
+/** Whether a block sequence entry (`-` then a blank or line break) starts at `pos`. */
+function isBlockSequenceAt(s: string, pos: number): boolean {
+  if (s.charCodeAt(pos) !== 0x2d /* - */) return false;
+  const next = s.charCodeAt(pos + 1);
+  return next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d || Number.isNaN(next);
 }
 
 /** Skips blanks, line breaks and comments from `pos`: where the node's own text begins. */

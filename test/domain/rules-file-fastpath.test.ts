@@ -482,3 +482,65 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     expect(file).toEqual(parseRulesFileSlow(yaml, "r.yaml"));
   });
 });
+
+describe("loadYamlFast streaming the entries of a block-sequence `campaigns:`", () => {
+  const streamOf = (yaml: string) => {
+    const items: [number, unknown][] = [];
+    const read = loadYamlFast(yaml, 100_000, { key: "campaigns", onItem: (i, v) => items.push([i, v]) });
+    return { read: read && "value" in read ? read : undefined, items };
+  };
+
+  it("hands each entry over as it is read and keeps only its index and span", () => {
+    const yaml =
+      "profiles: [US_TCPA]\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 2}\n  - match: 'S*'\n";
+    const { read, items } = streamOf(yaml);
+    expect(items).toEqual([
+      [0, { id: "A", dialingRules: { maxCallsPerAgent: 2 } }],
+      [1, { match: "S*" }],
+    ]);
+    const list = (read?.value as { campaigns?: unknown[] } | undefined)?.campaigns;
+    expect(read?.streamed).toBe(list);
+    expect(list).toEqual([0, 1]);
+    expect(read?.spanOf(0, list, 1)).toEqual([yaml.indexOf("match"), yaml.length - 1]);
+    expect(read?.startOf(0, list, 0)).toBe(yaml.indexOf("id: A"));
+  });
+
+  it.each([
+    ["a flow list", "campaigns: [{id: A}, {id: B}]\n"],
+    ["a list under another key", "profiles:\n  - US_TCPA\ncampaigns: []\n"],
+    ["a list at the root", "- campaigns\n- - {id: A}\n"],
+  ])("does not stream %s", (_name, yaml) => {
+    const { read } = streamOf(yaml);
+    expect(read).toBeDefined();
+    expect(read?.streamed).toBeUndefined();
+  });
+
+  it.each([
+    // js-yaml pushes an empty item without a parse event: the indices would not match the items
+    ["an empty item", "profiles: []\ncampaigns:\n  -\n  - id: A\n"],
+    // streamed while the last key read was the value "campaigns": the list is not the key's value
+    ["a list whose key is not a string, after the value campaigns", "x: campaigns\n1:\n  - {id: A}\n"],
+  ])("reads it again without streaming when it cannot vouch for the items: %s", (_name, yaml) => {
+    const { read } = streamOf(yaml);
+    expect(read?.streamed).toBeUndefined();
+    expect(outcome(parseRulesFile, yaml, "r.yaml")).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
+  });
+
+  it("gives the result and the problems, in order and located, of the unstreamed read", () => {
+    const yaml = [
+      "profiles: [US_TCPA, NOPE]",
+      "campaigns:",
+      "  - id: A",
+      "    dialingRules: {maxCallsPerAgent: two, bogus: 1}",
+      "  - id: A",
+      "  - {match: '[x'}",
+      "  - id: B",
+      "    dialingRules: {dialingMethod: PREVIEW}",
+      "",
+    ].join("\n");
+    expect(streamOf(yaml).read?.streamed).toBeDefined();
+    const fast = outcome(parseRulesFile, yaml, "r.yaml");
+    expect(fast).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
+    expect("error" in fast && fast.error.split("\n").length).toBe(6);
+  });
+});
