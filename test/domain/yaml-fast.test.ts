@@ -97,6 +97,8 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a flow collection ended by a comma in a flow", "a: [[1], [2]]\n"],
     ["a flow collection in a flow mapping as a value", "{a: [1], b: {c: 2}}\n"],
     ["a flow mapping value on the next line", "{a:\n  [1]}\n"],
+    ["a flow mapping value on the next line after CRLF", "{a:\r\n  [1]}\r\n"],
+    ["a flow value after a tab in a flow mapping", "{a:\t[1], b:\t{c: 1}}\n"],
     ["an empty value", "a:\nb: 1\n"],
     ["a `!` inside a word and inside quotes", 'a: b!c\nd: "!x"\ne: "wow!"\n'],
     ["a `#` inside a word", "a: x#y\n"],
@@ -109,7 +111,10 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a tab inside a flow collection", "a: [1,\t2]\n"],
     ["a comment after a flow collection spread over lines", "a: [\n  1\n  ] # c\n"],
     ["a key after a multi-line flow collection", "a: [\n  1]\nb: 2\n"],
+    ["a `-` inside a key", "a-b: 1\nmax-x: 2\n"],
     ["a scalar document", "just text\n"],
+    ["a document without a final line break", "profiles: []\ncampaigns: [{id: A}]"],
+    ["a one-line document without a line break", "a: 1"],
     ["a comment-only document (null)", "# nothing\n"],
   ])("%s", (_name, text) => {
     expect(fast(text).value).toEqual(parse(text));
@@ -124,6 +129,8 @@ describe("loadYamlFast reads plain scalars as yaml's YAML 1.2 core schema does",
     ["NULL", null],
     ["nULL", "nULL"],
     ["nulls", "nulls"],
+    ["xnull", "xnull"],
+    ["x~", "x~"],
     ["true", true],
     ["True", true],
     ["TRUE", true],
@@ -132,6 +139,8 @@ describe("loadYamlFast reads plain scalars as yaml's YAML 1.2 core schema does",
     ["FALSE", false],
     ["tRUE", "tRUE"],
     ["trues", "trues"],
+    ["xtrue", "xtrue"],
+    ["isFalse", "isFalse"],
     ["yes", "yes"],
     ["0o17", 15],
     ["0o8", "0o8"],
@@ -172,11 +181,17 @@ describe("loadYamlFast reads plain scalars as yaml's YAML 1.2 core schema does",
     ["1.5e+2", 150],
     [".5e2", 50],
     ["3.e1", 30],
+    [".55e2", 55],
+    ["12e3", 12000],
+    ["12.5e1", 125],
+    ["1e12", 1e12],
     ["1e", "1e"],
     ["e3", "e3"],
     ["1e3x", "1e3x"],
     ["x1e3", "x1e3"],
     ["1.5", 1.5],
+    ["12.5", 12.5],
+    [".25", 0.25],
     ["-1.5", -1.5],
     ["+.5", 0.5],
     ["-.5", -0.5],
@@ -207,6 +222,8 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     ["`...` glued to text", "a: 1\n...x\n"],
     ["`---` glued to text on a later line", "a: 1\n---b\n"],
     ["a tag at the start", "!x a: 1\n"],
+    // an empty node with the non-specific tag: js-yaml reads null, `yaml` ""
+    ["a lone `!` at the start", "!\n"],
     ["a tag after a space", "a: !x 1\n"],
     ["a standard tag", "a: !!int 1\n"],
     ["a verbatim-less tag `! x`", "a: ! x\n"],
@@ -231,11 +248,14 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     ["an explicit key in a flow mapping", "{? a: 1}\n"],
     ["an explicit key after a comma", "{b: 2,? a: 1}\n"],
     ["an explicit key with a tab after it", "?\ta\n"],
+    // js-yaml names the key "null", `yaml` ""
+    ["an explicit key ending the text", "a: 1\n?"],
     ["an empty key at a line's start", ": 1\n"],
     ["an empty key at the end of a line", "a:\n:\n"],
     ["an empty key after indentation", "a:\n  : 1\n"],
     ["an empty key after a tab", "\t: 1\n"],
     ["an empty key in a flow mapping", "{a: 1, : 2}\n"],
+    ["an empty key at a line's start in a flow mapping", "{a: 1,\n: 2}\n"],
     ["an empty key after a comma", "{a: 1,: 2}\n"],
     ["an empty key opening a flow mapping", "{: 1}\n"],
     ["an empty key after an opening brace and a tab", "{\t: 1}\n"],
@@ -264,6 +284,9 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     ["a collection in a flow mapping nested in a sequence", "[{a: 1, [b]}]\n"],
     ["a collection in a flow mapping nested in a block one", "x:\n  y: {a: 1, [b]}\n"],
     ["a collection in a flow mapping after a blank line", "{a: 1,\n\n [b]}\n"],
+    // js-yaml reads on after the bracket, `yaml` refuses the text
+    ["a key right after a flow sequence's closing bracket", "a: [\n  1\n]b: 2\n"],
+    ["a key right after a flow mapping's closing brace", "a: {\n}b: 1\n"],
     ["an under-indented flow line", "a:\n  b: {c: 1,\n  d: 2}\n"],
     ["an unindented flow line", "a: [\n1]\n"],
     ["an unindented flow closer", "a:\n  b: [1,\n   2\n ]\n"],
@@ -335,6 +358,14 @@ describe("loadYamlFast's spans", () => {
     expect(read.spanOf(a)).toEqual([5, 9]);
   });
 
+  it("skips tabs and CRLF line breaks around a collection", () => {
+    const text = "a:\t[1, 2] \t\r\nb:\r\n\r\n  - x\t\r\n\r\nc: 1\r\n";
+    const read = fast(text);
+    const v = read.value as { a: number[]; b: string[] };
+    expect(read.spanOf(v.a)).toEqual([3, 9]);
+    expect(read.spanOf(v.b)).toEqual([text.indexOf("- x"), text.indexOf("x\t") + 1]);
+  });
+
   it("counts offsets in the caller's text when it starts with a byte-order mark", () => {
     const text = "\ufeffcampaigns:\n  - id: A\n";
     const read = fast(text);
@@ -391,6 +422,10 @@ describe("loadYamlFast with an item limit", () => {
   it("locates the list after a comment and a byte-order mark", () => {
     const text = `\ufeffa:\n  # c\n  - 1\n  - 2\n`;
     expect(loadYamlFast(text, 1)).toEqual({ tooMany: { key: "a", limit: 1, offset: text.indexOf("- 1") } });
+  });
+
+  it("names no key for a collection whose key is not a string", () => {
+    expect(loadYamlFast("1: [a, b, c]\n", 2)).toEqual({ tooMany: { key: "", limit: 2, offset: 3 } });
   });
 
   it("takes the key of a quoted key", () => {
