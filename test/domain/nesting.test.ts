@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import YAML, { isDocument, isMap, isPair, isSeq, parseAllDocuments } from "yaml";
-import { findTooDeep, MAX_NESTING } from "../../src/domain/nesting.js";
+import { findTooDeep, MAX_NESTING, nestingProblem } from "../../src/domain/nesting.js";
 import { parseRulesFile, RulesFileError } from "../../src/domain/rules-file.js";
 import { propertyRuns } from "../setup/property-runs.js";
 
@@ -44,6 +44,17 @@ describe("nesting pre-scan", () => {
     // an apostrophe inside a plain scalar opens no quote, so what follows is still counted
     expect(findTooDeep(`a: it's\nb: ${deep}`)).toBeDefined();
     expect(findTooDeep(`- ${"- ".repeat(100)}x`)).toBeDefined();
+  });
+
+  it("as an input problem: code, message, file, line and column; none when shallow enough", () => {
+    const problem = nestingProblem("a:\n  b: [[1]]\n", "rules.yaml", 2);
+    expect(problem).toMatchObject({
+      code: "NESTING_TOO_DEEP",
+      message: "nested more than 2 levels deep; nothing was parsed (a rules file needs about six)",
+      location: { file: "rules.yaml", line: 2, column: 6 },
+    });
+    expect(nestingProblem("[[1]]", undefined, 1)?.location).toEqual({ line: 1, column: 2 });
+    expect(nestingProblem("a:\n  b: [[1]]\n", "rules.yaml", 4)).toBeUndefined();
   });
 
   it("is one linear pass: 1 MB of `[` is refused at the 65th", () => {
@@ -144,6 +155,8 @@ describe("nesting pre-scan: lexical corner cases (literal depths)", () => {
     ['a: &x "[["\n', 1],
     ['[!!str "[", x]\n', 1],
     ["a: 1\r\nb:\r\n  c: 1\r\n", 2],
+    ['a:\t"[["\n', 1], // a tab after `:` is a space: the quote opens
+    ["a: |\r\n  [[\r\n", 1], // a CRLF ends the block scalar's header
     ["a: 'multi\n  line [' \nb: 1\n", 1],
     ['a: "multi\n  [line"\nb: 1\n', 1],
     ["k: - a\n", 2], // not YAML; yaml still reads a sequence there
