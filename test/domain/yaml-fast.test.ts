@@ -94,6 +94,8 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a flow sequence over lines with a trailing comma", "a: [\n  1,\n]\n"],
     ["a flow sequence over lines after a dash", "- [\n   1,\n   2\n  ]\n"],
     ["a blank line inside a flow sequence", "a: [1,\n\n  2]\n"],
+    ["a blank CRLF line inside a flow sequence", "a: [1,\r\n\r\n  2]\r\n"],
+    ["a multi-line scalar ending the text without a line break", "a: 'x\n  y'"],
     ["nested flow collections over lines", "a: [\n  {b: 1},\n  {c: [2,\n    3]}\n]\n"],
     ["a flow mapping with its value on the next line", "{a:\n  1}\n"],
     ["a flow collection with a comment after it", "a: [1, 2] # c\nb: {c: 1} # d\n"],
@@ -119,6 +121,7 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a scalar document", "just text\n"],
     ["a document without a final line break", "profiles: []\ncampaigns: [{id: A}]"],
     ["a one-line document without a line break", "a: 1"],
+    ["an empty value before a comment ending the text", "a: 1\nb: # c"],
     ["a comment-only document (null)", "# nothing\n"],
   ])("%s", (_name, text) => {
     expect(fast(text).value).toEqual(parse(text));
