@@ -263,6 +263,7 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     ["an empty key after a tab", "\t: 1\n"],
     ["an empty key in a flow mapping", "{a: 1, : 2}\n"],
     ["an empty key at a line's start in a flow mapping", "{a: 1,\n: 2}\n"],
+    ["an indented empty key at a line's start in a flow mapping", "{a: 1,\n  : 2}\n"],
     ["an empty key after a comma", "{a: 1,: 2}\n"],
     ["an empty key opening a flow mapping", "{: 1}\n"],
     ["an empty key after an opening brace and a tab", "{\t: 1}\n"],
