@@ -3,11 +3,19 @@
  * level: a 20 KB document of 10,000 `[` killed the process (V8 ran out of memory compiling a regular
  * expression deep inside the recursion). A rules file needs about six levels; 64 is generous.
  *
- * The scan over-counts rather than under-counts (a stray `[` in an unquoted name counts as a level), so a
- * document it passes cannot be deeper than `max` for any parser. Depth is the sum of:
- *  - flow collections open at this point (`[`, `{` outside quotes and comments),
- *  - block indentation levels open (one per distinct, deeper indentation),
- *  - compact sequence dashes at the start of a line (`- - - x`).
+ * The scan must never under-count: a document it passes cannot be deeper than `max` for the `yaml` package.
+ * Where it cannot tell, it counts more (a multi-line quoted scalar's continuation lines are read as
+ * structure; a scalar sequence item counts as a level). Depth is the sum of:
+ *  - flow collections open at this point (`[`, `{` where a node can start, or anywhere inside a flow),
+ *  - block levels open: one per deeper indentation, and one per compact node on a line (`- - k: v` opens a
+ *    sequence at column 0, one at 2 and a mapping at 4, whose columns later lines are measured against);
+ *    a sequence at the same column as its mapping key (`k:` then `- a`) is a level of its own.
+ * Quotes, `|`/`>` and flow collections open only where a node starts (after indentation, `- `, `: `, `? `, a
+ * tag or anchor; in a flow also after `[`, `{`, `,` and a JSON key's `:`): inside a plain scalar
+ * (`a: rock 'n' roll [1`) they are text, and reading them as structure made the scan skip the lines up to the
+ * next quote, or hide the block lines after a stray `[`. Such a stray `[` is still counted, as a level that
+ * hides nothing. What `yaml` builds from some invalid text (`[- a]`, `k: - a`) is counted too.
+ * Checked against `yaml` by the property tests in test/domain/nesting.test.ts.
  */
 import { InputError } from "./errors.js";
 
@@ -19,114 +27,250 @@ export interface TooDeep {
   column: number;
 }
 
-const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
-/** A quote opens a quoted scalar only where a scalar can start (`a: it's` is plain text). */
-const opensScalar = (prev: number) =>
-  prev === -1 || isSpace(prev) || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 45;
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+/** Marks a flow sequence's entry that is a single-pair mapping (`[a: b]`). */
+const PAIR = 0;
+/** Characters that can mean something besides text: quotes, brackets, `,:?-!&|>`. */
+const INDICATOR = new Uint8Array(128);
+for (const ch of `"'[]{},:?-!&|>`) INDICATOR[ch.charCodeAt(0)] = 1;
+const isBlank = (c: number) => c === SPACE || c === TAB || c === CR;
+/** End of a token: whitespace, a line break or the end of the text (NaN from charCodeAt). */
+const endsToken = (c: number) => isBlank(c) || c === LF || Number.isNaN(c);
 
 /** The first place where `text` nests deeper than `max`, or undefined. One pass, O(length). */
 export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefined {
   const n = text.length;
-  let flow = 0;
-  const indents: number[] = [];
+  /** Open flow collections, innermost last: `{`, `[`, or a `[` whose entry is a single-pair map (`[a: b]`). */
+  const flows: number[] = [];
+  /** Levels a block line opens inside itself (`? k`, `a: b: c`, `k: - a`): counted until the next line. */
+  let lineExtra = 0;
+  /** The line has had a `: ` (the first is the line's own mapping, counted by its level). */
+  let lineColon = false;
+  /** The line's node is a flow collection (no level of its own): if a `: ` follows, it was a mapping's key. */
+  let flowKey = false;
+  /**
+   * `[`/`{` inside a block plain scalar (`a: x [1`): text to `yaml`, unless it reads the line otherwise after
+   * an error; counted, but without ending block structure (a stray `[` must not hide the lines after it).
+   */
+  let loose = 0;
+  /** The deepest flow reached on this block line. */
+  let lineFlowMax = 0;
+  /** Columns of the open block levels, innermost last (a same-column sequence sits at column + 0.5). */
+  const levels: number[] = [];
+  /** Whether each level is a sequence (opened by a `- `). */
+  const seqs: boolean[] = [];
   let line = 1;
   let lineStart = 0;
-  let prev = -1;
   let i = 0;
   let atLineStart = true;
-  /** Indentation of a block scalar's header line (`key: |`): deeper lines are text, not structure. */
+  /** A node (scalar, quote, flow collection, block scalar) can start here. */
+  let nodeStart = true;
+  /** The last character was whitespace or a line start (a `#` after it starts a comment). */
+  let afterSpace = true;
+  /** The last token was a quoted scalar or a closed flow collection (JSON key: `"a":"b"`). */
+  let jsonKey = false;
+  /** Lines indented deeper than this belong to a literal/folded scalar: text, not structure. */
   let blockScalarIndent = -1;
+  /** The line whose start was read as block structure (a `|` after a multi-line quote is not trusted). */
+  let blockLine = 0;
+  /** Column of the node a `|` at the start of this line's content belongs to (its dash, or itself). */
+  let ownerColumn = 0;
+  let contentStart = -1;
 
-  const tooDeep = (at: number, extra = 0): TooDeep | undefined => {
-    const depth = flow + indents.length + extra;
+  const tooDeep = (at: number, flowDepth = flows.length): TooDeep | undefined => {
+    const depth = flowDepth + levels.length + lineExtra + loose;
     return depth > max ? { depth, line, column: at - lineStart + 1 } : undefined;
   };
+  const top = () => levels.at(-1) ?? -1;
 
   while (i < n) {
-    // at a line start (outside flow collections): indentation, compact dashes
-    if (atLineStart && flow === 0) {
+    if (atLineStart && flows.length === 0) {
       atLineStart = false;
       let j = i;
-      while (j < n && text.charCodeAt(j) === 32) j++;
+      while (j < n && text.charCodeAt(j) === SPACE) j++;
       const c = text.charCodeAt(j);
-      const blank = j >= n || c === 10 || c === 13 || c === 35; // empty or comment-only line
       const indent = j - i;
-      if (!blank && blockScalarIndent >= 0 && indent > blockScalarIndent) {
-        // a line of a literal/folded scalar: skip it whole
-        const nl = text.indexOf("\n", j);
-        i = nl === -1 ? n : nl + 1;
-        line++;
-        lineStart = i;
-        prev = 10;
-        atLineStart = true;
+      if (j >= n || c === LF || (c === CR && text.charCodeAt(j + 1) === LF) || c === 35) {
+        // empty or comment-only line: no structure, and it does not end a block scalar
+        i = j;
         continue;
       }
-      if (!blank) {
-        blockScalarIndent = -1;
-        while (indents.length > 0 && (indents.at(-1) ?? 0) > indent) indents.pop();
-        // a line that is a flow collection (`[…]`, JSON) opens no block level of its own
-        const flowLine = c === 91 || c === 123;
-        if (!flowLine && (indents.length === 0 || (indents.at(-1) ?? 0) < indent)) indents.push(indent);
-        let dashes = 0;
-        for (;;) {
-          const after = text.charCodeAt(j + 1);
-          if (
-            text.charCodeAt(j) !== 45 ||
-            !(after === 32 || after === 9 || j + 1 >= n || after === 10 || after === 13)
-          )
-            break;
-          dashes++;
-          j++; // the newline after a bare `-` stays for the line counting below
-          while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
-        }
-        const deep = tooDeep(j, dashes);
-        if (deep) return deep;
+      if (blockScalarIndent >= 0 && indent > blockScalarIndent) {
+        const nl = text.indexOf("\n", j);
+        i = nl === -1 ? n : nl;
+        continue;
       }
-      prev = j > i ? 32 : prev;
+      blockScalarIndent = -1;
+      blockLine = line;
+      lineExtra = 0;
+      lineColon = false;
+      while (top() > indent) {
+        levels.pop();
+        seqs.pop();
+      }
+      // `---` or `...` at column 0: a document ends, and every level with it
+      if (
+        indent === 0 &&
+        /^(?:---|\.\.\.)$/.test(text.slice(j, j + 3)) &&
+        endsToken(text.charCodeAt(j + 3))
+      ) {
+        levels.length = 0;
+        seqs.length = 0;
+        j += 3;
+        while (j < n && (text.charCodeAt(j) === SPACE || text.charCodeAt(j) === TAB)) j++;
+      }
+      // compact indicators: each `- ` is a sequence at its column, each `? ` or `: ` a mapping's entry
+      let indicatorColumn = -1;
+      for (;;) {
+        const k = text.charCodeAt(j);
+        if (!((k === 45 || k === 63 || k === 58) && endsToken(text.charCodeAt(j + 1)))) break;
+        const col = j - i;
+        if (top() < col) {
+          levels.push(col);
+          seqs.push(k === 45);
+        } else if (k === 45 && seqs.at(-1) === false) {
+          // a dash at the column of a mapping key (`k:` then `- a`) is a sequence inside that mapping
+          levels.push(col + 0.5);
+          seqs.push(true);
+        }
+        indicatorColumn = col;
+        j++;
+        while (j < n && (text.charCodeAt(j) === SPACE || text.charCodeAt(j) === TAB)) j++;
+      }
+      const first = text.charCodeAt(j);
+      const bare = j >= n || first === LF || (first === CR && text.charCodeAt(j + 1) === LF) || first === 35;
+      // the node after the dashes (or the line's only node); a flow collection counts itself
+      if (!bare && first !== 91 && first !== 123 && top() < j - i) {
+        levels.push(j - i);
+        seqs.push(false);
+      }
+      ownerColumn = indicatorColumn >= 0 ? indicatorColumn : j - i;
+      flowKey = !bare && (first === 91 || first === 123);
+      lineFlowMax = 0;
+      contentStart = j;
+      const deep = tooDeep(j);
+      if (deep) return deep;
+      nodeStart = true;
+      afterSpace = true;
+      jsonKey = false;
       i = j;
       continue;
     }
     const c = text.charCodeAt(i);
     atLineStart = false;
-    if (c === 10) {
+    if (c === LF) {
       line++;
       i++;
       lineStart = i;
-      prev = c;
       atLineStart = true;
+      afterSpace = true;
       continue;
     }
-    if (c === 35 && (prev === -1 || isSpace(prev))) {
+    // (`yaml` reads a CR that ends no line as text: `\r'` opens no quote, `\r#` starts no comment)
+    if (c === SPACE || c === TAB || (c === CR && text.charCodeAt(i + 1) === LF)) {
+      afterSpace = true;
+      i++;
+      continue;
+    }
+    if (c === 35 && afterSpace) {
       // comment to the end of the line
       const nl = text.indexOf("\n", i);
       i = nl === -1 ? n : nl;
       continue;
     }
-    if ((c === 34 || c === 39) && opensScalar(prev)) {
+    if (c < 128 && !INDICATOR[c]) {
+      // plain text (the common case): it ends whatever could start here
+      nodeStart = false;
+      jsonKey = false;
+      afterSpace = false;
+      i++;
+      continue;
+    }
+    const wasNodeStart = nodeStart;
+    const wasJsonKey = jsonKey;
+    nodeStart = false;
+    jsonKey = false;
+    afterSpace = false;
+    const inFlow = flows.length > 0;
+    if ((c === 34 || c === 39) && wasNodeStart) {
       // (the quoted text's own line breaks move the line start; searching back for it instead made a
       // one-line JSON file quadratic)
       i = skipQuoted(text, i, c, (at) => {
         line++;
         lineStart = at + 1;
       });
-      prev = c;
+      jsonKey = true;
       continue;
     }
-    if (c === 91 || c === 123) {
-      flow++;
-      const deep = tooDeep(i);
-      if (deep) return deep;
-    } else if ((c === 93 || c === 125) && flow > 0) {
-      flow--;
-    } else if ((c === 124 || c === 62) && flow === 0 && opensScalar(prev)) {
+    const next = text.charCodeAt(i + 1);
+    // an indicator is followed by a space or a line end, and in a flow also by `,`, `[`, `]`, `{`, `}`
+    const indicator =
+      endsToken(next) ||
+      (inFlow && (next === 44 || next === 91 || next === 93 || next === 123 || next === 125));
+    let opened = false;
+    if ((c === 91 || c === 123) && (wasNodeStart || inFlow)) {
+      flows.push(c);
+      nodeStart = true;
+      opened = true;
+    } else if (c === 91 || c === 123) {
+      loose++;
+      opened = true;
+    } else if ((c === 93 || c === 125) && inFlow) {
+      if (flows.at(-1) === PAIR) flows.pop();
+      flows.pop();
+      jsonKey = true;
+    } else if (c === 93 || c === 125) {
+      if (loose > 0) loose--;
+    } else if (c === 44 && inFlow) {
+      if (flows.at(-1) === PAIR) flows.pop();
+      nodeStart = true;
+    } else if ((c === 58 && (indicator || wasJsonKey)) || (c === 63 && indicator && wasNodeStart)) {
+      // a value (`: `, or `:` after a JSON key) or a complex key (`? `): a mapping may open here
+      nodeStart = true;
+      if (inFlow) {
+        // in a flow sequence, `a: b` and `? a` are a single-pair mapping inside it
+        if (flows.at(-1) === 91) {
+          flows.push(PAIR);
+          opened = true;
+        }
+      } else if (c === 63 || lineColon) {
+        lineExtra++;
+        opened = true;
+      } else {
+        lineColon = true;
+        if (flowKey) {
+          // `[a]: b`: the mapping was open around its flow key, as deep as that key went
+          lineExtra++;
+          const deep = tooDeep(i, lineFlowMax);
+          if (deep) return deep;
+        }
+      }
+    } else if (c === 45 && indicator && wasNodeStart) {
+      // `k: - a`, `[- a]`: not YAML, but `yaml` reads a sequence there
+      if (!inFlow) lineExtra++;
+      else if (flows.at(-1) !== PAIR) flows.push(PAIR);
+      nodeStart = true;
+      opened = true;
+    } else if ((c === 33 || c === 38) && wasNodeStart) {
+      // a tag or anchor: the node starts after it
+      while (i + 1 < n && !endsToken(text.charCodeAt(i + 1))) i++;
+      nodeStart = true;
+    } else if ((c === 124 || c === 62) && wasNodeStart && !inFlow && blockLine === line) {
       // `|` or `>` (with optional chomping/indent indicators) ending the line: a block scalar follows
       let j = i + 1;
       while (j < n && /[-+0-9]/.test(text[j] ?? "")) j++;
-      while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+      while (j < n && isBlank(text.charCodeAt(j))) j++;
       const end = text.charCodeAt(j);
-      if (j >= n || end === 10 || end === 13 || end === 35) blockScalarIndent = indents.at(-1) ?? 0;
+      if (j >= n || end === LF || end === 35) blockScalarIndent = i === contentStart ? ownerColumn : top();
     }
-    prev = c;
+    if (opened) {
+      lineFlowMax = Math.max(lineFlowMax, flows.length);
+      const deep = tooDeep(i);
+      if (deep) return deep;
+    }
     i++;
   }
   return undefined;
@@ -138,7 +282,7 @@ function skipQuoted(text: string, start: number, quote: number, newline: (at: nu
   let i = start + 1;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 10) newline(i);
+    if (c === LF) newline(i);
     if (quote === 34 && c === 92) {
       i += 2; // backslash escape in double quotes
       continue;

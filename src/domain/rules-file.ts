@@ -116,9 +116,13 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
     // `campaigns:` as a block sequence (the usual shape) is checked entry by entry as js-yaml reads it, so
     // the parsed entries are never all alive at once next to the checked file (issue 17: ≤ 1 KB per entry)
     const entries = new StreamedEntries();
+    const lines = lineCounter(text);
     const read = loadYamlFast(text, BOUNDS.campaignsCount.max, {
       key: "campaigns",
-      onItem: (index, value) => entries.add(index, value),
+      onItem: (index, value, start) => {
+        const at = lines(start);
+        entries.add(index, value, at.line, at.column);
+      },
     });
     if (read && "tooMany" in read) return [tooManyItems(read, text, fileName)];
     if (read) {
@@ -184,10 +188,13 @@ function fastFile(read: FastYaml, file: RulesFile, text: string): RulesFile | un
   const top = read.value as { campaigns?: unknown; overrides?: unknown };
   const campaigns = Array.isArray(top.campaigns) ? top.campaigns : [];
   const overrides = Array.isArray(top.overrides) ? top.overrides : [];
-  const entries = file.campaigns.map((e) => read.startOf(campaigns[e.index], campaigns, e.index));
+  // streamed entries were placed as they were read
+  const entries = read.streamed
+    ? []
+    : file.campaigns.map((e) => read.startOf(campaigns[e.index], campaigns, e.index));
   const overrideStarts = file.overrides.map((_, i) => read.startOf(overrides[i], overrides, i));
   const pos = linePositions(text, [...entries, ...overrideStarts]);
-  for (const [i, entry] of file.campaigns.entries()) {
+  for (const [i, entry] of read.streamed ? [] : file.campaigns.entries()) {
     const p = pos[i];
     // the slow path always finds a checked entry; if this cannot, let it
     if (!p) return undefined;
@@ -325,6 +332,29 @@ function cutOut(
       const i = lastAtMost(partStart, offset);
       return (originStart[i] ?? from) + offset - (partStart[i] ?? pad);
     },
+  };
+}
+
+/**
+ * 1-based line and column of offsets given in ascending order, counting lines as `yaml`'s LineCounter
+ * does (at `\n`): one pass over the text however many offsets are asked for.
+ */
+function lineCounter(text: string): (offset: number) => { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  return (offset) => {
+    if (offset < scanned) {
+      // out of order (never for the items of one list): count from the start again
+      line = 1;
+      lineStart = 0;
+    }
+    for (let nl = text.indexOf("\n", lineStart); nl !== -1 && nl < offset; nl = text.indexOf("\n", nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    scanned = offset;
+    return { line, column: offset - lineStart + 1 };
   };
 }
 

@@ -258,6 +258,7 @@ function checkEntries(c: Checker, value: unknown): CampaignEntry[] {
   if (!list) return [];
   const entries = new EntryChecker(c);
   for (const [index, raw] of list.entries()) entries.add(index, raw);
+  entries.finish();
   return entries.out;
 }
 
@@ -267,13 +268,19 @@ function checkEntries(c: Checker, value: unknown): CampaignEntry[] {
  */
 class EntryChecker {
   readonly out: CampaignEntry[] = [];
-  private readonly seenIds = new Map<string, number>();
+  /**
+   * Each entry's id and index, for the duplicate check in finish(): two flat lists instead of a Map of
+   * 100,000 ids (its table alone is ~4.5 MB there, and each doubling leaves the old one as garbage).
+   */
+  private readonly ids: string[] = [];
+  private readonly idIndexes: number[] = [];
   private readonly seenPatterns = new Map<string, number>();
 
   constructor(private readonly c: Checker) {}
 
-  add(index: number, raw: unknown): void {
-    const { c, out, seenIds, seenPatterns } = this;
+  /** `line` > 0: the entry's position in the file is known already (streamed), and goes in its literal. */
+  add(index: number, raw: unknown, line = 0, column = 0): void {
+    const { c, out, seenPatterns } = this;
     const path = ["campaigns", index];
     const obj = c.object(raw, path, ["id", "match", "dialingRules"]);
     if (!obj) return;
@@ -292,17 +299,9 @@ class EntryChecker {
     if (hasId) {
       const id = c.string(obj.id, [...path, "id"]);
       if (id !== undefined) {
-        const first = seenIds.get(id);
-        if (first !== undefined) {
-          c.add(
-            [...path, "id"],
-            "RULES_DUPLICATE_ID",
-            `id ${id} is already used by campaigns[${first}]; merge the two entries`,
-          );
-        } else {
-          seenIds.set(id, index);
-          if (!hasMatch) selector = { kind: "id", id };
-        }
+        this.ids.push(id);
+        this.idIndexes.push(index);
+        if (!hasMatch) selector = { kind: "id", id };
       }
     } else if (hasMatch) {
       const pattern = c.string(obj.match, [...path, "match"]);
@@ -325,8 +324,43 @@ class EntryChecker {
     }
     const rules =
       "dialingRules" in obj ? checkPartialRules(c, obj.dialingRules, [...path, "dialingRules"]) : {};
-    if (selector && rules)
-      out.push({ index, selector, dialingRules: rules, label: entryLabel(index, selector) });
+    if (!selector || !rules) return;
+    const label = entryLabel(index, selector);
+    // line and column in the literal, not added later: two more properties on each of 100,000 entries
+    // cost each a separate property array
+    out.push(
+      line > 0
+        ? { index, selector, dialingRules: rules, label, line, column }
+        : { index, selector, dialingRules: rules, label },
+    );
+  }
+
+  /**
+   * Reports each id used again, at the entry that repeats it, naming the first entry with it. After all
+   * entries, not as each is read: problems are put in document order afterwards (rules-file.ts), and an
+   * entry whose id repeats only matters to the result through its problem (no file is built then).
+   */
+  finish(): void {
+    const { ids, idIndexes } = this;
+    const order = Array.from(ids.keys()).sort((a, b) => {
+      const x = ids[a] as string;
+      const y = ids[b] as string;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    let first = 0; // where the run of equal ids that order[k] is in starts
+    for (let k = 1; k < order.length; k++) {
+      const at = order[k] as number;
+      const id = ids[at] as string;
+      if (ids[order[k - 1] as number] !== id) {
+        first = k;
+        continue;
+      }
+      this.c.add(
+        ["campaigns", idIndexes[at] as number, "id"],
+        "RULES_DUPLICATE_ID",
+        `id ${id} is already used by campaigns[${idIndexes[order[first] as number]}]; merge the two entries`,
+      );
+    }
   }
 }
 
@@ -340,12 +374,14 @@ export class StreamedEntries {
   private readonly c = new Checker();
   private readonly entries = new EntryChecker(this.c);
 
-  add(index: number, raw: unknown): void {
-    this.entries.add(index, raw);
+  /** The entry at `index`; `line`/`column` (1-based) where it starts, when known. */
+  add(index: number, raw: unknown, line?: number, column?: number): void {
+    this.entries.add(index, raw, line, column);
   }
 
   /** The entries; their issues are appended to `c`'s, where checking the list itself would add them. */
   takeInto(c: Checker): CampaignEntry[] {
+    this.entries.finish();
     for (const issue of this.c.issues) c.issues.push(issue);
     return this.entries.out;
   }

@@ -91,7 +91,8 @@ export interface FastYaml {
  */
 export interface ItemStream {
   key: string;
-  onItem: (index: number, value: unknown) => void;
+  /** `start`: the offset in the caller's text where the item starts. */
+  onItem: (index: number, value: unknown, start: number) => void;
 }
 
 /** A collection two levels deep with more items than `limit`: reading stopped there, nothing was built past it. */
@@ -185,7 +186,7 @@ function readFast(
     const start = contentStart(input, ownOpen);
     itemStarts.push(start + shift);
     itemEnds.push(trimEnd(input, start, state.position) + shift);
-    stream.onItem(index, state.result);
+    stream.onItem(index, state.result, start + shift);
     // js-yaml pushes `state.result` into the list right after this event: the index takes the value's place
     state.result = index;
   };

@@ -115,8 +115,8 @@ export function patchCampaignRoute(
     req,
     WRITE_SCOPES,
     () => {
-      const current = store.get(id);
-      if (!current) return problem(404, `campaign ${id} not found`);
+      const currentRevision = store.revisionOf(id);
+      if (currentRevision === undefined) return problem(404, `campaign ${id} not found`);
       const ifMatch = req.headers["x-if-match"];
       const headerValue = Array.isArray(ifMatch) ? ifMatch.join(",") : ifMatch;
       if (!parsed.ok) {
@@ -126,12 +126,12 @@ export function patchCampaignRoute(
       }
       const checked = validatePatchRequest(parsed.value, headerValue);
       if (!checked.ok) return invalid(checked.errors);
-      if (checked.patch.revision !== current.revision) {
+      if (checked.patch.revision !== currentRevision) {
         return {
           status: 409,
           body: {
-            message: `revision ${checked.patch.revision} is stale; the campaign is at revision ${current.revision}`,
-            currentRevision: current.revision,
+            message: `revision ${checked.patch.revision} is stale; the campaign is at revision ${currentRevision}`,
+            currentRevision,
           },
         };
       }

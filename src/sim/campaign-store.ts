@@ -30,6 +30,11 @@ export class CampaignStore {
     return campaign && structuredClone(campaign);
   }
 
+  /** The campaign's revision without copying it (a PATCH checks only this before writing). */
+  revisionOf(id: string): number | undefined {
+    return this.byId.get(id)?.revision;
+  }
+
   list(): Campaign[] {
     return this.ids.flatMap((id) => this.get(id) ?? []);
   }

@@ -116,7 +116,9 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
   };
 
   // Arrival: fault decisions are drawn here, in arrival order, before any await can reorder requests.
-  app.addHook("onRequest", async (req, reply) => {
+  // Both hooks take fastify's callback form: an async hook costs each request a promise and a microtask
+  // turn per hook, on the simulator's one thread, which answers every request of a run in series.
+  app.addHook("onRequest", (req, reply, done) => {
     const url = new URL(req.url, "http://sim.invalid");
     const seq = log.length + 1;
     const entry = hooks.extendEntry({
@@ -137,11 +139,13 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
     if (plan.latencyMs > 0) entry.fault = "latency";
     contexts.set(req, { entry, plan, startedAt: clock.now() });
     reply.header("x-request-id", entry.requestId);
+    done();
   });
 
-  app.addHook("onSend", async (req, reply) => {
+  app.addHook("onSend", (req, reply, payload, done) => {
     const ctx = contexts.get(req);
     if (ctx && ctx.entry.status === "pending") record(ctx, reply.statusCode);
+    done(null, payload);
   });
 
   const noReply = (

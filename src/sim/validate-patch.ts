@@ -145,11 +145,14 @@ export function validateRulesPatch(value: unknown, path = "dialingRules"): Field
   return errors;
 }
 
-/** Copies only the known rule fields, so nothing unexpected can reach the store. */
+/**
+ * Copies only the known rule fields, so nothing unexpected can reach the store. The values themselves are
+ * not copied here: CampaignStore.apply keeps its own copy of what it stores.
+ */
 function toRules(value: Fields): PartialRules {
   const rules: PartialRules = {};
   for (const key of RULE_KEYS) {
-    if (Object.hasOwn(value, key)) Object.assign(rules, { [key]: structuredClone(value[key]) });
+    if (Object.hasOwn(value, key)) Object.assign(rules, { [key]: value[key] });
   }
   return rules;
 }

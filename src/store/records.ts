@@ -92,15 +92,28 @@ export function normalizeInput(input: AuditInput, secrets: readonly string[]): A
     }
   }
   const source = input as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of [...SCALAR_FIELDS, ...JSON_FIELDS]) {
+  const picked: Record<string, unknown> = {};
+  for (const key of RECORD_FIELDS) {
     const v = source[key];
-    if (v === undefined || v === null) continue;
-    out[key] = redactDeep(JSON.parse(JSON.stringify(v)), secrets);
+    if (v !== undefined && v !== null) picked[key] = v;
   }
+  // One JSON round trip for the whole record rather than one per field (this runs for every audit record
+  // on the apply's write path); the same values, unless a field has no JSON form at all (a function), which
+  // the per-field form refuses.
+  let out = JSON.parse(JSON.stringify(picked)) as Record<string, unknown>;
+  if (Object.keys(out).length !== Object.keys(picked).length) out = perFieldRoundTrip(picked);
+  if (secrets.length > 0) for (const key of Object.keys(out)) out[key] = redactDeep(out[key], secrets);
   out.diff ??= [];
   out.findings ??= [];
   return out as unknown as AuditInput;
+}
+
+const RECORD_FIELDS = [...SCALAR_FIELDS, ...JSON_FIELDS];
+
+function perFieldRoundTrip(picked: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(picked)) out[key] = JSON.parse(JSON.stringify(v) as string);
+  return out;
 }
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));

@@ -39,6 +39,9 @@ export type BatchExecutor = (ops: readonly WriteOp[]) => Promise<OpResult[]>;
 /** Upper bound on one transaction's writes; more waiting callers form the next batch. */
 export const MAX_BATCH = 256;
 
+/** Callers of one batch told per event-loop turn (tellInGroups). */
+export const RESOLVE_GROUP = 4;
+
 export interface WriteBatcher {
   /** Resolves after the write committed: to the stored record for an append, undefined for an intent. */
   submit(op: WriteOp): Promise<AuditRecord | undefined>;
@@ -56,6 +59,8 @@ export function createWriteBatcher(
   committed: (record: AuditRecord) => void,
   /** Runs the next flush after the current I/O callbacks (setImmediate; injectable for tests). */
   defer: (fn: () => void) => void = setImmediate,
+  /** Lets the event loop turn between two groups of callers told of one batch (see RESOLVE_GROUP). */
+  nextTurn: (fn: () => void) => void = setImmediate,
 ): WriteBatcher {
   let queue: Waiting[] = [];
   let scheduled = false;
@@ -94,10 +99,11 @@ export function createWriteBatcher(
     queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
     try {
       const results = await run(batch);
+      const settle: (() => void)[] = [];
       for (const [i, w] of batch.entries()) {
         const r = results[i] ?? { ok: false, error: new Error("write batch returned no result") };
         if (!r.ok) {
-          w.reject(r.error);
+          settle.push(() => w.reject(r.error));
           continue;
         }
         if (r.record) {
@@ -107,11 +113,26 @@ export function createWriteBatcher(
             // A listener's failure must not turn a committed write into a reported failure.
           }
         }
-        w.resolve(r.record);
+        settle.push(() => w.resolve(r.record));
       }
+      await tellInGroups(settle);
     } finally {
       running = false;
       schedule();
+    }
+  }
+
+  /**
+   * Tells the callers RESOLVE_GROUP at a time, the event loop turning in between. Every caller told in one
+   * turn runs on in the same microtask drain, and what they start on the network (apply's workers send
+   * their PATCH once the intent is durable) only reaches the sockets after that drain: told all at once,
+   * 40 workers built 40 requests before the first one left, and the platform sat idle meanwhile
+   * (issue 17 §1). In groups, the first requests are on the wire while the next are being built.
+   */
+  async function tellInGroups(settle: readonly (() => void)[]): Promise<void> {
+    for (let i = 0; i < settle.length; i += RESOLVE_GROUP) {
+      if (i > 0) await new Promise<void>((resolve) => nextTurn(resolve));
+      for (const tell of settle.slice(i, i + RESOLVE_GROUP)) tell();
     }
   }
 

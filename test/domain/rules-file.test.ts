@@ -218,6 +218,16 @@ campaigns:
     }
   });
 
+  it("names the first entry with an id at each later one, whatever the order of the ids", () => {
+    const text =
+      "profiles: []\ncampaigns:\n  - id: B\n  - id: A\n  - id: B\n  - id: C\n  - id: A\n  - id: B\n";
+    expect(problemsOf(text).map((p) => [p.path, p.location?.line, p.message])).toEqual([
+      ["campaigns[2].id", 5, "id B is already used by campaigns[0]; merge the two entries"],
+      ["campaigns[4].id", 7, "id A is already used by campaigns[1]; merge the two entries"],
+      ["campaigns[5].id", 8, "id B is already used by campaigns[0]; merge the two entries"],
+    ]);
+  });
+
   it("never throws anything but RulesFileError for arbitrary text (property)", () => {
     const yamlish = fc.stringMatching(/^[a-zA-Z0-9:\-[\]{}'", .#&*!|>\n]*$/);
     fc.assert(

@@ -220,3 +220,32 @@ describe("group commit on SQLite: the WAL synced off the event loop", () => {
     }
   });
 });
+
+describe("group commit: telling the callers", () => {
+  it("tells the callers of one batch a few at a time, in order, the event loop turning in between", async () => {
+    const batches: number[] = [];
+    const writes = createWriteBatcher(
+      async (ops) => {
+        batches.push(ops.length);
+        return ops.map(() => ({ ok: true as const }));
+      },
+      () => undefined,
+    );
+    const events: string[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        writes.submit({ kind: "append", input: auditInput({ campaignId: `CMP-${i}` }) }).then(() => {
+          events.push(`told ${i}`);
+          // what the first caller starts (apply: its PATCH) gets the event loop before the last is told
+          if (i === 0) setImmediate(() => events.push("loop turned"));
+        }),
+      ),
+    );
+    expect(batches).toEqual([10]);
+    expect(events.filter((e) => e.startsWith("told"))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `told ${i}`),
+    );
+    expect(events.indexOf("loop turned")).toBeGreaterThan(events.indexOf("told 0"));
+    expect(events.indexOf("loop turned")).toBeLessThan(events.indexOf("told 9"));
+  });
+});
