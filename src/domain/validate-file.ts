@@ -43,7 +43,7 @@ export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileVa
   const entries = file.campaigns.map((entry) => {
     const g = checkGroup(entry.label, entry.dialingRules, file, policy, capacity, entry);
     // a problem of the defaults alone is reported once, under "defaults"
-    g.findings = g.findings.filter((f) => !seen.has(key(f)));
+    if (g.findings.length > 0) g.findings = g.findings.filter((f) => !seen.has(key(f)));
     return g;
   });
   const all = [...policy.findings, ...(defaults?.findings ?? []), ...entries.flatMap((e) => e.findings)];
@@ -59,6 +59,8 @@ export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileVa
   return result;
 }
 
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+
 const key = (f: Finding): string => `${f.severity}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
 
 function checkGroup(
@@ -69,19 +71,17 @@ function checkGroup(
   capacity: CapacityInputs | undefined,
   entry?: CampaignEntry,
 ): GroupValidation {
-  const rules: PartialRules = {};
-  const origin = new Map<RuleField, string>();
-  const ownPrefix = entry ? `campaigns[${entry.index}].dialingRules` : "defaults.dialingRules";
+  // per entry, nothing here is kept but `rules`: no Map of origins, no prefix string unless a finding
+  // needs it — 100,000 groups' garbage is what fills the heap between collections (issue 17)
+  const merged: Record<string, unknown> = {};
   for (const field of RULE_FIELDS) {
-    if (own[field] !== undefined) {
-      Object.assign(rules, { [field]: own[field] });
-      origin.set(field, ownPrefix);
-    } else if (file.defaults[field] !== undefined) {
-      Object.assign(rules, { [field]: file.defaults[field] });
-      origin.set(field, "defaults.dialingRules");
-    }
+    if (own[field] !== undefined) merged[field] = own[field];
+    else if (file.defaults[field] !== undefined) merged[field] = file.defaults[field];
   }
-  const at = (field: RuleField) => origin.get(field) ?? ownPrefix;
+  const rules = merged as PartialRules;
+  const ownPrefix = () => (entry ? `campaigns[${entry.index}].dialingRules` : "defaults.dialingRules");
+  const at = (field: RuleField) =>
+    own[field] === undefined && file.defaults[field] !== undefined ? "defaults.dialingRules" : ownPrefix();
   const findings = validatePartialRules(rules, policy, "").map((f) => {
     const field = RULE_FIELDS.find((r) => f.path === r || f.path.startsWith(`${r}.`)) ?? "dialingMethod";
     return { ...f, path: `${at(field)}.${f.path}` };
@@ -106,6 +106,7 @@ function checkGroup(
       });
     }
   }
-  group.findings = sortFindings(findings);
+  // most groups have no finding: they share one empty list (frozen: nothing may add to it)
+  group.findings = findings.length === 0 ? NO_FINDINGS : sortFindings(findings);
   return group;
 }

@@ -75,6 +75,9 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a folded block scalar", "overrides:\n  - reason: >-\n      folded\n      text\n"],
     ["a block scalar right after a sequence dash", "reasons:\n  - |\n    one\n  - >\n    two\n"],
     ["a plain scalar over two lines", "reason: first\n  second\n"],
+    // the continuation only has to pass the key's column (no `- `, `? `, `: ` indicator before it)
+    ["a quoted scalar continued under a key with a space", "a b: 'x\n  y'\n"],
+    ["a quoted scalar continued under a key starting with `-`", "-1: 'a\n b'\n"],
     ["a double-quoted scalar over two lines", 'reason: "first\n  second"\n'],
     ["a single-quoted scalar over two lines", "reason: 'first\n  second'\n"],
     // past the column after the dash: `yaml` accepts less, but this is what the fast path vouches for
@@ -91,9 +94,12 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a flow sequence over lines with a trailing comma", "a: [\n  1,\n]\n"],
     ["a flow sequence over lines after a dash", "- [\n   1,\n   2\n  ]\n"],
     ["a blank line inside a flow sequence", "a: [1,\n\n  2]\n"],
+    ["a blank CRLF line inside a flow sequence", "a: [1,\r\n\r\n  2]\r\n"],
+    ["a multi-line scalar ending the text without a line break", "a: 'x\n  y'"],
     ["nested flow collections over lines", "a: [\n  {b: 1},\n  {c: [2,\n    3]}\n]\n"],
     ["a flow mapping with its value on the next line", "{a:\n  1}\n"],
     ["a flow collection with a comment after it", "a: [1, 2] # c\nb: {c: 1} # d\n"],
+    ["a flow collection with a tab and a comment after it", "a: [1]\t# c\n"],
     ["a flow collection ended by a comma in a flow", "a: [[1], [2]]\n"],
     ["a flow collection in a flow mapping as a value", "{a: [1], b: {c: 2}}\n"],
     ["a flow mapping value on the next line", "{a:\n  [1]}\n"],
@@ -115,6 +121,7 @@ describe("loadYamlFast takes the fast path for the rules files people write", ()
     ["a scalar document", "just text\n"],
     ["a document without a final line break", "profiles: []\ncampaigns: [{id: A}]"],
     ["a one-line document without a line break", "a: 1"],
+    ["an empty value before a comment ending the text", "a: 1\nb: # c"],
     ["a comment-only document (null)", "# nothing\n"],
   ])("%s", (_name, text) => {
     expect(fast(text).value).toEqual(parse(text));
@@ -256,6 +263,7 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     ["an empty key after a tab", "\t: 1\n"],
     ["an empty key in a flow mapping", "{a: 1, : 2}\n"],
     ["an empty key at a line's start in a flow mapping", "{a: 1,\n: 2}\n"],
+    ["an indented empty key at a line's start in a flow mapping", "{a: 1,\n  : 2}\n"],
     ["an empty key after a comma", "{a: 1,: 2}\n"],
     ["an empty key opening a flow mapping", "{: 1}\n"],
     ["an empty key after an opening brace and a tab", "{\t: 1}\n"],
@@ -287,6 +295,7 @@ describe("loadYamlFast leaves to yaml what the two parsers read differently", ()
     // js-yaml reads on after the bracket, `yaml` refuses the text
     ["a key right after a flow sequence's closing bracket", "a: [\n  1\n]b: 2\n"],
     ["a key right after a flow mapping's closing brace", "a: {\n}b: 1\n"],
+    ["a key after a flow sequence's closing bracket and a space", "a: [\n  1\n] b: 2\n"],
     ["an under-indented flow line", "a:\n  b: {c: 1,\n  d: 2}\n"],
     ["an unindented flow line", "a: [\n1]\n"],
     ["an unindented flow closer", "a:\n  b: [1,\n   2\n ]\n"],
