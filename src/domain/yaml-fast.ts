@@ -51,12 +51,13 @@ const CORE_12 = new Schema({
  * - a tag (`!x`, `!!int`, `! x`) after a separator;
  * - `#` right after a quote, bracket, comma or colon: `yaml` refuses it, js-yaml takes it as a comment;
  * - an explicit key `? `: the key can be a collection, which the parsers turn into different strings;
- * - an empty key (`{a: 1, : 2}`, a line starting with `: `): js-yaml names it "null", `yaml` "";
+ * - an empty key (`{a: 1, : 2}`, `[: x]`, `[a, :{b: 1}]`, a line starting with `: `): js-yaml names it
+ *   "null", `yaml` "" (in flow, a `:` right before `[` or `{` is an indicator too);
  * - a tab in a line's indentation: `yaml` refuses some that js-yaml reads (`\t---`).
  * False alarms (a `!` or `? ` inside a string) only cost the slow path.
  */
 const UNSUPPORTED =
-  /\r(?!\n)|^%|^(?:---|\.\.\.)\S|(?:^|[\s,[{:])!|["'\]},[{:]#|(?:^|[\s,[{])\?(?:\s|$)|(?:^|[{,]|-[ \t])[ \t]*:(?:[\s,\]}]|$)|^ *\t/m;
+  /\r(?!\n)|^%|^(?:---|\.\.\.)\S|(?:^|[\s,[{:])!|["'\]},[{:]#|(?:^|[\s,[{])\?(?:\s|$)|(?:^|[[{,]|-[ \t])[ \t]*:(?:[\s,[\]{}]|$)|^ *\t/m;
 
 /** The field of js-yaml's loader state read here that its type declarations leave out. */
 interface LoaderState extends State {

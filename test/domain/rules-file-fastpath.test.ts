@@ -437,6 +437,15 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     // found by the broken-documents property (seed 981984202): js-yaml names the key "", `yaml` "[]"
     ["a collection as a key without a value in a flow mapping", "{profiles: [], campaigns:, [], }\n"],
     ["a mapping as a key without a value in a flow mapping", "{campaigns: [], {a: 1}}\n"],
+    // found by the broken-documents property (seed -1263122848): an empty key before `{`/`[` in flow,
+    // which js-yaml names "null" and `yaml` ""
+    [
+      "an empty key before a flow mapping in a flow sequence",
+      "campaigns: [{id: A}, :{atch: x}]\nprofiles: []\n",
+    ],
+    ["an empty key right after `[`", "campaigns: [:{atch: x}]\nprofiles: []\n"],
+    ["an empty key before a flow sequence", "campaigns: [ :[x]]\nprofiles: []\n"],
+    ["an empty key before a flow mapping in a flow mapping", "{campaigns: [], :{a: 1}}\n"],
     [
       "an under-indented flow line",
       "campaigns:\n  - id: A\n    dialingRules: {dialingMethod: PREVIEW,\n    maxCallsPerAgent: 1}\n",
