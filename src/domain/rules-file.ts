@@ -393,24 +393,8 @@ function linePositions(
   text: string,
   offsets: readonly (number | undefined)[],
 ): ({ line: number; column: number } | undefined)[] {
-  let line = 1;
-  let lineStart = 0;
-  let scanned = 0;
-  return offsets.map((offset) => {
-    if (offset === undefined) return undefined;
-    if (offset < scanned) {
-      // out of order (never for entries of one list): count from the start again
-      line = 1;
-      lineStart = 0;
-      scanned = 0;
-    }
-    for (let nl = text.indexOf("\n", scanned); nl !== -1 && nl < offset; nl = text.indexOf("\n", nl + 1)) {
-      line++;
-      lineStart = nl + 1;
-    }
-    scanned = offset;
-    return { line, column: offset - lineStart + 1 };
-  });
+  const at = lineCounter(text);
+  return offsets.map((offset) => (offset === undefined ? undefined : at(offset)));
 }
 
 function toProblems(issues: readonly Issue[], fileName: string, locate: Locate): InputError[] {
