@@ -196,6 +196,24 @@ describe("numbers: whole where counted, and within their bounds", () => {
       ],
     ],
     [
+      "a retry interval of -5, at its index",
+      withRules({ retrySettings: { maxAttempts: 2, intervalMinutes: [60, -5] } }),
+      [
+        `${RULES}.retrySettings.intervalMinutes[1]`,
+        "RULES_OUT_OF_RANGE",
+        "-5 is out of range: must be at least 0 and at most 525600",
+      ],
+    ],
+    [
+      "maxRate 1.5",
+      withRules({ abandonmentRateThreshold: { maxRate: 1.5, coolDownSec: 300 } }),
+      [
+        `${RULES}.abandonmentRateThreshold.maxRate`,
+        "RULES_OUT_OF_RANGE",
+        "1.5 is out of range: must be at least 0 and at most 1",
+      ],
+    ],
+    [
       "connectRate 0 (its lower bound is exclusive)",
       { ...withEntries(), capacity: { connectRate: 0 } },
       [
