@@ -30,7 +30,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --only LIST         groups to run, comma-separated: ${GROUPS.join(",")} (default: all)
   --quick             small sizes, for a CI smoke run (apply: N = 1 and 40 in real time, the
                       10,000-campaign plan, 200 campaigns at 100/min; no naive runs;
-                      apply-cli: N = 1 and 40)
+                      apply-cli: N = 1 and 40, 3 rounds)
   --sizes LIST        apply sizes (default 200,1000,5000); "none" for only the small changes and the plan
   --naive-max N       largest size the naive strategy runs at (default 1000; 0 = never)
   --speedup F         ScaledClock factor for the apply runs at 100/min (default 5 up to 200 campaigns,
@@ -202,7 +202,7 @@ async function main(argv: string[]): Promise<number> {
       }),
     "apply-cli": async () => () =>
       benchApplyCli({
-        ...(opts.quick ? { sizes: [1, 40] } : {}),
+        ...(opts.quick ? { sizes: [1, 40], repeats: 3 } : {}),
         onMeasured: (r: CliRun) =>
           process.stderr.write(
             `  apply CLI N=${r.campaigns}: ${(r.wallMs / 1000).toFixed(2)} s, exit ${r.exitCode}, ` +
