@@ -135,6 +135,23 @@ describe("JSON files", () => {
     ]);
   });
 
+  it("strips a one-digit position from V8's message too", () => {
+    expect(problems('{"a" 1}', "r.json")).toEqual([
+      ["r.json:1:6", undefined, "RULES_JSON_SYNTAX", "Expected ':' after property name"],
+    ]);
+  });
+
+  it("places a syntax error V8 gives no position for at the yaml parser's first error, a repeated key being none", () => {
+    expect(problems('{"profiles": [],\n "profiles": [}', "r.json")).toEqual([
+      [
+        "r.json:2:15",
+        undefined,
+        "RULES_JSON_SYNTAX",
+        "Unexpected token '}', ...\"ofiles\": [}\" is not valid JSON",
+      ],
+    ]);
+  });
+
   it("locates with the yaml parser a syntax error V8 gives no position for", () => {
     expect(problems('{"profiles": [],\n "campaigns": [}', "r.json")).toEqual([
       [
@@ -175,6 +192,17 @@ describe("YAML syntax errors", () => {
     ]);
     expect(problems("profiles: []\ncampaigns: []\ncampaigns: []\n")).toEqual([
       ["r.yaml:3:1", undefined, "RULES_YAML_DUPLICATE_KEY", "Map keys must be unique"],
+    ]);
+  });
+
+  it("include what YAML 1.2 requires even where the content is unambiguous (strict)", () => {
+    expect(problems("profiles: []\ncampaigns: []#glued\n")).toEqual([
+      [
+        "r.yaml:2:14",
+        undefined,
+        "RULES_YAML_MISSING_CHAR",
+        "Comments must be separated from other tokens by white space characters",
+      ],
     ]);
   });
 });
