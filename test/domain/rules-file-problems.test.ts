@@ -141,14 +141,9 @@ describe("JSON files", () => {
     ]);
   });
 
-  it("places a syntax error V8 gives no position for at the yaml parser's first error, a repeated key being none", () => {
-    expect(problems('{"profiles": [],\n "profiles": [}', "r.json")).toEqual([
-      [
-        "r.json:2:15",
-        undefined,
-        "RULES_JSON_SYNTAX",
-        "Unexpected token '}', ...\"ofiles\": [}\" is not valid JSON",
-      ],
+  it("gives no line for a syntax error V8 does not place and the yaml parser finds none in, a repeated key being none", () => {
+    expect(problems('{"profiles": [], "profiles": [], "a": x}', "r.json")).toEqual([
+      ["r.json", undefined, "RULES_JSON_SYNTAX", "Unexpected token 'x', ...\" [], \"a\": x}\" is not valid JSON"],
     ]);
   });
 
@@ -208,14 +203,24 @@ describe("YAML syntax errors", () => {
 });
 
 describe("where a problem is located", () => {
-  it("a problem in an empty document has no line", () => {
-    const rows = problems("# nothing here\n");
-    expect(rows).toHaveLength(1);
-    expect(rows[0]?.slice(0, 3)).toEqual(["r.yaml", undefined, "RULES_TYPE"]);
+  it("a problem in an empty document has no line, on both paths", () => {
+    for (const rows of [problems("# nothing here\n"), slowProblems("# nothing here\n")]) {
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.slice(0, 3)).toEqual(["r.yaml", undefined, "RULES_TYPE"]);
+    }
+  });
+
+  it("a key named `undefined` is placed at itself, not at a collection key (which is placed at the document)", () => {
+    const allowed = "allowed here: profiles, licenseTier, limits, overrides, capacity, defaults, campaigns";
+    expect(problems("profiles: []\ncampaigns: []\nundefined: 1\n? [x]\n: 2\n")).toEqual([
+      ["r.yaml:1:1", "[ x ]", "RULES_UNKNOWN_KEY", `unknown key "[ x ]"; ${allowed}`],
+      ["r.yaml:3:1", "undefined", "RULES_UNKNOWN_KEY", `unknown key "undefined"; ${allowed}`],
+    ]);
   });
 
   it("a wrong key that is not the first of its mapping, on both paths", () => {
-    const yaml = "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 2, dialMethod: X}\n";
+    const yaml =
+      "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 2, dialMethod: X, dialingMethod: PREVIEW}\n";
     const expected: Row[] = [
       ["r.yaml:4:41", "campaigns[0].dialingRules.dialMethod", "RULES_UNKNOWN_KEY", UNKNOWN_RULE_KEY("dialMethod")],
     ];
