@@ -47,9 +47,9 @@ describe("formatProblem and the RulesFileError message", () => {
     expect(formatProblem(new InputError("X_CODE", "went wrong", "a.b", { file: "f.yaml" }))).toBe(
       "f.yaml: a.b: went wrong [X_CODE]",
     );
-    expect(formatProblem(new InputError("X_CODE", "went wrong", undefined, { file: "f.yaml", line: 4 }))).toBe(
-      "f.yaml:4:1: went wrong [X_CODE]",
-    );
+    expect(
+      formatProblem(new InputError("X_CODE", "went wrong", undefined, { file: "f.yaml", line: 4 })),
+    ).toBe("f.yaml:4:1: went wrong [X_CODE]");
     expect(
       formatProblem(new InputError("X_CODE", "went wrong", "a", { file: "f.yaml", line: 4, column: 7 })),
     ).toBe("f.yaml:4:7: a: went wrong [X_CODE]");
@@ -98,7 +98,9 @@ describe("what cannot be read at all", () => {
 
   it("expands up to 1,000 aliases: 300 campaigns sharing one anchored rule set", () => {
     const entries = Array.from({ length: 300 }, (_, i) =>
-      i === 0 ? "  - id: C0\n    dialingRules: &r {maxCallsPerAgent: 2}\n" : `  - id: C${i}\n    dialingRules: *r\n`,
+      i === 0
+        ? "  - id: C0\n    dialingRules: &r {maxCallsPerAgent: 2}\n"
+        : `  - id: C${i}\n    dialingRules: *r\n`,
     );
     const file = parseRulesFile(`profiles: []\ncampaigns:\n${entries.join("")}`, "r.yaml");
     expect(file.campaigns).toHaveLength(300);
@@ -143,7 +145,12 @@ describe("JSON files", () => {
 
   it("gives no line for a syntax error V8 does not place and the yaml parser finds none in, a repeated key being none", () => {
     expect(problems('{"profiles": [], "profiles": [], "a": x}', "r.json")).toEqual([
-      ["r.json", undefined, "RULES_JSON_SYNTAX", "Unexpected token 'x', ...\" [], \"a\": x}\" is not valid JSON"],
+      [
+        "r.json",
+        undefined,
+        "RULES_JSON_SYNTAX",
+        'Unexpected token \'x\', ..." [], "a": x}" is not valid JSON',
+      ],
     ]);
   });
 
@@ -153,7 +160,7 @@ describe("JSON files", () => {
         "r.json:2:16",
         undefined,
         "RULES_JSON_SYNTAX",
-        "Unexpected token '}', ...\"paigns\": [}\" is not valid JSON",
+        'Unexpected token \'}\', ..."paigns": [}" is not valid JSON',
       ],
     ]);
   });
@@ -168,9 +175,15 @@ describe("JSON files", () => {
   });
 
   it("locates a problem of a JSON file with a repeated key (JSON.parse keeps the last, js-yaml refuses it)", () => {
-    const json = '{"profiles": [],\n "campaigns": [],\n "campaigns": [{"id": "A",\n   "dialingRules": {"dialMethod": 1}}]}';
+    const json =
+      '{"profiles": [],\n "campaigns": [],\n "campaigns": [{"id": "A",\n   "dialingRules": {"dialMethod": 1}}]}';
     expect(problems(json, "r.json")).toEqual([
-      ["r.json:4:21", "campaigns[0].dialingRules.dialMethod", "RULES_UNKNOWN_KEY", UNKNOWN_RULE_KEY("dialMethod")],
+      [
+        "r.json:4:21",
+        "campaigns[0].dialingRules.dialMethod",
+        "RULES_UNKNOWN_KEY",
+        UNKNOWN_RULE_KEY("dialMethod"),
+      ],
     ]);
   });
 });
@@ -222,7 +235,12 @@ describe("where a problem is located", () => {
     const yaml =
       "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 2, dialMethod: X, dialingMethod: PREVIEW}\n";
     const expected: Row[] = [
-      ["r.yaml:4:41", "campaigns[0].dialingRules.dialMethod", "RULES_UNKNOWN_KEY", UNKNOWN_RULE_KEY("dialMethod")],
+      [
+        "r.yaml:4:41",
+        "campaigns[0].dialingRules.dialMethod",
+        "RULES_UNKNOWN_KEY",
+        UNKNOWN_RULE_KEY("dialMethod"),
+      ],
     ];
     expect(problems(yaml)).toEqual(expected);
     expect(slowProblems(yaml)).toEqual(expected);
@@ -231,7 +249,12 @@ describe("where a problem is located", () => {
   it("a key without a value in a flow mapping is placed at its mapping", () => {
     const yaml = "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent}\n";
     const expected: Row[] = [
-      ["r.yaml:4:19", "campaigns[0].dialingRules.maxCallsPerAgent", "RULES_TYPE", "expected a number, got null"],
+      [
+        "r.yaml:4:19",
+        "campaigns[0].dialingRules.maxCallsPerAgent",
+        "RULES_TYPE",
+        "expected a number, got null",
+      ],
     ];
     expect(problems(yaml)).toEqual(expected);
     expect(slowProblems(yaml)).toEqual(expected);
@@ -305,7 +328,8 @@ describe("where a problem is located", () => {
   });
 
   it("a problem in a document written as one flow mapping (fast path)", () => {
-    const yaml = '{profiles: [],\n  campaigns: [{id: A, dialingRules: {maxCallsPerAgent: 1}},\n    {id: B, dialingRules: {maxCallsPerAgent: "x"}}]}\n';
+    const yaml =
+      '{profiles: [],\n  campaigns: [{id: A, dialingRules: {maxCallsPerAgent: 1}},\n    {id: B, dialingRules: {maxCallsPerAgent: "x"}}]}\n';
     const expected: Row[] = [
       [
         "r.yaml:3:46",
@@ -322,7 +346,12 @@ describe("where a problem is located", () => {
     const yaml =
       "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 1}\ndefaults:\n  dialingRules:\n    maxCallsPerAgent: 0\n";
     const expected: Row[] = [
-      ["r.yaml:7:23", "defaults.dialingRules.maxCallsPerAgent", "RULES_OUT_OF_RANGE", "0 is out of range: must be at least 1 and at most 100"],
+      [
+        "r.yaml:7:23",
+        "defaults.dialingRules.maxCallsPerAgent",
+        "RULES_OUT_OF_RANGE",
+        "0 is out of range: must be at least 1 and at most 100",
+      ],
     ];
     expect(problems(yaml)).toEqual(expected);
     expect(slowProblems(yaml)).toEqual(expected);
@@ -331,9 +360,15 @@ describe("where a problem is located", () => {
 
 describe("the order problems are listed in", () => {
   it("by line, then by column, whatever order the checks found them in", () => {
-    const yaml = 'profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {dialMethod: X, maxCallsPerAgent: "2"}\n';
+    const yaml =
+      'profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {dialMethod: X, maxCallsPerAgent: "2"}\n';
     expect(problems(yaml)).toEqual([
-      ["r.yaml:4:20", "campaigns[0].dialingRules.dialMethod", "RULES_UNKNOWN_KEY", UNKNOWN_RULE_KEY("dialMethod")],
+      [
+        "r.yaml:4:20",
+        "campaigns[0].dialingRules.dialMethod",
+        "RULES_UNKNOWN_KEY",
+        UNKNOWN_RULE_KEY("dialMethod"),
+      ],
       [
         "r.yaml:4:53",
         "campaigns[0].dialingRules.maxCallsPerAgent",
