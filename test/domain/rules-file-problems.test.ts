@@ -84,13 +84,14 @@ describe("what cannot be read at all", () => {
   });
 
   it("turns an alias bomb the yaml path refuses to expand into RULES_UNREADABLE", () => {
-    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 10; i++) {
-      const prev = String.fromCharCode(96 + i);
-      const name = String.fromCharCode(97 + i);
-      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
-    }
-    const rows = problems(`${levels.join("\n")}\ncampaigns: []\n`, "lol.yaml");
+    // ten levels of nine aliases each: 9^10 nodes once expanded
+    const names = "abcdefghij";
+    const bomb = [...names].map((name, i) =>
+      i === 0
+        ? "a: &a [x, x, x, x, x, x, x, x, x]"
+        : `${name}: &${name} [${`*${names[i - 1]}, `.repeat(8)}*${names[i - 1]}]`,
+    );
+    const rows = problems(`${bomb.join("\n")}\ncampaigns: []\n`, "lol.yaml");
     expect(rows).toHaveLength(1);
     expect(rows[0]?.slice(0, 3)).toEqual(["lol.yaml", undefined, "RULES_UNREADABLE"]);
     expect(rows[0]?.[3]).toMatch(/^cannot read the rules file: Excessive alias count/);
@@ -131,47 +132,45 @@ describe("JSON files", () => {
     expect(file.overrides[0]?.line).toBeUndefined();
   });
 
-  it("gives a syntax error V8's message without its position, at the position's line and column", () => {
-    expect(problems('{\n  "profiles": [],\n  "campaigns": [1x]\n}', "r.json")).toEqual([
+  // V8's (Node 20) messages, without the " in JSON at position N" they may end with
+  it.each<[string, string, Row]>([
+    [
+      "at V8's position, on a later line",
+      '{\n  "profiles": [],\n  "campaigns": [1x]\n}',
       ["r.json:3:18", undefined, "RULES_JSON_SYNTAX", "Expected ',' or ']' after array element"],
-    ]);
-  });
-
-  it("strips a one-digit position from V8's message too", () => {
-    expect(problems('{"a" 1}', "r.json")).toEqual([
+    ],
+    [
+      "at V8's one-digit position",
+      '{"a" 1}',
       ["r.json:1:6", undefined, "RULES_JSON_SYNTAX", "Expected ':' after property name"],
-    ]);
-  });
-
-  it("gives no line for a syntax error V8 does not place and the yaml parser finds none in, a repeated key being none", () => {
-    expect(problems('{"profiles": [], "profiles": [], "a": x}', "r.json")).toEqual([
-      [
-        "r.json",
-        undefined,
-        "RULES_JSON_SYNTAX",
-        'Unexpected token \'x\', ..." [], "a": x}" is not valid JSON',
-      ],
-    ]);
-  });
-
-  it("locates with the yaml parser a syntax error V8 gives no position for", () => {
-    expect(problems('{"profiles": [],\n "campaigns": [}', "r.json")).toEqual([
+    ],
+    [
+      "at the yaml parser's first error when V8 names no position",
+      '{"profiles": [],\n "campaigns": [}',
       [
         "r.json:2:16",
         undefined,
         "RULES_JSON_SYNTAX",
-        'Unexpected token \'}\', ..."paigns": [}" is not valid JSON',
+        `Unexpected token '}', ..."paigns": [}" is not valid JSON`,
       ],
-    ]);
-  });
-
-  it("gives no line for a syntax error neither V8 nor the yaml parser can place", () => {
-    expect(problems("abc", "r.json")).toEqual([
+    ],
+    [
+      "nowhere when the yaml parser finds no error either (a repeated key is none)",
+      '{"profiles": [], "profiles": [], "a": x}',
+      ["r.json", undefined, "RULES_JSON_SYNTAX", `Unexpected token 'x', ..." [], "a": x}" is not valid JSON`],
+    ],
+    [
+      "nowhere for text that is no JSON at all",
+      "abc",
       ["r.json", undefined, "RULES_JSON_SYNTAX", `Unexpected token 'a', "abc" is not valid JSON`],
-    ]);
-    expect(problems("", "r.json")).toEqual([
+    ],
+    [
+      "nowhere for an empty file",
+      "",
       ["r.json", undefined, "RULES_JSON_SYNTAX", "Unexpected end of JSON input"],
-    ]);
+    ],
+  ])("places a JSON syntax error %s", (_name, json, row) => {
+    expect(problems(json, "r.json")).toEqual([row]);
   });
 
   it("locates a problem of a JSON file with a repeated key (JSON.parse keeps the last, js-yaml refuses it)", () => {
@@ -189,29 +188,33 @@ describe("JSON files", () => {
 });
 
 describe("YAML syntax errors", () => {
-  it("are the yaml parser's first message line, its code and position", () => {
-    expect(problems("profiles: []\ncampaigns: [a: 1\n")).toEqual([
+  // the yaml parser's first message line, its code and position; strict: what YAML 1.2 requires even
+  // where the content is unambiguous (a comment glued to a bracket)
+  it.each<[string, Row]>([
+    [
+      "profiles: []\ncampaigns: [a: 1\n",
       [
         "r.yaml:3:1",
         undefined,
         "RULES_YAML_BAD_INDENT",
         "Flow sequence in block collection must be sufficiently indented and end with a ]",
       ],
-    ]);
-    expect(problems("profiles: []\ncampaigns: []\ncampaigns: []\n")).toEqual([
+    ],
+    [
+      "profiles: []\ncampaigns: []\ncampaigns: []\n",
       ["r.yaml:3:1", undefined, "RULES_YAML_DUPLICATE_KEY", "Map keys must be unique"],
-    ]);
-  });
-
-  it("include what YAML 1.2 requires even where the content is unambiguous (strict)", () => {
-    expect(problems("profiles: []\ncampaigns: []#glued\n")).toEqual([
+    ],
+    [
+      "profiles: []\ncampaigns: []#glued\n",
       [
         "r.yaml:2:14",
         undefined,
         "RULES_YAML_MISSING_CHAR",
         "Comments must be separated from other tokens by white space characters",
       ],
-    ]);
+    ],
+  ])("%j", (yaml, row) => {
+    expect(problems(yaml)).toEqual([row]);
   });
 });
 
@@ -231,35 +234,6 @@ describe("where a problem is located", () => {
     ]);
   });
 
-  it("a wrong key that is not the first of its mapping, on both paths", () => {
-    const yaml =
-      "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 2, dialMethod: X, dialingMethod: PREVIEW}\n";
-    const expected: Row[] = [
-      [
-        "r.yaml:4:41",
-        "campaigns[0].dialingRules.dialMethod",
-        "RULES_UNKNOWN_KEY",
-        UNKNOWN_RULE_KEY("dialMethod"),
-      ],
-    ];
-    expect(problems(yaml)).toEqual(expected);
-    expect(slowProblems(yaml)).toEqual(expected);
-  });
-
-  it("a key without a value in a flow mapping is placed at its mapping", () => {
-    const yaml = "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent}\n";
-    const expected: Row[] = [
-      [
-        "r.yaml:4:19",
-        "campaigns[0].dialingRules.maxCallsPerAgent",
-        "RULES_TYPE",
-        "expected a number, got null",
-      ],
-    ];
-    expect(problems(yaml)).toEqual(expected);
-    expect(slowProblems(yaml)).toEqual(expected);
-  });
-
   it("a problem reached through an alias is placed at the anchored value", () => {
     const yaml =
       'profiles: []\ncampaigns:\n  - id: A\n    dialingRules: &r {maxCallsPerAgent: "2"}\n  - id: B\n    dialingRules: *r\n';
@@ -270,89 +244,103 @@ describe("where a problem is located", () => {
     ]);
   });
 
-  it("a problem in a middle entry among entries holding collections (fast path)", () => {
-    const yaml = [
-      "profiles: [US_TCPA]",
-      "limits: {maxRetries: 3, frequency: [{maxAttempts: 2, windowMinutes: 60}]}",
-      "campaigns:",
-      "  - id: A",
-      "    dialingRules: {retrySettings: {maxAttempts: 1, intervalMinutes: [5]}}",
-      "  - id: B",
-      "    dialingRules:",
-      "      retrySettings: {maxAttempts: 1, intervalMinutes: [5]}",
-      "      maxCallsPerAgent: -1",
-      "  - id: C",
-      "    dialingRules: {dialingMethod: PREVIEW}",
-      "",
-    ].join("\n");
-    const expected: Row[] = [
+  const TYPE_X = 'expected a number, got the string "x"';
+  const OUT_OF_RANGE = (n: number) => `${n} is out of range: must be at least 1 and at most 100`;
+  const UNKNOWN_TOP_KEY = (key: string) =>
+    `unknown key "${key}"; allowed here: profiles, licenseTier, limits, overrides, capacity, defaults, campaigns`;
+  it.each<[string, string[], Row[]]>([
+    [
+      "a wrong key that is neither the first nor the last of its mapping",
       [
-        "r.yaml:9:25",
-        "campaigns[1].dialingRules.maxCallsPerAgent",
-        "RULES_OUT_OF_RANGE",
-        "-1 is out of range: must be at least 1 and at most 100",
-      ],
-    ];
-    expect(problems(yaml)).toEqual(expected);
-    expect(slowProblems(yaml)).toEqual(expected);
-  });
-
-  it("a wrong top-level key and a wrong entry key after collections (fast path)", () => {
-    const yaml = [
-      "profiles: [US_TCPA]",
-      "defaults: {dialingRules: {maxCallsPerAgent: 2}}",
-      "campaigns:",
-      "  - id: A",
-      "    dialingRules: {maxCallsPerAgent: 1}",
-      "  - id: B",
-      "    dialingRule: {maxCallsPerAgent: 1}",
-      "limit: {maxRetries: 3}",
-      "",
-    ].join("\n");
-    const expected: Row[] = [
-      [
-        "r.yaml:7:5",
-        "campaigns[1].dialingRule",
-        "RULES_UNKNOWN_KEY",
-        'unknown key "dialingRule"; allowed here: id, match, dialingRules',
+        "profiles: []",
+        "campaigns:",
+        "  - id: A",
+        "    dialingRules: {maxCallsPerAgent: 2, dialMethod: X, dialingMethod: PREVIEW}",
       ],
       [
-        "r.yaml:8:1",
-        "limit",
-        "RULES_UNKNOWN_KEY",
-        'unknown key "limit"; allowed here: profiles, licenseTier, limits, overrides, capacity, defaults, campaigns',
+        [
+          "r.yaml:4:41",
+          "campaigns[0].dialingRules.dialMethod",
+          "RULES_UNKNOWN_KEY",
+          UNKNOWN_RULE_KEY("dialMethod"),
+        ],
       ],
-    ];
-    expect(problems(yaml)).toEqual(expected);
-    expect(slowProblems(yaml)).toEqual(expected);
-  });
-
-  it("a problem in a document written as one flow mapping (fast path)", () => {
-    const yaml =
-      '{profiles: [],\n  campaigns: [{id: A, dialingRules: {maxCallsPerAgent: 1}},\n    {id: B, dialingRules: {maxCallsPerAgent: "x"}}]}\n';
-    const expected: Row[] = [
+    ],
+    [
+      "a key without a value in a flow mapping, at its mapping",
+      ["profiles: []", "campaigns:", "  - id: A", "    dialingRules: {maxCallsPerAgent}"],
       [
-        "r.yaml:3:46",
-        "campaigns[1].dialingRules.maxCallsPerAgent",
-        "RULES_TYPE",
-        'expected a number, got the string "x"',
+        [
+          "r.yaml:4:19",
+          "campaigns[0].dialingRules.maxCallsPerAgent",
+          "RULES_TYPE",
+          "expected a number, got null",
+        ],
       ],
-    ];
-    expect(problems(yaml)).toEqual(expected);
-    expect(slowProblems(yaml)).toEqual(expected);
-  });
-
-  it("a problem in defaults, next to campaigns (fast path)", () => {
-    const yaml =
-      "profiles: []\ncampaigns:\n  - id: A\n    dialingRules: {maxCallsPerAgent: 1}\ndefaults:\n  dialingRules:\n    maxCallsPerAgent: 0\n";
-    const expected: Row[] = [
+    ],
+    [
+      "a problem in a middle entry among entries holding collections",
       [
-        "r.yaml:7:23",
-        "defaults.dialingRules.maxCallsPerAgent",
-        "RULES_OUT_OF_RANGE",
-        "0 is out of range: must be at least 1 and at most 100",
+        "profiles: [US_TCPA]",
+        "limits: {maxRetries: 3, frequency: [{maxAttempts: 2, windowMinutes: 60}]}",
+        "campaigns:",
+        "  - id: A",
+        "    dialingRules: {retrySettings: {maxAttempts: 1, intervalMinutes: [5]}}",
+        "  - id: B",
+        "    dialingRules:",
+        "      retrySettings: {maxAttempts: 1, intervalMinutes: [5]}",
+        "      maxCallsPerAgent: -1",
+        "  - id: C",
+        "    dialingRules: {dialingMethod: PREVIEW}",
       ],
-    ];
+      [["r.yaml:9:25", "campaigns[1].dialingRules.maxCallsPerAgent", "RULES_OUT_OF_RANGE", OUT_OF_RANGE(-1)]],
+    ],
+    [
+      "a wrong entry key and a wrong top-level key after collections",
+      [
+        "profiles: [US_TCPA]",
+        "defaults: {dialingRules: {maxCallsPerAgent: 2}}",
+        "campaigns:",
+        "  - id: A",
+        "    dialingRules: {maxCallsPerAgent: 1}",
+        "  - id: B",
+        "    dialingRule: {maxCallsPerAgent: 1}",
+        "limit: {maxRetries: 3}",
+      ],
+      [
+        [
+          "r.yaml:7:5",
+          "campaigns[1].dialingRule",
+          "RULES_UNKNOWN_KEY",
+          'unknown key "dialingRule"; allowed here: id, match, dialingRules',
+        ],
+        ["r.yaml:8:1", "limit", "RULES_UNKNOWN_KEY", UNKNOWN_TOP_KEY("limit")],
+      ],
+    ],
+    [
+      "a problem in a document written as one flow mapping",
+      [
+        "{profiles: [],",
+        "  campaigns: [{id: A, dialingRules: {maxCallsPerAgent: 1}},",
+        '    {id: B, dialingRules: {maxCallsPerAgent: "x"}}]}',
+      ],
+      [["r.yaml:3:46", "campaigns[1].dialingRules.maxCallsPerAgent", "RULES_TYPE", TYPE_X]],
+    ],
+    [
+      "a problem in defaults, next to campaigns",
+      [
+        "profiles: []",
+        "campaigns:",
+        "  - id: A",
+        "    dialingRules: {maxCallsPerAgent: 1}",
+        "defaults:",
+        "  dialingRules:",
+        "    maxCallsPerAgent: 0",
+      ],
+      [["r.yaml:7:23", "defaults.dialingRules.maxCallsPerAgent", "RULES_OUT_OF_RANGE", OUT_OF_RANGE(0)]],
+    ],
+  ])("%s, the same on both paths", (_name, lines, expected) => {
+    const yaml = `${lines.join("\n")}\n`;
     expect(problems(yaml)).toEqual(expected);
     expect(slowProblems(yaml)).toEqual(expected);
   });
