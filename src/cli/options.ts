@@ -3,7 +3,7 @@ import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CapacityInputs } from "../domain/capacity.js";
 import { InputError } from "../domain/errors.js";
-import { parseRulesFile, type RulesFile } from "../domain/rules-file.js";
+import { type ParseHooks, parseRulesFile, type RulesFile } from "../domain/rules-file.js";
 import { V2_LEGACY_PREFIX, V2_PREFIX, v2Environment } from "../platform/config.js";
 import { PLATFORM_NAMES } from "../platform/names.js";
 
@@ -161,9 +161,9 @@ export function isEmptyText(text: string): boolean {
 }
 
 /** Reads and parses a rules file; unreadable, oversized, empty and invalid files are input errors (exit 2). */
-export async function loadRulesFile(path: string): Promise<LoadedRulesFile> {
+export async function loadRulesFile(path: string, hooks?: ParseHooks): Promise<LoadedRulesFile> {
   const text = await readRulesText(path);
-  return { file: parseRulesFile(text, path), text };
+  return { file: parseRulesFile(text, path, hooks), text };
 }
 
 export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {

@@ -44,9 +44,18 @@ function summarize(fileName: string, problems: readonly InputError[]): string {
 
 type Locate = (path: Path, atKey?: boolean) => { line: number; column: number } | undefined;
 
+export interface ParseHooks {
+  /**
+   * Called with the number of `campaigns` entries read so far, as each one has been read and checked
+   * (only where they are streamed: a block sequence read by the fast path). The one-shot `validate`
+   * collects garbage from here (src/cli/heap-tuning.ts).
+   */
+  onEntry?: (read: number) => void;
+}
+
 /** Parses and checks a rules file's text. Throws only `RulesFileError`. */
-export function parseRulesFile(text: string, fileName: string): RulesFile {
-  return parseGuarded(text, fileName, true);
+export function parseRulesFile(text: string, fileName: string, hooks: ParseHooks = {}): RulesFile {
+  return parseGuarded(text, fileName, true, hooks);
 }
 
 /**
@@ -54,13 +63,13 @@ export function parseRulesFile(text: string, fileName: string): RulesFile {
  * Internal, for the tests that check both paths give the same result.
  */
 export function parseRulesFileSlow(text: string, fileName: string): RulesFile {
-  return parseGuarded(text, fileName, false);
+  return parseGuarded(text, fileName, false, {});
 }
 
-function parseGuarded(text: string, fileName: string, fast: boolean): RulesFile {
+function parseGuarded(text: string, fileName: string, fast: boolean, hooks: ParseHooks): RulesFile {
   let result: RulesFile | InputError[];
   try {
-    result = parseUnsafe(text, fileName, fast);
+    result = parseUnsafe(text, fileName, fast, hooks);
   } catch (err) {
     // Defence in depth: a bug or a pathological document must still surface as our typed error.
     result = [
@@ -101,7 +110,12 @@ export function parseRulesValue(value: unknown, fileName: string): RulesFile {
   throw new RulesFileError(fileName, problems);
 }
 
-function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile | InputError[] {
+function parseUnsafe(
+  text: string,
+  fileName: string,
+  fast: boolean,
+  hooks: ParseHooks,
+): RulesFile | InputError[] {
   if (typeof text !== "string") {
     return [new InputError("RULES_UNREADABLE", "the rules file is not text", undefined, { file: fileName })];
   }
@@ -122,6 +136,7 @@ function parseUnsafe(text: string, fileName: string, fast: boolean): RulesFile |
       onItem: (index, value, start) => {
         const at = lines(start);
         entries.add(index, value, at.line, at.column);
+        hooks.onEntry?.(index + 1);
       },
     });
     if (read && "tooMany" in read) return [tooManyItems(read, text, fileName)];

@@ -63,6 +63,22 @@ export const BOUNDS = {
 
 type Obj = Record<string, unknown>;
 
+/** Number bounds as the checks take them, made once (not a spread object per value checked). */
+const INT = {
+  maxCallsPerAgent: { ...BOUNDS.maxCallsPerAgent, integer: true },
+  maxAttempts: { ...BOUNDS.maxAttempts, integer: true },
+  intervalMinutes: { ...BOUNDS.intervalMinutes, integer: true },
+  coolDownSec: { ...BOUNDS.coolDownSec, integer: true },
+} as const;
+
+/** `path` with `key` after it, or `path` itself without a key. */
+const under = (path: Path, key: PathSegment | undefined): Path => (key === undefined ? path : [...path, key]);
+
+/**
+ * The checks take the path of what they check as the parent's path and, optionally, the key under it: the
+ * path of a field is built only when a problem is reported there, not for every field of every entry
+ * (at 100,000 entries the paths were most of what checking allocated; issue 17).
+ */
 class Checker {
   readonly issues: Issue[] = [];
 
@@ -86,8 +102,9 @@ class Checker {
       return undefined;
     }
     const obj = value as Obj;
-    for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) {
+    // for…in over own keys: Object.keys' order without a new array per mapping
+    for (const key in obj) {
+      if (Object.hasOwn(obj, key) && !allowed.includes(key)) {
         this.add(
           [...path, key],
           "RULES_UNKNOWN_KEY",
@@ -107,24 +124,25 @@ class Checker {
     value: unknown,
     path: Path,
     opts: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean },
+    key?: PathSegment,
   ) {
     if (typeof value !== "number") {
-      this.add(path, "RULES_TYPE", `expected a number, got ${describe(value)}`);
+      this.add(under(path, key), "RULES_TYPE", `expected a number, got ${describe(value)}`);
       return undefined;
     }
     if (!Number.isFinite(value)) {
-      this.add(path, "RULES_NOT_FINITE", `${value} is not a finite number`);
+      this.add(under(path, key), "RULES_NOT_FINITE", `${value} is not a finite number`);
       return undefined;
     }
     if (opts.integer && !Number.isInteger(value)) {
-      this.add(path, "RULES_NOT_INTEGER", `expected a whole number, got ${value}`);
+      this.add(under(path, key), "RULES_NOT_INTEGER", `expected a whole number, got ${value}`);
       return undefined;
     }
     const belowMin = opts.exclusiveMin ? value <= opts.min : value < opts.min;
     if (belowMin || value > opts.max) {
       const lower = opts.exclusiveMin ? `greater than ${opts.min}` : `at least ${opts.min}`;
       this.add(
-        path,
+        under(path, key),
         "RULES_OUT_OF_RANGE",
         `${value} is out of range: must be ${lower} and at most ${opts.max}`,
       );
@@ -133,37 +151,50 @@ class Checker {
     return value;
   }
 
-  string(value: unknown, path: Path): string | undefined {
+  string(value: unknown, path: Path, key?: PathSegment): string | undefined {
     if (typeof value !== "string") {
-      this.add(path, "RULES_TYPE", `expected a string, got ${describe(value)}`);
+      this.add(under(path, key), "RULES_TYPE", `expected a string, got ${describe(value)}`);
       return undefined;
     }
     if (value.trim() === "") {
-      this.add(path, "RULES_EMPTY", "must not be empty");
+      this.add(under(path, key), "RULES_EMPTY", "must not be empty");
       return undefined;
     }
     if (value.length > BOUNDS.textLength.max) {
-      this.add(path, "RULES_TOO_LONG", `longer than ${BOUNDS.textLength.max} characters`);
+      this.add(under(path, key), "RULES_TOO_LONG", `longer than ${BOUNDS.textLength.max} characters`);
       return undefined;
     }
     return value;
   }
 
-  oneOf<T extends string>(value: unknown, path: Path, options: readonly T[]): T | undefined {
+  oneOf<T extends string>(
+    value: unknown,
+    path: Path,
+    options: readonly T[],
+    key?: PathSegment,
+  ): T | undefined {
     // the list's own string, not the parser's copy: one per entry adds up at 100,000 entries
     const i = typeof value === "string" ? (options as readonly string[]).indexOf(value) : -1;
     if (i >= 0) return options[i];
-    this.add(path, "RULES_BAD_ENUM", `expected one of ${options.join(", ")}, got ${describe(value)}`);
+    this.add(
+      under(path, key),
+      "RULES_BAD_ENUM",
+      `expected one of ${options.join(", ")}, got ${describe(value)}`,
+    );
     return undefined;
   }
 
-  array(value: unknown, path: Path, maxLength: number): unknown[] | undefined {
+  array(value: unknown, path: Path, maxLength: number, key?: PathSegment): unknown[] | undefined {
     if (!Array.isArray(value)) {
-      this.add(path, "RULES_TYPE", `expected a list, got ${describe(value)}`);
+      this.add(under(path, key), "RULES_TYPE", `expected a list, got ${describe(value)}`);
       return undefined;
     }
     if (value.length > maxLength) {
-      this.add(path, "RULES_OUT_OF_RANGE", `has ${value.length} items, at most ${maxLength} allowed`);
+      this.add(
+        under(path, key),
+        "RULES_OUT_OF_RANGE",
+        `has ${value.length} items, at most ${maxLength} allowed`,
+      );
       return undefined;
     }
     return value;
@@ -189,15 +220,12 @@ function checkPartialRules(c: Checker, value: unknown, path: Path): PartialRules
   const out: PartialRules = {};
   let ok = true;
   if ("dialingMethod" in obj) {
-    const m = c.oneOf<DialingMethod>(obj.dialingMethod, [...path, "dialingMethod"], DIALING_METHODS);
+    const m = c.oneOf<DialingMethod>(obj.dialingMethod, path, DIALING_METHODS, "dialingMethod");
     if (m) out.dialingMethod = m;
     else ok = false;
   }
   if ("maxCallsPerAgent" in obj) {
-    const n = c.number(obj.maxCallsPerAgent, [...path, "maxCallsPerAgent"], {
-      ...BOUNDS.maxCallsPerAgent,
-      integer: true,
-    });
+    const n = c.number(obj.maxCallsPerAgent, path, INT.maxCallsPerAgent, "maxCallsPerAgent");
     if (n !== undefined) out.maxCallsPerAgent = n;
     else ok = false;
   }
@@ -217,15 +245,13 @@ function checkPartialRules(c: Checker, value: unknown, path: Path): PartialRules
 function checkRetry(c: Checker, value: unknown, path: Path): RetrySettings | undefined {
   const obj = c.object(value, path, ["maxAttempts", "intervalMinutes"], ["maxAttempts", "intervalMinutes"]);
   if (!obj || !("maxAttempts" in obj) || !("intervalMinutes" in obj)) return undefined;
-  const maxAttempts = c.number(obj.maxAttempts, [...path, "maxAttempts"], {
-    ...BOUNDS.maxAttempts,
-    integer: true,
-  });
-  const list = c.array(obj.intervalMinutes, [...path, "intervalMinutes"], BOUNDS.intervalCount.max);
+  const maxAttempts = c.number(obj.maxAttempts, path, INT.maxAttempts, "maxAttempts");
+  const list = c.array(obj.intervalMinutes, path, BOUNDS.intervalCount.max, "intervalMinutes");
   let intervalsOk = list !== undefined;
   const intervalMinutes: number[] = [];
+  const listPath = list ? [...path, "intervalMinutes"] : path;
   for (const [i, v] of (list ?? []).entries()) {
-    const n = c.number(v, [...path, "intervalMinutes", i], { ...BOUNDS.intervalMinutes, integer: true });
+    const n = c.number(v, listPath, INT.intervalMinutes, i);
     if (n === undefined) intervalsOk = false;
     else intervalMinutes.push(n);
   }
@@ -235,11 +261,8 @@ function checkRetry(c: Checker, value: unknown, path: Path): RetrySettings | und
 function checkAbandon(c: Checker, value: unknown, path: Path): AbandonmentThreshold | undefined {
   const obj = c.object(value, path, ["maxRate", "coolDownSec"], ["maxRate", "coolDownSec"]);
   if (!obj || !("maxRate" in obj) || !("coolDownSec" in obj)) return undefined;
-  const maxRate = c.number(obj.maxRate, [...path, "maxRate"], BOUNDS.maxRate);
-  const coolDownSec = c.number(obj.coolDownSec, [...path, "coolDownSec"], {
-    ...BOUNDS.coolDownSec,
-    integer: true,
-  });
+  const maxRate = c.number(obj.maxRate, path, BOUNDS.maxRate, "maxRate");
+  const coolDownSec = c.number(obj.coolDownSec, path, INT.coolDownSec, "coolDownSec");
   return maxRate !== undefined && coolDownSec !== undefined ? { maxRate, coolDownSec } : undefined;
 }
 
@@ -297,14 +320,14 @@ class EntryChecker {
     }
     let selector: Selector | undefined;
     if (hasId) {
-      const id = c.string(obj.id, [...path, "id"]);
+      const id = c.string(obj.id, path, "id");
       if (id !== undefined) {
         this.ids.push(id);
         this.idIndexes.push(index);
         if (!hasMatch) selector = { kind: "id", id };
       }
     } else if (hasMatch) {
-      const pattern = c.string(obj.match, [...path, "match"]);
+      const pattern = c.string(obj.match, path, "match");
       if (pattern !== undefined) {
         const problem = globProblem(pattern);
         const first = seenPatterns.get(pattern);
@@ -323,7 +346,9 @@ class EntryChecker {
       }
     }
     const rules =
-      "dialingRules" in obj ? checkPartialRules(c, obj.dialingRules, [...path, "dialingRules"]) : {};
+      "dialingRules" in obj
+        ? checkPartialRules(c, obj.dialingRules, ["campaigns", index, "dialingRules"])
+        : {};
     if (!selector || !rules) return;
     const label = entryLabel(index, selector);
     // line and column in the literal, not added later: two more properties on each of 100,000 entries

@@ -112,10 +112,12 @@ export class HttpClient {
     });
   }
 
-  private url(req: HttpRequest, base: string): string {
+  private url(req: HttpRequest, base: string): URL {
     const url = new URL(base + req.path);
-    for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, String(value));
-    return url.href;
+    if (req.query !== undefined) {
+      for (const [key, value] of Object.entries(req.query)) url.searchParams.set(key, String(value));
+    }
+    return url;
   }
 
   private async attempt(
@@ -140,8 +142,6 @@ export class HttpClient {
       headers["content-type"] = "application/json";
       body = JSON.stringify(req.body);
     }
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const started = clock.now();
     const observe = (status: number | "network") =>
       this.observer.request({
@@ -153,7 +153,13 @@ export class HttpClient {
 
     let response: Reply;
     try {
-      response = await send(this.url(req, base), { method: req.method, headers, body, signal });
+      response = await send(this.url(req, base), {
+        method: req.method,
+        headers,
+        body,
+        timeoutMs,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
     } catch (err) {
       grant.settle();
       if (req.signal?.aborted) throw req.signal.reason;

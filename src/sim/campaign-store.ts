@@ -6,6 +6,23 @@ import type { ConcurrentEditRecord } from "./types.js";
 const COOL_DOWN_CHOICES_SEC = [60, 120, 180, 300, 600, 900] as const;
 const MAX_CALLS_CHOICES = [1, 2, 3, 4, 5, 6] as const;
 
+const mapArray = Array.prototype.map;
+
+/**
+ * A deep copy of JSON-shaped data (plain objects, arrays, primitives): what structuredClone gives for it,
+ * at about half the cost on the simulator's cold thread, where every PATCH copies the patch and the campaign.
+ */
+function copyData<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  // Not `value.map`: once optimised, `.map` returns holey arrays, and the next copy of a campaign holding
+  // one failed the load's check for the packed arrays seen so far, so V8 threw the optimised copy away in
+  // every run of 90 campaigns. The builtin called directly takes any array and returns a packed one.
+  if (Array.isArray(value)) return mapArray.call(value, copyData) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyData((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
 /** Picks a different value from `choices`, so a concurrent edit always really changes something. */
 function otherChoice(choices: readonly number[], current: number, roll: number): number {
   const others = choices.filter((c) => c !== current);
@@ -21,13 +38,13 @@ export class CampaignStore {
     campaigns: Campaign[],
     private readonly clock: Clock,
   ) {
-    for (const c of campaigns) this.byId.set(c.id, structuredClone(c));
+    for (const c of campaigns) this.byId.set(c.id, copyData(c));
     this.ids = campaigns.map((c) => c.id);
   }
 
   get(id: string): Campaign | undefined {
     const campaign = this.byId.get(id);
-    return campaign && structuredClone(campaign);
+    return campaign && copyData(campaign);
   }
 
   /** The campaign's revision without copying it (a PATCH checks only this before writing). */
@@ -48,10 +65,10 @@ export class CampaignStore {
   apply(id: string, rules: PartialRules): Campaign | undefined {
     const campaign = this.byId.get(id);
     if (!campaign) return undefined;
-    campaign.dialingRules = { ...campaign.dialingRules, ...structuredClone(rules) };
+    campaign.dialingRules = { ...campaign.dialingRules, ...copyData(rules) };
     campaign.revision += 1;
     campaign.updatedAt = new Date(this.clock.now()).toISOString();
-    return structuredClone(campaign);
+    return copyData(campaign);
   }
 
   /**

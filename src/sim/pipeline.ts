@@ -84,6 +84,20 @@ function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/**
+ * A request target that WHATWG URL parsing would keep as it is: one path of unreserved and sub-delimiter
+ * characters, without dot segments, percent escapes, a query or a fragment. Such a target is its own
+ * pathname, with no query: every PATCH and GET of a campaign, i.e. the simulator's per-request work.
+ */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
+
+/** The logged path and query of a request target (what `new URL(target, base)` gives for them). */
+export function pathAndQuery(target: string): { path: string; query: Record<string, string> } {
+  if (PLAIN_PATH.test(target)) return { path: target, query: {} };
+  const url = new URL(target, "http://sim.invalid");
+  return { path: url.pathname, query: Object.fromEntries(url.searchParams) };
+}
+
 function loggedHeaders(req: FastifyRequest): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -119,14 +133,14 @@ export function installPipeline<Edit, E extends RequestLogEntry<Edit>>(
   // Both hooks take fastify's callback form: an async hook costs each request a promise and a microtask
   // turn per hook, on the simulator's one thread, which answers every request of a run in series.
   app.addHook("onRequest", (req, reply, done) => {
-    const url = new URL(req.url, "http://sim.invalid");
+    const { path, query } = pathAndQuery(req.url);
     const seq = log.length + 1;
     const entry = hooks.extendEntry({
       seq,
       time: clock.now(),
       method: req.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path,
+      query,
       headers: loggedHeaders(req),
       body: undefined,
       status: "pending",

@@ -26,7 +26,8 @@ export function canonicalJson(value: unknown): string {
       return value ? "true" : "false";
     case "number":
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
-      return JSON.stringify(value);
+      // what JSON.stringify writes for a finite number (SerializeJSONProperty: ToString), without the call
+      return String(value);
     case "object":
       return canonicalObject(value);
     default:
@@ -34,10 +35,24 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/** Keys as JSON strings, remembered: records use a small set of keys over and over. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 1000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /**
  * Objects and arrays, written by appending to one string: every audit record is hashed on the write path,
  * where the entries/filter/sort/map/join form cost about five times JSON.stringify of the same record
- * (issue 17 §1). Same output; the test checks it against that form.
+ * (issue 17 §1); with the keys' JSON forms remembered and numbers written by String, about twice. Same
+ * output; the test checks it against that form.
  */
 function canonicalObject(value: object): string {
   const withToJson = value as { toJSON?: () => unknown };
@@ -53,7 +68,8 @@ function canonicalObject(value: object): string {
   }
   const record = value as Record<string, unknown>;
   // Object.keys, then the default sort: UTF-16 code unit order, as the comparison operators order strings.
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
   let out = "{";
   let first = true;
   for (const key of keys) {
@@ -61,7 +77,9 @@ function canonicalObject(value: object): string {
     if (item === undefined) continue;
     if (!first) out += ",";
     first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += quotedKey(key);
+    out += ":";
+    out += canonicalJson(item);
   }
   return `${out}}`;
 }

@@ -61,12 +61,14 @@ export function createJournal(
     },
 
     async recordIntent(intent) {
+      // the stored text, and the entry's patch as reading it back gives (a JSON text round-trips exactly)
+      const patch = JSON.stringify(intent.patch);
       const entry: JournalEntry = {
         id: journalId(ctx.clock.now()),
         runId: intent.runId,
         campaignId: intent.campaignId,
         baseRevision: intent.baseRevision,
-        patch: JSON.parse(JSON.stringify(intent.patch)),
+        patch: JSON.parse(patch),
         createdAt: iso(),
         outcome: null,
       };
@@ -78,7 +80,7 @@ export function createJournal(
           run_id: entry.runId,
           campaign_id: entry.campaignId,
           base_revision: entry.baseRevision,
-          patch: JSON.stringify(entry.patch),
+          patch,
           created_at: entry.createdAt,
           outcome: null,
           audit_id: null,

@@ -97,11 +97,15 @@ export function normalizeInput(input: AuditInput, secrets: readonly string[]): A
     const v = source[key];
     if (v !== undefined && v !== null) picked[key] = v;
   }
-  // One JSON round trip for the whole record rather than one per field (this runs for every audit record
-  // on the apply's write path); the same values, unless a field has no JSON form at all (a function), which
-  // the per-field form refuses.
-  let out = JSON.parse(JSON.stringify(picked)) as Record<string, unknown>;
-  if (Object.keys(out).length !== Object.keys(picked).length) out = perFieldRoundTrip(picked);
+  // Plain data (what the engine builds) is copied as a JSON round trip would leave it, without the text in
+  // between; anything else takes one JSON round trip for the whole record, or one per field when a field has
+  // no JSON form at all (a function), which the per-field form refuses. This runs for every audit record on
+  // the apply's write path.
+  let out = plainJsonCopy(picked, 0) as Record<string, unknown> | typeof NOT_PLAIN;
+  if (out === NOT_PLAIN) {
+    out = JSON.parse(JSON.stringify(picked)) as Record<string, unknown>;
+    if (Object.keys(out).length !== Object.keys(picked).length) out = perFieldRoundTrip(picked);
+  }
   if (secrets.length > 0) for (const key of Object.keys(out)) out[key] = redactDeep(out[key], secrets);
   out.diff ??= [];
   out.findings ??= [];
@@ -109,6 +113,59 @@ export function normalizeInput(input: AuditInput, secrets: readonly string[]): A
 }
 
 const RECORD_FIELDS = [...SCALAR_FIELDS, ...JSON_FIELDS];
+
+/** plainJsonCopy's answer for a value it leaves to a real JSON round trip. */
+const NOT_PLAIN = Symbol("not plain JSON data");
+/** Deeper than this is left to JSON (which refuses a cycle with its own error). */
+const PLAIN_DEPTH_MAX = 64;
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives, for plain data: objects with Object's (or no) prototype
+ * and no toJSON, arrays, strings, booleans, null and numbers (non-finite ones become null, -0 becomes 0,
+ * undefined is left out of objects and is null in arrays, as are holes). Anything else — a Date, a class
+ * instance, a function, a symbol, a bigint, a `__proto__` key, deep nesting — answers NOT_PLAIN.
+ */
+function plainJsonCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "object": {
+      if (value === null) return null;
+      if (depth > PLAIN_DEPTH_MAX) return NOT_PLAIN;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+        const out: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const copy = item === undefined ? null : plainJsonCopy(item, depth + 1);
+          if (copy === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = copy;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+      const source = value as Record<string, unknown>;
+      if (typeof source.toJSON === "function") return NOT_PLAIN;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        if (key === "__proto__") return NOT_PLAIN;
+        const item = source[key];
+        if (item === undefined) continue;
+        const copy = plainJsonCopy(item, depth + 1);
+        if (copy === NOT_PLAIN) return NOT_PLAIN;
+        out[key] = copy;
+      }
+      return out;
+    }
+    default:
+      // undefined at the top, a function, a symbol, a bigint: JSON's own handling decides
+      return NOT_PLAIN;
+  }
+}
 
 function perFieldRoundTrip(picked: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

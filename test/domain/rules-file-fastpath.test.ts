@@ -552,4 +552,21 @@ describe("loadYamlFast streaming the entries of a block-sequence `campaigns:`", 
     expect(fast).toEqual(outcome(parseRulesFileSlow, yaml, "r.yaml"));
     expect("error" in fast && fast.error.split("\n").length).toBe(6);
   });
+
+  it("tells the caller's onEntry how many entries have been read, as each is read (and nothing for JSON)", () => {
+    const yaml = "profiles: []\ncampaigns:\n  - id: A\n  - id: B\n  - match: 'S*'\n";
+    const seen: number[] = [];
+    const file = parseRulesFile(yaml, "r.yaml", { onEntry: (read) => seen.push(read) });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(file.campaigns.map((e) => e.label)).toEqual([
+      "campaigns[0] (id A)",
+      "campaigns[1] (id B)",
+      'campaigns[2] (match "S*")',
+    ]);
+    const json: number[] = [];
+    parseRulesFile('{"profiles": [], "campaigns": [{"id": "A"}]}', "r.json", {
+      onEntry: (n) => json.push(n),
+    });
+    expect(json).toEqual([]);
+  });
 });

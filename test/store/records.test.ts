@@ -79,6 +79,20 @@ describe("normalizeInput", () => {
     expect(out.rulesBefore).toEqual({ maxCallsPerAgent: 2 });
     expect(Object.keys(out.rulesBefore as object)).toEqual(["maxCallsPerAgent"]);
   });
+  it("copies plain data as JSON would leave it: -0 as 0, holes and undefined items as null, a Date as its text", () => {
+    const list: unknown[] = [1];
+    list[2] = undefined; // index 1 stays a hole
+    list[3] = Number.POSITIVE_INFINITY;
+    const input = {
+      ...auditInput({}),
+      rulesBefore: { zero: -0, list, at: new Date(0) },
+      diff: [{ field: "x", nested: { ["__proto__"]: { a: 1 } } }],
+    } as unknown as AuditInput;
+    const out = normalizeInput(input, []) as unknown as Record<string, unknown>;
+    expect(out.rulesBefore).toEqual({ zero: 0, list: [1, null, null, null], at: "1970-01-01T00:00:00.000Z" });
+    expect(Object.is((out.rulesBefore as { zero: number }).zero, 0)).toBe(true);
+    expect(JSON.stringify(out.diff)).toBe('[{"field":"x","nested":{"__proto__":{"a":1}}}]');
+  });
   it("refuses a field without a JSON form instead of dropping it", () => {
     const input = { ...auditInput({}), rulesBefore: () => 1 } as unknown as AuditInput;
     expect(() => normalizeInput(input, [])).toThrow();

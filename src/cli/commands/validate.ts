@@ -6,7 +6,12 @@ import { withStorageLimits } from "../../domain/storage-limits.js";
 import { type FileValidation, type GroupValidation, validateFile } from "../../domain/validate-file.js";
 import { STORAGE_LIMITS } from "../../platform/storage-limits.js";
 import { EXIT, setExitCode } from "../exit.js";
-import { tuneHeapForOneShot } from "../heap-tuning.js";
+import {
+  collectGarbage,
+  collectsAfterEntries,
+  collectsBetweenStages,
+  tuneHeapForOneShot,
+} from "../heap-tuning.js";
 import { addCapacityOptions, capacityInputs, formatOption, loadRulesFile } from "../options.js";
 import { percent, renderCapacity, renderCapacityInputs } from "../render/capacity.js";
 import { inputErrorReport, validationReport } from "../render/validate-report.js";
@@ -60,10 +65,18 @@ export async function runValidate(opts: ValidateOptions, out: Output = processOu
   const json = opts.format === "json";
   let validation: FileValidation;
   try {
-    const { file } = await loadRulesFile(opts.file);
+    // a few thousand entries: collect the garbage of each stage before the next (heap-tuning.ts)
+    const { file } = await loadRulesFile(opts.file, {
+      onEntry: (read) => {
+        if (collectsAfterEntries(read)) collectGarbage();
+      },
+    });
+    const between = collectsBetweenStages(file.campaigns.length);
+    if (between) collectGarbage();
     validation = validateFile(file, capacityInputs(opts, file));
     const limits = opts.platform === undefined ? undefined : STORAGE_LIMITS[opts.platform];
     if (limits) validation = withStorageLimits(file, validation, limits);
+    if (between) collectGarbage();
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     const problems = err instanceof RulesFileError ? err.problems : [err];
