@@ -2,7 +2,7 @@
  * `npm run bench` (node dist/bench/run.js): runs the benchmark groups, prints one table and optionally
  * rewrites the measured sections of docs/benchmarks.md.
  *
- *   node dist/bench/run.js [--only apply,validate,store] [--quick] [--markdown docs/benchmarks.md]
+ *   node dist/bench/run.js [--only apply,apply-cli,validate,store] [--quick] [--markdown docs/benchmarks.md]
  *                          [--sizes 200,1000] [--naive-max 1000] [--speedup 25] [--strict]
  *
  * The validate and store groups are loaded only if their modules are present, so this runner keeps
@@ -20,15 +20,17 @@ import {
   SMALL_SIZE,
   SMALL_SPEEDUP,
 } from "./apply-bench.js";
+import { benchApplyCli, type CliRun } from "./apply-cli-bench.js";
 import { type BenchRow, printTable } from "./table.js";
 
-const GROUPS = ["validate", "store", "apply", "server"] as const;
+const GROUPS = ["validate", "store", "apply", "apply-cli", "server"] as const;
 type Group = (typeof GROUPS)[number];
 
 const USAGE = `usage: node dist/bench/run.js [options]
   --only LIST         groups to run, comma-separated: ${GROUPS.join(",")} (default: all)
   --quick             small sizes, for a CI smoke run (apply: N = 1 and 40 in real time, the
-                      10,000-campaign plan, 200 campaigns at 100/min; no naive runs)
+                      10,000-campaign plan, 200 campaigns at 100/min; no naive runs;
+                      apply-cli: N = 1 and 40, 3 rounds)
   --sizes LIST        apply sizes (default 200,1000,5000); "none" for only the small changes and the plan
   --naive-max N       largest size the naive strategy runs at (default 1000; 0 = never)
   --speedup F         ScaledClock factor for the apply runs at 100/min (default 5 up to 200 campaigns,
@@ -196,6 +198,15 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(
             `  apply N=${m.campaigns} ${m.strategy}: ${(m.wallMs / 60_000).toFixed(2)} nominal min ` +
               `(${(m.realMs / 1000).toFixed(1)} s real), ${m.requests} requests, ${m.rateLimited} × 429\n`,
+          ),
+      }),
+    "apply-cli": async () => () =>
+      benchApplyCli({
+        ...(opts.quick ? { sizes: [1, 40], repeats: 3 } : {}),
+        onMeasured: (r: CliRun) =>
+          process.stderr.write(
+            `  apply CLI N=${r.campaigns}: ${(r.wallMs / 1000).toFixed(2)} s, exit ${r.exitCode}, ` +
+              `${r.requests} requests, ${r.rateLimited} × 429\n`,
           ),
       }),
   };

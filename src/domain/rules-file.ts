@@ -500,7 +500,8 @@ function nodeOffset(doc: Document, path: Path, atKey: boolean | undefined): numb
     if (isAlias(node)) node = node.resolve(doc);
     let next: unknown;
     if (isMap(node)) {
-      const pair = node.items.find(
+      // the last of a repeated key: the one JSON.parse keeps (a YAML file repeating one is refused before)
+      const pair = node.items.findLast(
         (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
       );
       if (!pair) break;
