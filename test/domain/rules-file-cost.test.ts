@@ -166,6 +166,20 @@ describe("a problem is located by parsing only the part of the text it is in (is
     expect(costOf(yaml).reread).toEqual([35]);
   });
 
+  it("a problem of the whole document cuts every top-level collection, one under a key spelled `undefined` too", () => {
+    const yaml = "profiles: []\nundefined: [1]\n";
+    expect(costOf(yaml)).toEqual({
+      entries: [],
+      // "profiles: ~\nundefined: [1]\n" for the unknown key, "profiles: ~\nundefined: ~\n" for the missing one
+      reread: [27, 25],
+      problems: ["1:1  [RULES_MISSING_KEY]", "2:1 undefined [RULES_UNKNOWN_KEY]"],
+    });
+  });
+
+  it("a document that is only a null is placed from its own two characters", () => {
+    expect(costOf("~\n")).toEqual({ entries: [], reread: [2], problems: ["1:1  [RULES_TYPE]"] });
+  });
+
   it("cuts every sibling collection, in document order even where numeric keys are listed first", () => {
     const yaml = "2: [a]\n1: [b]\nbogus: 0\nprofiles: []\ncampaigns:\n  - id: A\n";
     expect(costOf(yaml)).toEqual({
@@ -186,7 +200,10 @@ describe("a problem is located by parsing only the part of the text it is in (is
       entries: [],
       // "profiles: ~\ndefaults: ~\n" for the missing key; "{maxCallsPerAgent: 0}" for the value
       reread: [24, 21],
-      problems: ["1:1  [RULES_MISSING_KEY]", "2:45 defaults.dialingRules.maxCallsPerAgent [RULES_OUT_OF_RANGE]"],
+      problems: [
+        "1:1  [RULES_MISSING_KEY]",
+        "2:45 defaults.dialingRules.maxCallsPerAgent [RULES_OUT_OF_RANGE]",
+      ],
     });
   });
 
