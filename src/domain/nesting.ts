@@ -6,7 +6,9 @@
  * The scan must never under-count: a document it passes cannot be deeper than `max` for the `yaml` package.
  * Where it cannot tell, it counts more (a multi-line quoted scalar's continuation lines are read as
  * structure; a scalar sequence item counts as a level). Depth is the sum of:
- *  - flow collections open at this point (`[`, `{` where a node can start, or anywhere inside a flow),
+ *  - flow collections open at this point (`[`, `{` where a node can start, or anywhere inside a flow; a pair
+ *    in a flow sequence is a mapping of its own, and one whose key is a flow collection, `[[a]: b]`, puts
+ *    that key's levels one deeper),
  *  - block levels open: one per deeper indentation, and one per compact node on a line (`- - k: v` opens a
  *    sequence at column 0, one at 2 and a mapping at 4, whose columns later lines are measured against);
  *    a sequence at the same column as its mapping key (`k:` then `- a`) is a level of its own.

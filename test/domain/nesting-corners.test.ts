@@ -28,6 +28,8 @@ describe("nesting pre-scan: a flow collection as a pair's key in a flow sequence
     ["[[[a]: b]: c]", 5],
     ["[[[[a]: b]: c]: d]", 7],
     ["[{a: [1]}: b]", 4],
+    ["[[[[[a]]], [b]]: c]", 6], // the key's deepest entry counts, not its last
+    ["[[[[[a]]]], b: c]", 5],
     ["[[a]: b]: c\n", 4], // as a block mapping's flow key
     ['["a": [b]]', 3], // a quoted key adds nothing
     ["[[a], [b]: c]", 3],
@@ -66,6 +68,7 @@ describe("nesting pre-scan: more corner cases (literal depths)", () => {
     // compact indicators at a line start
     ["? [[x]]\n", 3],
     ["? a\n: [[x]]\n", 3], // `: ` at the column of its `? ` opens nothing
+    ["? a\n: b [[x]]\n", 4], // the value after a compact `: ` opens its column (and stray `[` count)
     ["? x\n- [[y]]\n", 4], // a dash at the column of a `? ` key is a sequence level of its own
     ["- \t[[x]]\n", 3], // a tab after the dash is a separator
     ["- - -", 3], // dashes ending the text open no node after them
@@ -92,6 +95,8 @@ describe("nesting pre-scan: more corner cases (literal depths)", () => {
     ["[a:{x: 1}]", 3],
     ["[a: b, [[x]]]", 3],
     ["- [a: b]\n- [[x]]\n", 3],
+    ["- [[a: b]]\n- [[[x]]]\n", 4], // the pair inside the inner `[` ends at its `]`
+    ["[[a: b, [[x]]]]", 4], // … and at a `,`
     ["[a,\r\n'[[']", 1], // a CRLF in a flow is a space: the quote after it opens
     ["['a\\', [[x]]]", 3], // a backslash does not escape in single quotes
     ["a: 'x'\nb: [[y]]\n", 3],
@@ -106,6 +111,9 @@ describe("nesting pre-scan: more corner cases (literal depths)", () => {
     ["[- a]", 2],
     ["[- - a]", 2],
     ["[- a, [[x]]]", 3],
+    ["[[- - a]]", 3], // the second dash is in the first dash's pair
+    ["k: - a\nb: [[x]]\n", 3], // a dash in a block line is a level of that line, not a flow
+    ["!t ? [[y]]\n", 4], // a `? ` after a tag opens a level
     ["{-}", 2],
     ["[-}", 2],
     ["[a:}", 2],
