@@ -129,6 +129,17 @@ describe("policyFromFile: baseline and ties", () => {
     ]);
   });
 
+  it("the license tier and UK_OFCOM's re-call wait are carried into the policy", () => {
+    const p = policyOf({ profiles: ["UK_OFCOM"], licenseTier: "ENTERPRISE" });
+    expect(p.licenseTier).toBe("ENTERPRISE");
+    expect(p.recallAfterAbandonMinutes).toEqual({
+      value: 4320,
+      citation:
+        "Ofcom persistent-misuse statement 2010: no re-call within 72 h after an abandoned or AMD-detected call unless a live agent is guaranteed",
+      source: "UK_OFCOM",
+    });
+  });
+
   it("limits.maxAbandonmentRate without a profile that limits it sets the limit", () => {
     const p = policyOf({ limits: { maxAbandonmentRate: 0.04 } });
     expect(p.maxAbandonmentRate).toEqual({
