@@ -47,8 +47,10 @@ type Locate = (path: Path, atKey?: boolean) => { line: number; column: number } 
 export interface ParseHooks {
   /**
    * Called with the number of `campaigns` entries read so far, as each one has been read and checked
-   * (only where they are streamed: a block sequence read by the fast path). The one-shot `validate`
-   * collects garbage from here (src/cli/heap-tuning.ts).
+   * (only where they are streamed: a block sequence read by the fast path). A stream given up midway (an
+   * empty `-` item makes the file be read again without streaming) stops the calls where it was, so `read`
+   * may never reach the list's length. The one-shot `validate` collects garbage from here
+   * (src/cli/heap-tuning.ts), which is harmless either way.
    */
   onEntry?: (read: number) => void;
   /**
