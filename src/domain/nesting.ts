@@ -6,7 +6,9 @@
  * The scan must never under-count: a document it passes cannot be deeper than `max` for the `yaml` package.
  * Where it cannot tell, it counts more (a multi-line quoted scalar's continuation lines are read as
  * structure; a scalar sequence item counts as a level). Depth is the sum of:
- *  - flow collections open at this point (`[`, `{` where a node can start, or anywhere inside a flow),
+ *  - flow collections open at this point (`[`, `{` where a node can start, or anywhere inside a flow; a pair
+ *    in a flow sequence is a mapping of its own, and one whose key is a flow collection, `[[a]: b]`, puts
+ *    that key's levels one deeper),
  *  - block levels open: one per deeper indentation, and one per compact node on a line (`- - k: v` opens a
  *    sequence at column 0, one at 2 and a mapping at 4, whose columns later lines are measured against);
  *    a sequence at the same column as its mapping key (`k:` then `- a`) is a level of its own.
@@ -45,6 +47,25 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
   const n = text.length;
   /** Open flow collections, innermost last: `{`, `[`, or a `[` whose entry is a single-pair map (`[a: b]`). */
   const flows: number[] = [];
+  /**
+   * For each open flow, the deepest flow depth reached inside it so far. A pair in a flow sequence whose key
+   * is a flow collection (`[[a]: b]`) wraps that key in its mapping: everything the key reached is one level
+   * deeper, known only at the `:` after the key has closed.
+   */
+  const peaks: number[] = [];
+  /** The deepest flow depth reached inside the flow collection closed last (the key, if a `:` follows). */
+  let closedPeak = 0;
+  const pushFlow = (kind: number, peak = flows.length + 1) => {
+    flows.push(kind);
+    peaks.push(peak);
+  };
+  const popFlow = () => {
+    flows.pop();
+    const peak = peaks.pop() ?? 0;
+    const last = peaks.length - 1;
+    if (last >= 0 && (peaks[last] ?? 0) < peak) peaks[last] = peak;
+    return peak;
+  };
   /** Levels a block line opens inside itself (`? k`, `a: b: c`, `k: - a`): counted until the next line. */
   let lineExtra = 0;
   /** The line has had a `: ` (the first is the line's own mapping, counted by its level). */
@@ -203,6 +224,7 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
         lineStart = at + 1;
       });
       jsonKey = true;
+      closedPeak = 0;
       continue;
     }
     const next = text.charCodeAt(i + 1);
@@ -211,21 +233,22 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
       endsToken(next) ||
       (inFlow && (next === 44 || next === 91 || next === 93 || next === 123 || next === 125));
     let opened = false;
+    let openDepth = 0;
     if ((c === 91 || c === 123) && (wasNodeStart || inFlow)) {
-      flows.push(c);
+      pushFlow(c);
       nodeStart = true;
       opened = true;
     } else if (c === 91 || c === 123) {
       loose++;
       opened = true;
     } else if ((c === 93 || c === 125) && inFlow) {
-      if (flows.at(-1) === PAIR) flows.pop();
-      flows.pop();
+      if (flows.at(-1) === PAIR) popFlow();
+      closedPeak = popFlow();
       jsonKey = true;
     } else if (c === 93 || c === 125) {
       if (loose > 0) loose--;
     } else if (c === 44 && inFlow) {
-      if (flows.at(-1) === PAIR) flows.pop();
+      if (flows.at(-1) === PAIR) popFlow();
       nodeStart = true;
     } else if ((c === 58 && (indicator || wasJsonKey)) || (c === 63 && indicator && wasNodeStart)) {
       // a value (`: `, or `:` after a JSON key) or a complex key (`? `): a mapping may open here
@@ -233,7 +256,9 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
       if (inFlow) {
         // in a flow sequence, `a: b` and `? a` are a single-pair mapping inside it
         if (flows.at(-1) === 91) {
-          flows.push(PAIR);
+          // a flow collection as the pair's key (`[[a]: b]`) is one level deeper than it was counted
+          openDepth = wasJsonKey ? closedPeak + 1 : 0;
+          pushFlow(PAIR, Math.max(flows.length + 1, openDepth));
           opened = true;
         }
       } else if (c === 63 || lineColon) {
@@ -251,7 +276,7 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
     } else if (c === 45 && indicator && wasNodeStart) {
       // `k: - a`, `[- a]`: not YAML, but `yaml` reads a sequence there
       if (!inFlow) lineExtra++;
-      else if (flows.at(-1) !== PAIR) flows.push(PAIR);
+      else if (flows.at(-1) !== PAIR) pushFlow(PAIR);
       nodeStart = true;
       opened = true;
     } else if ((c === 33 || c === 38) && wasNodeStart) {
@@ -267,8 +292,9 @@ export function findTooDeep(text: string, max = MAX_NESTING): TooDeep | undefine
       if (j >= n || end === LF || end === 35) blockScalarIndent = i === contentStart ? ownerColumn : top();
     }
     if (opened) {
-      lineFlowMax = Math.max(lineFlowMax, flows.length);
-      const deep = tooDeep(i);
+      const flowDepth = Math.max(flows.length, openDepth);
+      lineFlowMax = Math.max(lineFlowMax, flowDepth);
+      const deep = tooDeep(i, flowDepth);
       if (deep) return deep;
     }
     i++;

@@ -47,10 +47,18 @@ type Locate = (path: Path, atKey?: boolean) => { line: number; column: number } 
 export interface ParseHooks {
   /**
    * Called with the number of `campaigns` entries read so far, as each one has been read and checked
-   * (only where they are streamed: a block sequence read by the fast path). The one-shot `validate`
-   * collects garbage from here (src/cli/heap-tuning.ts).
+   * (only where they are streamed: a block sequence read by the fast path). A stream given up midway (an
+   * empty `-` item makes the file be read again without streaming) stops the calls where it was, so `read`
+   * may never reach the list's length. The one-shot `validate` collects garbage from here
+   * (src/cli/heap-tuning.ts), which is harmless either way.
    */
   onEntry?: (read: number) => void;
+  /**
+   * Called with the length of each text the `yaml` package parses: the whole text on the slow path (and for
+   * a JSON file whose problems js-yaml cannot place), else only the part a problem is in. The measure of
+   * issue 17's promise that locating a problem never parses the whole file again.
+   */
+  onReread?: (chars: number) => void;
 }
 
 /** Parses and checks a rules file's text. Throws only `RulesFileError`. */
@@ -62,8 +70,8 @@ export function parseRulesFile(text: string, fileName: string, hooks: ParseHooks
  * `parseRulesFile` without the js-yaml fast path: every YAML file goes through the `yaml` package.
  * Internal, for the tests that check both paths give the same result.
  */
-export function parseRulesFileSlow(text: string, fileName: string): RulesFile {
-  return parseGuarded(text, fileName, false, {});
+export function parseRulesFileSlow(text: string, fileName: string, hooks: ParseHooks = {}): RulesFile {
+  return parseGuarded(text, fileName, false, hooks);
 }
 
 function parseGuarded(text: string, fileName: string, fast: boolean, hooks: ParseHooks): RulesFile {
@@ -148,7 +156,7 @@ function parseUnsafe(
       );
       const result = checked.file
         ? fastFile(read, checked.file, text)
-        : fastProblems(read, checked.issues, text, fileName);
+        : fastProblems(read, checked.issues, text, fileName, hooks);
       if (result) return result;
     }
   }
@@ -160,13 +168,14 @@ function parseUnsafe(
     try {
       value = JSON.parse(text);
     } catch (err) {
-      return [jsonSyntaxError(text, fileName, err)];
+      return [jsonSyntaxError(text, fileName, err, hooks)];
     }
     // JSON is YAML: where js-yaml reads it too, a problem is located from its entry alone
     // (only once a problem needs a position: a clean JSON file is read by JSON.parse alone)
-    locate = lazyJsonLocator(text);
+    locate = lazyJsonLocator(text, hooks);
   } else {
     const lineCounter = new LineCounter();
+    hooks.onReread?.(text.length);
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
     const syntax = [...doc.errors, ...doc.warnings].map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -230,9 +239,10 @@ function fastProblems(
   issues: readonly Issue[],
   text: string,
   fileName: string,
+  hooks: ParseHooks,
 ): InputError[] | undefined {
   try {
-    return toProblems(issues, fileName, spanLocator(read, text));
+    return toProblems(issues, fileName, spanLocator(read, text, hooks));
   } catch (err) {
     if (err === CANNOT_LOCATE) return undefined;
     throw err;
@@ -261,7 +271,7 @@ const CANNOT_LOCATE = Symbol("cannot locate from spans");
  * What no span covers (a top-level key, a scalar) is read from the document with every collection two
  * levels deep cut out. Throws CANNOT_LOCATE when a part does not parse on its own.
  */
-function spanLocator(read: FastYaml, text: string): Locate {
+function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
   const lines = lineStarts(text);
   return (path, atKey) => {
     let node: unknown = read.value;
@@ -289,6 +299,7 @@ function spanLocator(read: FastYaml, text: string): Locate {
     const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;
     const pad = anchor && !flowRoot ? from - lineStartOf(lines, from) : 0;
     const part = cutOut(text, from, to, cut, pad);
+    hooks.onReread?.(part.text.length);
     const doc = parseDocument(part.text, { prettyErrors: false, uniqueKeys: true, strict: true });
     if (doc.errors.length > 0 || doc.warnings.length > 0) throw CANNOT_LOCATE;
     const offset = nodeOffset(doc, within, atKey);
@@ -428,7 +439,7 @@ function toProblems(issues: readonly Issue[], fileName: string, locate: Locate):
   );
 }
 
-function jsonSyntaxError(text: string, fileName: string, err: unknown): InputError {
+function jsonSyntaxError(text: string, fileName: string, err: unknown, hooks: ParseHooks): InputError {
   const message = (err instanceof Error ? err.message : String(err)).replace(
     / in JSON at position \d+.*$/,
     "",
@@ -437,6 +448,7 @@ function jsonSyntaxError(text: string, fileName: string, err: unknown): InputErr
   const m = /position (\d+)/.exec(err instanceof Error ? err.message : "");
   let offset = m?.[1] ? Number(m[1]) : undefined;
   if (offset === undefined) {
+    hooks.onReread?.(text.length);
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
     offset = doc.errors[0]?.pos[0];
   }
@@ -452,13 +464,13 @@ function jsonSyntaxError(text: string, fileName: string, err: unknown): InputErr
 }
 
 /** From js-yaml's spans where it reads the text, else from the whole text re-read with `yaml`; both lazily. */
-function lazyJsonLocator(text: string): Locate {
+function lazyJsonLocator(text: string, hooks: ParseHooks): Locate {
   let quick: Locate | undefined | null;
-  const slow = lazyYamlLocator(text);
+  const slow = lazyYamlLocator(text, hooks);
   return (path, atKey) => {
     if (quick === undefined) {
       const read = loadYamlFast(text);
-      quick = read ? spanLocator(read, text) : null;
+      quick = read ? spanLocator(read, text, hooks) : null;
     }
     if (quick === null) return slow(path, atKey);
     try {
@@ -470,11 +482,12 @@ function lazyJsonLocator(text: string): Locate {
   };
 }
 
-function lazyYamlLocator(text: string): Locate {
+function lazyYamlLocator(text: string, hooks: ParseHooks): Locate {
   let locate: Locate | undefined;
   return (path, atKey) => {
     if (!locate) {
       const lineCounter = new LineCounter();
+      hooks.onReread?.(text.length);
       const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
       locate = doc.errors.length > 0 ? () => undefined : yamlLocator(doc, lineCounter);
     }

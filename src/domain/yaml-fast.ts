@@ -139,6 +139,8 @@ function readFast(
   const starts = new Map<object, number>();
   const ends = new Map<object, number>();
   let refused = false;
+  // whether the document's root is a flow collection (set at the first node closed)
+  let rootFlow: boolean | undefined;
   // items read so far in the collection two levels deep that is open, and the key it is the value of
   let items = 0;
   let lastKey = "";
@@ -219,12 +221,16 @@ function readFast(
       items = 0;
       if (typeof result === "string") lastKey = result;
     }
-    if (isCollection && !streamed && (opens.length === 1 || opens.length === 2)) {
+    // js-yaml opens a flow root (a JSON file) twice, a block root once: a flow root's collections two and
+    // three levels deep close one level further in
+    rootFlow ??= isFlowAt(input, contentStart(input, opens[0] ?? open));
+    const deepest = rootFlow ? 3 : 2;
+    if (isCollection && !streamed && opens.length >= 1 && opens.length <= deepest) {
       starts.set(result, start + shift);
       ends.set(result, trimEnd(input, start, end) + shift);
     }
     const first = input.charCodeAt(start);
-    const flow = first === 0x5b /* [ */ || first === 0x7b; /* { */
+    const flow = isFlowAt(input, start);
     if (isCollection && !flow) return; // a block collection: its lines are js-yaml's own business
     const last = trimEnd(input, start, end);
     const nl = input.indexOf("\n", start);
@@ -296,6 +302,12 @@ function readFast(
   };
   if (list !== undefined) read.streamed = list;
   return read;
+}
+
+/** Whether a flow collection (`[` or `{`) starts at `pos`. */
+function isFlowAt(s: string, pos: number): boolean {
+  const c = s.charCodeAt(pos);
+  return c === 0x5b /* [ */ || c === 0x7b; /* { */
 }
 
 /** Whether a block sequence entry (`-` then a blank or line break) starts at `pos`. */

@@ -214,6 +214,11 @@ describe("numbers: whole where counted, and within their bounds", () => {
       ],
     ],
     [
+      "maxCallsPerAgent Infinity",
+      withRules({ maxCallsPerAgent: Number.POSITIVE_INFINITY }),
+      [`${RULES}.maxCallsPerAgent`, "RULES_NOT_FINITE", "Infinity is not a finite number"],
+    ],
+    [
       "connectRate 0 (its lower bound is exclusive)",
       { ...withEntries(), capacity: { connectRate: 0 } },
       [
@@ -311,6 +316,26 @@ describe("campaigns entries", () => {
         "campaigns[0]",
         "RULES_SELECTOR",
         'an entry needs "id" (a campaign id) or "match" (a glob on campaign names)',
+      ],
+    ]);
+  });
+
+  it("an entry with both id and match gets one problem, at the entry", () => {
+    expect(problemsOf(withEntries({ id: "A", match: "B*" }))).toEqual([
+      [
+        "campaigns[0]",
+        "RULES_SELECTOR",
+        'an entry has either "id" or "match", not both: split it into two entries',
+      ],
+    ]);
+  });
+
+  it("an unbalanced glob is refused with picomatch's reason", () => {
+    expect(problemsOf(withEntries({ match: "Sales-[a" }))).toEqual([
+      [
+        "campaigns[0].match",
+        "RULES_BAD_GLOB",
+        'invalid glob "Sales-[a": Missing closing: "]" - use "\\\\]" to match literal characters',
       ],
     ]);
   });

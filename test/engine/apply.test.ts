@@ -615,6 +615,78 @@ describe("apply: more workers while the budget has room (issue 17 §1)", () => {
     // after the first round only the one configured worker was left: one write in flight at a time
     expect(later.most).toBe(1);
   });
+
+  /**
+   * Writes after the first round of `first`, held until `hold` of them are in flight together (or 300 ms):
+   * how many workers went on after the first round, whatever the order their intents were committed in.
+   */
+  function afterFirstRound(p: Platform, first: number, hold: number, onWrite: () => void = () => undefined) {
+    let started = 0;
+    const later = { inFlight: 0, most: 0 };
+    let release: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const platform: Platform = {
+      ...p,
+      updateRules: async (...args) => {
+        onWrite();
+        if (++started <= first) return p.updateRules(...args);
+        later.inFlight += 1;
+        later.most = Math.max(later.most, later.inFlight);
+        if (later.inFlight === hold) release();
+        await Promise.race([together, systemClock.sleep(300)]);
+        try {
+          return await p.updateRules(...args);
+        } finally {
+          later.inFlight -= 1;
+        }
+      },
+    };
+    return { platform, later };
+  }
+
+  it("only the workers beyond `concurrency` are extra: the configured ones all go on when the room is gone", async () => {
+    h = await harness({ campaigns: 10 });
+    resetCampaigns(h, ids(10));
+    const plan = await planFor(h, progressive(ids(10)));
+    let room = 4;
+    const { platform, seen } = roomy(h.platform, () => room, 4);
+    const { platform: gated, later } = afterFirstRound(platform, 4, 3, () => {
+      room = 0;
+    });
+    const result = await run(h, plan, { concurrency: 2, burstWorkers: true }, { platform: gated });
+    expect(result.counts.applied).toBe(10);
+    expect(seen.most).toBe(4);
+    // workers 0 and 1 are the configured two; worker 2, the first extra, stopped with the room
+    expect(later.most).toBe(2);
+  });
+
+  it("an extra worker goes on while the budget has room for one more request", async () => {
+    h = await harness({ campaigns: 8 });
+    resetCampaigns(h, ids(8));
+    const plan = await planFor(h, progressive(ids(8)));
+    let room = 2;
+    const { platform, seen } = roomy(h.platform, () => room, 2);
+    const { platform: gated, later } = afterFirstRound(platform, 2, 2, () => {
+      room = 1; // one request left in the bucket: still room
+    });
+    const result = await run(h, plan, { concurrency: 1, burstWorkers: true }, { platform: gated });
+    expect(result.counts.applied).toBe(8);
+    expect(seen.most).toBe(2);
+    expect(later.most).toBe(2);
+  });
+
+  it("a platform that states no budget at all keeps to `concurrency`", async () => {
+    h = await harness({ campaigns: 4 });
+    resetCampaigns(h, ids(4));
+    const plan = await planFor(h, progressive(ids(4)));
+    const { requestRoom: _stated, ...silent } = roomy(h.platform, () => 50, 4).platform;
+    const { platform, later } = afterFirstRound(silent, 0, 2);
+    const result = await run(h, plan, { concurrency: 1, burstWorkers: true }, { platform });
+    expect(result.counts.applied).toBe(4);
+    expect(later.most).toBe(1);
+  });
 });
 
 describe("apply: hard stop and reconciliation", () => {
