@@ -538,6 +538,22 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     expect(parseRulesFile(entries(100_000), "ok.yaml").campaigns).toHaveLength(100_000);
   });
 
+  it("refuses more than 100,000 entries of a one-line flow document (YAML or JSON) and locates it", () => {
+    const entries = (n: number) =>
+      JSON.stringify({ profiles: ["US_TCPA"], campaigns: Array.from({ length: n }, (_, i) => ({ id: `C${i}` })) });
+    // a .yaml file whose root is a flow mapping: the fast read stops past the limit, as for a block file
+    expect(outcome(parseRulesFile, entries(100_001), "big.yaml")).toEqual({
+      error:
+        "1 problem in big.yaml:\n  big.yaml:1:37: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    // a .json file is read by JSON.parse, counted by the schema, and located by the fast read
+    expect(outcome(parseRulesFile, entries(100_001), "big.json")).toEqual({
+      error:
+        "1 problem in big.json:\n  big.json:1:37: campaigns: has 100001 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    expect(parseRulesFile(entries(100_000), "ok.json").campaigns).toHaveLength(100_000);
+  });
+
   it("reads the bench's style with exact entry lines", () => {
     const yaml =
       'profiles: [US_TCPA]\ncampaigns:\n  - id: CMP-1\n    dialingRules: {maxCallsPerAgent: 2}\n\n  - match: "Sales-*"\n';
