@@ -540,7 +540,10 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
 
   it("refuses more than 100,000 entries of a one-line flow document (YAML or JSON) and locates it", () => {
     const entries = (n: number) =>
-      JSON.stringify({ profiles: ["US_TCPA"], campaigns: Array.from({ length: n }, (_, i) => ({ id: `C${i}` })) });
+      JSON.stringify({
+        profiles: ["US_TCPA"],
+        campaigns: Array.from({ length: n }, (_, i) => ({ id: `C${i}` })),
+      });
     // a .yaml file whose root is a flow mapping: the fast read stops past the limit, as for a block file
     expect(outcome(parseRulesFile, entries(100_001), "big.yaml")).toEqual({
       error:
