@@ -67,36 +67,42 @@ export interface Policy {
 
 type Scalar = "maxAbandonmentRate" | "minRetryIntervalMinutes" | "maxRetryIntervalMinutes";
 /** Direction of "stricter" per limit: a lower ceiling or a higher floor. */
-const STRICTER_IS_LOWER: Record<Scalar | "maxRetries" | "maxCallsPerAgent", boolean> = {
+const STRICTER_IS_LOWER: Record<Scalar, boolean> = {
   maxAbandonmentRate: true,
   minRetryIntervalMinutes: false,
   maxRetryIntervalMinutes: true,
-  maxRetries: true,
-  maxCallsPerAgent: true,
 };
 
 const stricter = (lowerIsStricter: boolean, a: number, b: number): boolean =>
   lowerIsStricter ? a < b : a > b;
 
+/** The lowest abandonment limit; the profiles that share it are all named, in profile order. */
 function strictestAbandonment(profiles: readonly ProfileId[]): LimitValue | undefined {
-  let best: LimitValue | undefined;
-  for (const id of profiles) {
+  const limited = profiles.flatMap((id) => {
     const lim = PROFILES[id].maxAbandonmentRate;
-    if (!lim) continue;
-    if (!best || lim.value < best.value) best = { value: lim.value, citation: lim.citation, source: id };
-    else if (lim.value === best.value) {
-      best = { ...best, source: `${best.source}+${id}`, citation: `${best.citation}; ${lim.citation}` };
-    }
-  }
-  return best;
+    return lim ? [{ id, ...lim }] : [];
+  });
+  if (limited.length === 0) return undefined;
+  const value = Math.min(...limited.map((l) => l.value));
+  const strictest = limited.filter((l) => l.value === value);
+  return {
+    value,
+    citation: strictest.map((l) => l.citation).join("; "),
+    source: strictest.map((l) => l.id).join("+"),
+  };
 }
 
 /** The limits being built, step by step; every value keeps what set it. */
 interface WorkingLimits {
-  scalars: Record<Scalar, LimitValue | undefined>;
+  /** The retry-interval limits always have a value (the baseline's at least); abandonment may have none. */
+  scalars: {
+    maxAbandonmentRate: LimitValue | undefined;
+    minRetryIntervalMinutes: LimitValue;
+    maxRetryIntervalMinutes: LimitValue;
+  };
   ceilings: Record<DialingMethod, LimitValue>;
   /** Per profile with an attempts-per-window rule: its (possibly overridden) attempt count. */
-  profileFrequency: Map<ProfileId, { maxAttempts: number; citation: string; source: string }>;
+  profileFrequency: Map<ProfileId, Omit<FrequencyRule, "id">>;
 }
 
 /**
@@ -114,14 +120,8 @@ export function policyFromFile(file: RulesFile): Policy {
 
   const policy: Policy = {
     profiles,
-    minRetryIntervalMinutes: limits.scalars.minRetryIntervalMinutes ?? {
-      ...BASELINE.minRetryIntervalMinutes,
-      source: "baseline",
-    },
-    maxRetryIntervalMinutes: limits.scalars.maxRetryIntervalMinutes ?? {
-      ...BASELINE.maxRetryIntervalMinutes,
-      source: "baseline",
-    },
+    minRetryIntervalMinutes: limits.scalars.minRetryIntervalMinutes,
+    maxRetryIntervalMinutes: limits.scalars.maxRetryIntervalMinutes,
     maxCallsPerAgent: limits.ceilings,
     frequency,
     overrides,
@@ -140,7 +140,7 @@ function profileLimits(profiles: readonly ProfileId[]): WorkingLimits {
   const profileFrequency: WorkingLimits["profileFrequency"] = new Map();
   for (const id of profiles) {
     const f = PROFILES[id].frequency;
-    if (f) profileFrequency.set(id, { maxAttempts: f.maxAttempts, citation: f.citation, source: id });
+    if (f) profileFrequency.set(id, { ...f });
   }
   return {
     scalars: {
@@ -194,8 +194,7 @@ function overrideTarget(
   return {
     current: { value: f.maxAttempts },
     lowerIsStricter: true,
-    set: (v) =>
-      limits.profileFrequency.set(pid, { maxAttempts: v.value, citation: v.citation, source: v.source }),
+    set: (v) => limits.profileFrequency.set(pid, { ...f, maxAttempts: v.value, citation: v.citation }),
   };
 }
 
@@ -260,17 +259,17 @@ function applyTightening(
   }
   if (lim.maxCallsPerAgent !== undefined) {
     const value = lim.maxCallsPerAgent;
-    const tightened = CEILING_METHODS.filter((m) => value < ceilings[m].value);
-    if (tightened.length === 0 && CEILING_METHODS.some((m) => value > ceilings[m].value)) {
-      loosens("maxCallsPerAgent", value, Math.max(...CEILING_METHODS.map((m) => ceilings[m].value)));
-    }
-    for (const m of tightened) {
-      ceilings[m] = { value, citation: "rules file limits.maxCallsPerAgent", source: "limits" };
+    // One value for every method: it lowers the ceilings above it and is looser only above the highest.
+    const highest = Math.max(...CEILING_METHODS.map((m) => ceilings[m].value));
+    if (value > highest) loosens("maxCallsPerAgent", value, highest);
+    for (const m of CEILING_METHODS) {
+      if (value < ceilings[m].value)
+        ceilings[m] = { value, citation: "rules file limits.maxCallsPerAgent", source: "limits" };
     }
   }
   const minI = scalars.minRetryIntervalMinutes;
   const maxI = scalars.maxRetryIntervalMinutes;
-  if (minI && maxI && minI.value > maxI.value) {
+  if (minI.value > maxI.value) {
     findings.push({
       severity: "error",
       code: "POLICY_EMPTY_RANGE",
@@ -288,17 +287,7 @@ function frequencyRules(
   fromLimits: NonNullable<RulesFile["limits"]["frequency"]>,
 ): FrequencyRule[] {
   const candidates: FrequencyRule[] = [];
-  for (const [pid, f] of profileFrequency) {
-    const def = PROFILES[pid].frequency;
-    if (!def) continue;
-    candidates.push({
-      id: pid,
-      maxAttempts: f.maxAttempts,
-      windowMinutes: def.windowMinutes,
-      window: def.window,
-      citation: f.citation,
-    });
-  }
+  for (const [pid, f] of profileFrequency) candidates.push({ id: pid, ...f });
   for (const [i, f] of fromLimits.entries()) {
     candidates.push({
       id: `limits.frequency[${i}]`,

@@ -139,6 +139,8 @@ function readFast(
   const starts = new Map<object, number>();
   const ends = new Map<object, number>();
   let refused = false;
+  // whether the document's root is a flow collection (set at the first node closed)
+  let rootFlow: boolean | undefined;
   // items read so far in the collection two levels deep that is open, and the key it is the value of
   let items = 0;
   let lastKey = "";
@@ -199,8 +201,12 @@ function readFast(
     }
     const open = opens.pop() ?? 0;
     if (refused) return;
-    if (itemLimit !== undefined && opens.length === 2 && ++items > itemLimit) {
-      const at = contentStart(state.input, opens[1] ?? 0) + shift;
+    // js-yaml opens a flow root (a JSON file) twice, a block root once: under a flow root every level below
+    // the root closes one further in
+    rootFlow ??= isFlowAt(state.input, contentStart(state.input, opens[0] ?? open));
+    const root = rootFlow ? 1 : 0;
+    if (itemLimit !== undefined && opens.length === 2 + root && ++items > itemLimit) {
+      const at = contentStart(state.input, opens[1 + root] ?? 0) + shift;
       tooMany = { tooMany: { key: lastKey, limit: itemLimit, offset: at } };
       throw tooMany;
     }
@@ -215,20 +221,22 @@ function readFast(
     const result: unknown = state.result;
     const isCollection = typeof result === "object" && result !== null;
     const start = contentStart(input, open);
-    if (opens.length === 1) {
+    if (opens.length === 1 + root) {
       items = 0;
       if (typeof result === "string") lastKey = result;
     }
-    if (isCollection && !streamed && (opens.length === 1 || opens.length === 2)) {
+    // a flow root's collections two and three levels deep close one level further in (above)
+    const deepest = 2 + root;
+    if (isCollection && !streamed && opens.length >= 1 && opens.length <= deepest) {
       starts.set(result, start + shift);
       ends.set(result, trimEnd(input, start, end) + shift);
     }
     const first = input.charCodeAt(start);
-    const flow = first === 0x5b /* [ */ || first === 0x7b; /* { */
+    const flow = isFlowAt(input, start);
     if (isCollection && !flow) return; // a block collection: its lines are js-yaml's own business
     const last = trimEnd(input, start, end);
-    const nl = input.indexOf("\n", start);
-    const multiLine = nl !== -1 && nl < last;
+    const nl = lineBreakWithin(input, start, last);
+    const multiLine = nl !== -1;
     // a collection, or a key spread over lines: `yaml` turns the first into a different string and
     // refuses the second; js-yaml accepts both
     if ((flow || multiLine) && isKeyPosition(input, end)) refused = true;
@@ -298,11 +306,27 @@ function readFast(
   return read;
 }
 
+/** Whether a flow collection (`[` or `{`) starts at `pos`. */
+function isFlowAt(s: string, pos: number): boolean {
+  const c = s.charCodeAt(pos);
+  return c === 0x5b /* [ */ || c === 0x7b; /* { */
+}
+
 /** Whether a block sequence entry (`-` then a blank or line break) starts at `pos`. */
 function isBlockSequenceAt(s: string, pos: number): boolean {
   if (s.charCodeAt(pos) !== 0x2d /* - */) return false;
   const next = s.charCodeAt(pos + 1);
   return next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d || Number.isNaN(next);
+}
+
+/**
+ * The first line break in `s` from `from` up to (not including) `to`, or -1. Bounded by the node's own end:
+ * `indexOf` would search on to the next line break, which in a one-line JSON file is the end of the text,
+ * for every node (quadratic: 101,000 entries on one line took 75 s).
+ */
+function lineBreakWithin(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 0x0a) return i;
+  return -1;
 }
 
 /** Skips blanks, line breaks and comments from `pos`: where the node's own text begins. */

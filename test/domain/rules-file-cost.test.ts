@@ -241,6 +241,35 @@ describe("a problem is located by parsing only the part of the text it is in (is
     });
   });
 
+  it("a wrong entry in a 1,000-entry JSON file costs that entry's text, not the file's 77,932 characters", () => {
+    const campaigns = Array.from({ length: 1000 }, (_, i) => ({
+      id: `C${i}`,
+      dialingRules: { maxCallsPerAgent: i === 500 ? "two" : 5 },
+    }));
+    const json = JSON.stringify({ profiles: [], campaigns }, null, 1);
+    expect(json.length).toBe(77_932);
+    const cost = costOf(json, "r.json");
+    expect(cost.reread).toEqual([
+      len('{\n   "id": "C500",\n   "dialingRules": {\n    "maxCallsPerAgent": "two"\n   }\n  }'),
+    ]);
+    expect(cost.reread).toEqual([78]);
+    expect(cost.problems).toEqual(["3007:25 campaigns[500].dialingRules.maxCallsPerAgent [RULES_TYPE]"]);
+  });
+
+  it("each wrong entry of a JSON file is re-read alone, from its `{`", () => {
+    const json =
+      '{"profiles": [], "campaigns": [{"id": "A", "dialingRules": {"maxCallsPerAgent": 0}}, {"id": "B"}, {"id": "C", "bogus": [1]}]}';
+    expect(costOf(json, "r.json")).toEqual({
+      entries: [],
+      // '{"id": "A", "dialingRules": {"maxCallsPerAgent": 0}}', then '{"id": "C", "bogus": [1]}'
+      reread: [52, 25],
+      problems: [
+        "1:81 campaigns[0].dialingRules.maxCallsPerAgent [RULES_OUT_OF_RANGE]",
+        "1:111 campaigns[2].bogus [RULES_UNKNOWN_KEY]",
+      ],
+    });
+  });
+
   it("a JSON file js-yaml cannot read is parsed by `yaml` once, however many problems it has", () => {
     // `"#` is one of the texts js-yaml and `yaml` read differently (yaml-fast.ts: UNSUPPORTED)
     const json =

@@ -419,6 +419,65 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
     );
   });
 
+  it("locates a wrong entry at any index of a JSON file where the yaml path does, re-reading only that entry (property)", () => {
+    let fastErrors = 0;
+    const wrongEntryJson = fc
+      .tuple(
+        entry.map((e) => compact(e)),
+        int(0, 60),
+        int(0, 60),
+        fc.nat(),
+        fc.nat({ max: MISTAKES.length - 1 }),
+        fc.constantFrom(0, 1, 2),
+      )
+      .map(([wrong, count, at, where, kind, indent]) => {
+        const index = at % (count + 1);
+        const campaigns: Value[] = Array.from({ length: count }, (_, i) => ({
+          id: `CMP-${i}`,
+          dialingRules: { maxCallsPerAgent: 2 },
+        }));
+        campaigns.splice(index, 0, wrong);
+        const paths = pathsOf(wrong).filter((p) => p.length > 0);
+        const path = ["campaigns", index, ...(paths[where % paths.length] ?? [])];
+        const edited = editAt(
+          { profiles: ["US_TCPA"], campaigns },
+          path,
+          MISTAKES[kind] as (v: Value) => Value,
+        );
+        const json = JSON.stringify(edited, null, indent);
+        // the longest entry's text as it stands in the file (each line after its first indented two levels
+        // deeper), and "[~, ~, …]": the most a re-read may cost, whatever the mistake
+        const entryTexts = ((edited as Obj).campaigns as Value[]).map((e) =>
+          (JSON.stringify(e, null, indent) ?? "").replaceAll("\n", `\n${" ".repeat(2 * indent)}`),
+        );
+        const most = Math.max(...entryTexts.map((t) => t.length), 4 * entryTexts.length + 2);
+        return { json, most };
+      });
+    fc.assert(
+      fc.property(wrongEntryJson, ({ json, most }) => {
+        const reread: number[] = [];
+        let asJson: Outcome;
+        try {
+          asJson = { file: parseRulesFile(json, "r.json", { onReread: (n) => reread.push(n) }) };
+        } catch (err) {
+          if (!(err instanceof RulesFileError)) throw err;
+          asJson = { error: err.message };
+        }
+        const asYaml = outcome(parseRulesFileSlow, json, "r.yaml");
+        if ("error" in asJson && "error" in asYaml)
+          expect(asJson.error.replaceAll("r.json", "r.yaml")).toBe(asYaml.error);
+        else expect("error" in asJson).toBe("error" in asYaml);
+        // read by js-yaml: each problem is placed from its entry's text, never the whole list's
+        if ("error" in asJson && loadYamlFast(json) !== undefined) {
+          fastErrors++;
+          for (const n of reread) expect(n).toBeLessThanOrEqual(most);
+        }
+      }),
+      { numRuns: runs(300) },
+    );
+    expect(fastErrors).toBeGreaterThan(runs(300) * 0.3);
+  });
+
   it("throws only RulesFileError for arbitrary strings, like the yaml path (property)", () => {
     const yamlish = fc.stringMatching(/^[a-zA-Z0-9:\-[\]{}'", .#&*!?|>%\t\r\n]*$/);
     fc.assert(
@@ -477,6 +536,25 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
         "1 problem in big.yaml:\n  big.yaml:3:3: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
     });
     expect(parseRulesFile(entries(100_000), "ok.yaml").campaigns).toHaveLength(100_000);
+  });
+
+  it("refuses more than 100,000 entries of a one-line flow document (YAML or JSON) and locates it", () => {
+    const entries = (n: number) =>
+      JSON.stringify({
+        profiles: ["US_TCPA"],
+        campaigns: Array.from({ length: n }, (_, i) => ({ id: `C${i}` })),
+      });
+    // a .yaml file whose root is a flow mapping: the fast read stops past the limit, as for a block file
+    expect(outcome(parseRulesFile, entries(100_001), "big.yaml")).toEqual({
+      error:
+        "1 problem in big.yaml:\n  big.yaml:1:37: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    // a .json file is read by JSON.parse, counted by the schema, and located by the fast read
+    expect(outcome(parseRulesFile, entries(100_001), "big.json")).toEqual({
+      error:
+        "1 problem in big.json:\n  big.json:1:37: campaigns: has 100001 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    expect(parseRulesFile(entries(100_000), "ok.json").campaigns).toHaveLength(100_000);
   });
 
   it("reads the bench's style with exact entry lines", () => {

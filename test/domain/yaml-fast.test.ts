@@ -428,6 +428,15 @@ describe("loadYamlFast with an item limit", () => {
     });
   });
 
+  it("counts the items two levels deep under a flow root (a JSON file) too, and stops past the limit", () => {
+    const json = '{"profiles": ["US_TCPA"], "campaigns": [{"id": "C0"}, {"id": "C1"}, {"id": "C2"}]}';
+    expect(loadYamlFast(json, 2)).toEqual({ tooMany: { key: "campaigns", limit: 2, offset: 39 } });
+    expect(loadYamlFast(json, 3)).toMatchObject({ value: JSON.parse(json) });
+    // the items of a list three levels deep are not counted
+    expect(loadYamlFast('{"a": {"b": [1, 2, 3]}}', 2)).toMatchObject({ value: { a: { b: [1, 2, 3] } } });
+    expect(loadYamlFast('[{"a": [1, 2, 3]}]', 2)).toMatchObject({ value: [{ a: [1, 2, 3] }] });
+  });
+
   it("locates the list after a comment and a byte-order mark", () => {
     const text = `\ufeffa:\n  # c\n  - 1\n  - 2\n`;
     expect(loadYamlFast(text, 1)).toEqual({ tooMany: { key: "a", limit: 1, offset: text.indexOf("- 1") } });
