@@ -30,7 +30,7 @@ import { openStore } from "../store/open-store.js";
 import { webhookEvent } from "../webhook/events.js";
 import { naiveApply } from "./naive-apply.js";
 import { type BenchPlatformServer, simulatorHere, simulatorOnItsOwnThread } from "./platform-thread.js";
-import type { BenchRow } from "./table.js";
+import { type BenchRow, roundTo } from "./table.js";
 
 export const DEFAULT_SIZES: readonly number[] = [200, 1000, 5000];
 /** The naive strategy needs ~2 requests per campaign; at 5,000 that is 100 nominal minutes, so it is capped. */
@@ -269,11 +269,6 @@ export async function measureApply(
   }
 }
 
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-
 /** The table rows of one measurement; targets only on the engine's rows (the naive run is the baseline). */
 export function rowsFor(m: ApplyMeasurement): BenchRow[] {
   const label = `apply N=${m.campaigns.toLocaleString("en-US")} ${m.strategy}`;
@@ -286,13 +281,13 @@ export function rowsFor(m: ApplyMeasurement): BenchRow[] {
   return [
     {
       name: `${label}: wall ÷ theoretical minimum`,
-      value: round(ratio, 3),
-      unit: `× (${round(m.wallMs / 60_000, 2)} of ${round(m.minimumMs / 60_000, 2)} min at ${NOMINAL_PER_MINUTE}/min after a full bucket)`,
+      value: roundTo(ratio, 3),
+      unit: `× (${roundTo(m.wallMs / 60_000, 2)} of ${roundTo(m.minimumMs / 60_000, 2)} min at ${NOMINAL_PER_MINUTE}/min after a full bucket)`,
       ...(m.minimumMs > 0 ? target(`≤ ${TARGET_WALL_RATIO}`, ratio <= TARGET_WALL_RATIO) : {}),
     },
     {
       name: `${label}: requests per changed campaign`,
-      value: round(perChange, 3),
+      value: roundTo(perChange, 3),
       unit: `req (${m.requests} for ${m.changed} changed)`,
       ...target(`≤ ${TARGET_REQUESTS_PER_CHANGE}`, perChange <= TARGET_REQUESTS_PER_CHANGE),
     },
@@ -308,11 +303,11 @@ export function rowsFor(m: ApplyMeasurement): BenchRow[] {
       unit: "campaigns",
       ...target("0", m.notChanged === 0),
     },
-    { name: `${label}: p50 per-campaign latency`, value: round(m.p50Ms / 1000, 2), unit: "s (nominal)" },
-    { name: `${label}: p99 per-campaign latency`, value: round(m.p99Ms / 1000, 2), unit: "s (nominal)" },
-    { name: `${label}: peak RSS`, value: round(m.peakRssBytes / 2 ** 20, 1), unit: "MiB (whole process)" },
-    { name: `${label}: real time`, value: round(m.realMs / 1000, 2), unit: "s (real)" },
-    { name: `${label}: event loop busy`, value: round(m.eventLoopBusy * 100, 0), unit: "% of real time" },
+    { name: `${label}: p50 per-campaign latency`, value: roundTo(m.p50Ms / 1000, 2), unit: "s (nominal)" },
+    { name: `${label}: p99 per-campaign latency`, value: roundTo(m.p99Ms / 1000, 2), unit: "s (nominal)" },
+    { name: `${label}: peak RSS`, value: roundTo(m.peakRssBytes / 2 ** 20, 1), unit: "MiB (whole process)" },
+    { name: `${label}: real time`, value: roundTo(m.realMs / 1000, 2), unit: "s (real)" },
+    { name: `${label}: event loop busy`, value: roundTo(m.eventLoopBusy * 100, 0), unit: "% of real time" },
   ];
 }
 
@@ -358,8 +353,8 @@ function burstRows(
     rows.push(
       {
         name: `${label}: wall`,
-        value: round(m.wallMs / 1000, 2),
-        unit: `s (median of ${m.runs} runs; ${m.requests} requests, minimum ${round(m.minimumMs / 1000, 1)} s${vsOne === undefined ? "" : `; ${round(vsOne, 2)}× N=1`})`,
+        value: roundTo(m.wallMs / 1000, 2),
+        unit: `s (median of ${m.runs} runs; ${m.requests} requests, minimum ${roundTo(m.minimumMs / 1000, 1)} s${vsOne === undefined ? "" : `; ${roundTo(vsOne, 2)}× N=1`})`,
         ...(checked
           ? { target: `≤ ${TARGET_BURST_RATIO}× N=1`, ok: (vsOne ?? 0) <= TARGET_BURST_RATIO }
           : {}),
@@ -378,8 +373,8 @@ function burstRows(
     rows.push(
       {
         name: `${label}: wall`,
-        value: round(plan.wallMs / 1000, 2),
-        unit: `s (${plan.requests} requests, minimum ${round(bucketAwareMinimumMs(plan.requests) / 1000, 1)} s)`,
+        value: roundTo(plan.wallMs / 1000, 2),
+        unit: `s (${plan.requests} requests, minimum ${roundTo(bucketAwareMinimumMs(plan.requests) / 1000, 1)} s)`,
         target: `≤ ${TARGET_PLAN_MS / 1000} s`,
         ok: plan.wallMs <= TARGET_PLAN_MS,
       },

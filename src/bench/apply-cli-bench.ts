@@ -24,7 +24,7 @@ import {
   NOMINAL_PER_MINUTE,
   TARGET_BURST_RATIO,
 } from "./apply-bench.js";
-import type { BenchRow } from "./table.js";
+import { type BenchRow, roundTo } from "./table.js";
 
 /** One list page (V2_PAGE_SIZE), enough for the largest size: token + 1 page + 90 PATCHes fit the bucket. */
 export const SIM_CAMPAIGNS = 100;
@@ -65,11 +65,6 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-
 /** Rows per size, in the order the sizes first appear: median wall (× N=1, target on N=40), 429s, exit codes. */
 export function cliRows(runs: readonly CliRun[]): BenchRow[] {
   const sizes = [...new Set(runs.map((r) => r.campaigns))];
@@ -85,8 +80,8 @@ export function cliRows(runs: readonly CliRun[]): BenchRow[] {
     return [
       {
         name: `${label}: wall`,
-        value: round(wall / 1000, 2),
-        unit: `s (spawn to exit, median of ${of.length} runs; ${requests} requests${vsOne === undefined ? "" : `; ${round(vsOne, 2)}× N=1`})`,
+        value: roundTo(wall / 1000, 2),
+        unit: `s (spawn to exit, median of ${of.length} runs; ${requests} requests${vsOne === undefined ? "" : `; ${roundTo(vsOne, 2)}× N=1`})`,
         ...(n === 40 && vsOne !== undefined
           ? { target: `≤ ${TARGET_BURST_RATIO}× N=1`, ok: vsOne <= TARGET_BURST_RATIO }
           : {}),

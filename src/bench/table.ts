@@ -9,6 +9,12 @@ export interface BenchRow {
   ok?: boolean;
 }
 
+/** `x` rounded to `digits` decimal places (for a table cell). */
+export function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
 const fmt = (n: number): string =>
   Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 

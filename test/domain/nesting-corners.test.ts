@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isDocument, isMap, isPair, isSeq, parseAllDocuments } from "yaml";
 import { findTooDeep } from "../../src/domain/nesting.js";
-
-/** The depth the scan counts: the least cap it passes. */
-function scanDepth(text: string): number {
-  let max = 0;
-  while (findTooDeep(text, max)) max++;
-  return max;
-}
-
-/** The deepest nesting of collections (keys included) in what `yaml` builds from `text`. */
-function yamlDepth(text: string): number {
-  const depth = (node: unknown): number => {
-    if (isPair(node)) return Math.max(depth(node.key), depth(node.value));
-    if (!isMap(node) && !isSeq(node)) return 0;
-    return 1 + Math.max(0, ...(node.items as unknown[]).map(depth));
-  };
-  return Math.max(0, ...parseAllDocuments(text).map((doc) => (isDocument(doc) ? depth(doc.contents) : 0)));
-}
+import { scanDepth, yamlDepth } from "./nesting-depth.js";
 
 describe("nesting pre-scan: a flow collection as a pair's key in a flow sequence", () => {
   // `[[a]: b]` is `[{[a]: b}]`: the pair's mapping wraps its key, so the key's levels are one deeper than

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import YAML, { isDocument, isMap, isPair, isSeq, parseAllDocuments } from "yaml";
+import YAML, { isDocument, parseAllDocuments } from "yaml";
 import { findTooDeep, MAX_NESTING, nestingProblem } from "../../src/domain/nesting.js";
 import { parseRulesFile, RulesFileError } from "../../src/domain/rules-file.js";
 import { propertyRuns } from "../setup/property-runs.js";
+import { scanDepth, yamlDepth } from "./nesting-depth.js";
 
 /** A value nested exactly `depth` levels (arrays and objects mixed by `kinds`). */
 function nested(depth: number, kinds: readonly boolean[]): unknown {
@@ -76,23 +77,6 @@ describe("nesting pre-scan", () => {
     }
   });
 });
-
-/** The depth the scan counts: the least cap it passes. */
-function scanDepth(text: string): number {
-  let max = 0;
-  while (findTooDeep(text, max)) max++;
-  return max;
-}
-
-/** The deepest nesting of collections (keys included) in what `yaml` builds from `text`. */
-function yamlDepth(text: string): number {
-  const depth = (node: unknown): number => {
-    if (isPair(node)) return Math.max(depth(node.key), depth(node.value));
-    if (!isMap(node) && !isSeq(node)) return 0;
-    return 1 + Math.max(0, ...(node.items as unknown[]).map(depth));
-  };
-  return Math.max(0, ...parseAllDocuments(text).map((doc) => (isDocument(doc) ? depth(doc.contents) : 0)));
-}
 
 const valid = (text: string) =>
   parseAllDocuments(text).every((doc) => isDocument(doc) && doc.errors.length === 0);
