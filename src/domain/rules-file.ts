@@ -5,6 +5,7 @@
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { InputError } from "./errors.js";
+import { countJsonListItems } from "./json-list-count.js";
 import { nestingProblem } from "./nesting.js";
 import type { RulesFile } from "./rules-file-types.js";
 import {
@@ -165,6 +166,8 @@ function parseUnsafe(
   if (looksJson) {
     // JSON.parse is an order of magnitude faster than the YAML parser on large files; positions are only
     // needed when something is wrong, so the YAML parse (JSON is YAML) is done lazily then.
+    const tooMany = jsonTooManyEntries(text);
+    if (tooMany) return [tooManyItems(tooMany, text, fileName)];
     try {
       value = JSON.parse(text);
     } catch (err) {
@@ -247,6 +250,18 @@ function fastProblems(
     if (err === CANNOT_LOCATE) return undefined;
     throw err;
   }
+}
+
+/**
+ * A JSON file's `campaigns` over the limit, counted before `JSON.parse` builds them. Fewer characters than
+ * two per allowed entry (`[1,1,…]`) cannot hold too many, so small files skip the count.
+ */
+function jsonTooManyEntries(text: string): TooManyItems | undefined {
+  const limit = BOUNDS.campaignsCount.max;
+  if (text.length <= 2 * limit) return undefined;
+  const list = countJsonListItems(text, "campaigns");
+  if (list === undefined || list.count <= limit) return undefined;
+  return { tooMany: { key: "campaigns", limit, offset: list.offset } };
 }
 
 /** `campaigns:` with more entries than allowed: refused where the list starts, before its entries are built. */

@@ -7,7 +7,7 @@
 import { type CapacityEstimate, type CapacityInputs, estimateForReading } from "./capacity.js";
 import type { Finding } from "./findings.js";
 import { type Policy, policyFromFile, sortFindings } from "./policy.js";
-import { type PartialRules, RULE_FIELDS, type RuleField } from "./rules.js";
+import { type DialingMethodReading, type PartialRules, RULE_FIELDS, type RuleField } from "./rules.js";
 import type { CampaignEntry, RulesFile, Selector } from "./rules-file-types.js";
 import { validatePartialRules } from "./validate.js";
 
@@ -38,10 +38,13 @@ const CAPACITY_CITATION = "dialrules capacity model (docs/capacity.md)";
 export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileValidation {
   const policy = policyFromFile(file);
   const hasDefaults = RULE_FIELDS.some((f) => file.defaults[f] !== undefined);
-  const defaults = hasDefaults ? checkGroup("defaults", {}, file, policy, capacity) : undefined;
+  const defaults = hasDefaults
+    ? checkGroup("defaults", {}, file, policy, capacity, undefined, capacity && sharedEstimates(capacity))
+    : undefined;
   const seen = new Set((defaults?.findings ?? []).map(key));
+  const estimate = capacity && sharedEstimates(capacity);
   const entries = file.campaigns.map((entry) => {
-    const g = checkGroup(entry.label, entry.dialingRules, file, policy, capacity, entry);
+    const g = checkGroup(entry.label, entry.dialingRules, file, policy, capacity, entry, estimate);
     // a problem of the defaults alone is reported once, under "defaults"
     if (g.findings.length > 0) g.findings = g.findings.filter((f) => !seen.has(key(f)));
     return g;
@@ -61,6 +64,31 @@ export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileVa
 
 const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
 
+type Estimate = (method: DialingMethodReading, maxCallsPerAgent: number, limit: number) => CapacityEstimate;
+
+/**
+ * The capacity estimate of each (method, calls per agent, abandonment limit) computed once and shared, frozen,
+ * by every group that has it: a file's entries repeat a handful of combinations, and one estimate per entry
+ * was ~360 B of the validation's ~460 B per entry (issue 17: ≤ 1 KB per entry).
+ */
+function sharedEstimates(inputs: CapacityInputs): Estimate {
+  const known = new Map<string, CapacityEstimate>();
+  return (method, maxCallsPerAgent, limit) => {
+    const k = `${method}\u0000${maxCallsPerAgent}\u0000${limit}`;
+    let est = known.get(k);
+    if (est === undefined) {
+      est = deepFreeze(estimateForReading(method, maxCallsPerAgent, limit, inputs));
+      known.set(k, est);
+    }
+    return est;
+  };
+}
+
+function deepFreeze(est: CapacityEstimate): CapacityEstimate {
+  Object.freeze(est.inputs);
+  return Object.freeze(est);
+}
+
 const key = (f: Finding): string => `${f.severity}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
 
 function checkGroup(
@@ -69,7 +97,8 @@ function checkGroup(
   file: RulesFile,
   policy: Policy,
   capacity: CapacityInputs | undefined,
-  entry?: CampaignEntry,
+  entry: CampaignEntry | undefined,
+  estimate: Estimate | undefined,
 ): GroupValidation {
   // per entry, nothing here is kept but `rules`: no Map of origins, no prefix string unless a finding
   // needs it — 100,000 groups' garbage is what fills the heap between collections (issue 17)
@@ -93,8 +122,14 @@ function checkGroup(
       ? { label, index: entry.index, selector: entry.selector, line: entry.line, rules, findings }
       : { label, index: entry.index, selector: entry.selector, rules, findings };
   const limit = rules.abandonmentRateThreshold?.maxRate ?? policy.maxAbandonmentRate?.value;
-  if (capacity && rules.dialingMethod && rules.maxCallsPerAgent !== undefined && limit !== undefined) {
-    const est = estimateForReading(rules.dialingMethod, rules.maxCallsPerAgent, limit, capacity);
+  if (
+    capacity &&
+    estimate &&
+    rules.dialingMethod &&
+    rules.maxCallsPerAgent !== undefined &&
+    limit !== undefined
+  ) {
+    const est = estimate(rules.dialingMethod, rules.maxCallsPerAgent, limit);
     group.capacity = est;
     if (est.canExceedAbandonmentLimit) {
       findings.push({

@@ -549,10 +549,21 @@ describe("parseRulesFile fast path (js-yaml) against the yaml path", () => {
       error:
         "1 problem in big.yaml:\n  big.yaml:1:37: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
     });
-    // a .json file is read by JSON.parse, counted by the schema, and located by the fast read
+    // a .json file is counted before JSON.parse would build it, with the same problem at the same place
     expect(outcome(parseRulesFile, entries(100_001), "big.json")).toEqual({
       error:
-        "1 problem in big.json:\n  big.json:1:37: campaigns: has 100001 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+        "1 problem in big.json:\n  big.json:1:37: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
+    });
+    // indented, the list's key escaped and repeated (JSON.parse keeps the last copy): still counted
+    const list = JSON.stringify(
+      Array.from({ length: 100_001 }, (_, i) => ({ id: `C${i}` })),
+      null,
+      1,
+    );
+    const indented = `{\n "campaigns": [],\n "campaign\\u0073": ${list}\n}`;
+    expect(outcome(parseRulesFile, indented, "big.json")).toEqual({
+      error:
+        "1 problem in big.json:\n  big.json:3:20: campaigns: has more than 100000 items, at most 100000 allowed [RULES_OUT_OF_RANGE]",
     });
     expect(parseRulesFile(entries(100_000), "ok.json").campaigns).toHaveLength(100_000);
   });

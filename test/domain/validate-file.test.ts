@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { estimateForReading } from "../../src/domain/capacity.js";
 import type { Finding } from "../../src/domain/findings.js";
 import { validateFile } from "../../src/domain/validate-file.js";
 import { propertyRuns } from "../setup/property-runs.js";
@@ -75,5 +76,41 @@ describe("validateFile", () => {
     expect(v.entries[0]?.findings.map((f) => [f.code, f.path])).toEqual([
       ["CALLS_PER_AGENT_PREVIEW", "campaigns[0].dialingRules.maxCallsPerAgent"],
     ]);
+  });
+
+  it("entries with the same method, calls per agent and limit share one frozen capacity estimate", () => {
+    const inputs = { agents: 10, avgHandleTimeSec: 200, connectRate: 0.2 };
+    const rules = (dialingMethod: string, maxCallsPerAgent: number) => ({ dialingMethod, maxCallsPerAgent });
+    const v = validateFile(
+      fileOf({
+        profiles: ["US_TCPA"],
+        licenseTier: "ENTERPRISE",
+        campaigns: [
+          { id: "A", dialingRules: rules("PROGRESSIVE", 2) },
+          { id: "B", dialingRules: rules("PROGRESSIVE", 2) },
+          { id: "C", dialingRules: rules("PROGRESSIVE", 3) },
+          { id: "D", dialingRules: rules("POWER", 2) },
+          {
+            id: "E",
+            dialingRules: {
+              ...rules("PROGRESSIVE", 2),
+              abandonmentRateThreshold: { maxRate: 0.02, coolDownSec: 1 },
+            },
+          },
+        ],
+      }),
+      inputs,
+    );
+    const [a, b, c, d, e] = v.entries.map((g) => g.capacity);
+    expect(a).toBe(b);
+    for (const other of [c, d, e]) expect(other).not.toBe(a);
+    expect([a, c, d, e]).toEqual([
+      estimateForReading("PROGRESSIVE", 2, 0.03, inputs),
+      estimateForReading("PROGRESSIVE", 3, 0.03, inputs),
+      estimateForReading("POWER", 2, 0.03, inputs),
+      estimateForReading("PROGRESSIVE", 2, 0.02, inputs),
+    ]);
+    // shared, so no reader may change one entry's estimate under the others
+    expect(Object.isFrozen(a) && Object.isFrozen(a?.inputs)).toBe(true);
   });
 });
