@@ -30,6 +30,8 @@ describe("countJsonListItems", () => {
     expect(countJsonListItems('{"a": ["campaigns", [1, 2]]}', "campaigns")).toBeUndefined();
     expect(countJsonListItems('{"campaigns": {"x": [1, 2]}}', "campaigns")).toBeUndefined();
     expect(countJsonListItems('{"campaignsX": [1, 2]}', "campaigns")).toBeUndefined();
+    expect(countJsonListItems('{"campaignz": [1, 2]}', "campaigns")).toBeUndefined();
+    expect(countJsonListItems('{"a": [1, 2], "campaigns": [3]}', "campaigns")?.count).toBe(1);
   });
 
   it("reads through strings: quotes, escaped quotes and brackets inside them are text", () => {
@@ -48,10 +50,37 @@ describe("countJsonListItems", () => {
     });
   });
 
-  it("answers undefined for a root that is not an object", () => {
-    for (const text of ["[1, 2]", '"campaigns"', "3", "null", "", "   "]) {
+  it("answers undefined for a root that is not a JSON object, and for text cut short", () => {
+    const notObjects = ["[1, 2]", '"campaigns"', "3", "null", "", "   ", ' ["campaigns": [1]]', "{[1, 2]}"];
+    for (const text of notObjects) {
       expect(countJsonListItems(text, "campaigns")).toBeUndefined();
     }
+    expect(countJsonListItems('{"campaigns": [1, 2]', "campaigns")).toBeUndefined();
+    expect(countJsonListItems('{"campaigns": [1, 2], "x": "cut', "campaigns")).toBeUndefined();
+    expect(countJsonListItems('{"campaigns": [1, 2]} ', "campaigns")?.count).toBe(2);
+  });
+
+  it("counts through JSON's four whitespace characters anywhere, and an empty list holding only them", () => {
+    for (const ws of [" ", "\n", "\r", "\t"]) {
+      expect(countJsonListItems(`${ws}{${ws}"campaigns"${ws}:${ws}[${ws}]${ws}}`, "campaigns")?.count).toBe(
+        0,
+      );
+      const text = `{"campaigns":[${ws}1${ws},${ws}"a"${ws},${ws}{}${ws},${ws}[${ws}]${ws}]}`;
+      expect(countJsonListItems(text, "campaigns")).toEqual({ count: 4, offset: 13 });
+    }
+  });
+
+  it("takes a key escaped in full (six characters for each of its own) and nothing longer", () => {
+    const escaped = [..."campaigns"]
+      .map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .join("");
+    expect(escaped).toHaveLength(54);
+    expect(countJsonListItems(`{"${escaped}": [1, 2]}`, "campaigns")?.count).toBe(2);
+    expect(JSON.parse(`{"${escaped}": [1, 2]}`).campaigns).toHaveLength(2);
+    expect(countJsonListItems('{"campaigns\\u0000": [1, 2]}', "campaigns")).toBeUndefined();
+    expect(countJsonListItems(`{"${"c".repeat(55)}": [1, 2]}`, "campaigns")).toBeUndefined();
+    // an escape JSON.parse refuses is not the key either
+    expect(countJsonListItems('{"campaign\\x": [1, 2]}', "campaigns")).toBeUndefined();
   });
 
   it("agrees with JSON.parse on any JSON document (property)", () => {
