@@ -3,7 +3,18 @@
  * problem with file, line, column and field path. Pure: the caller reads the file and passes its text.
  * The contract: for any input whatsoever, the only thing that escapes is a `RulesFileError`.
  */
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+  type YAMLMap,
+} from "yaml";
 import { InputError } from "./errors.js";
 import { countJsonListItems } from "./json-list-count.js";
 import { nestingProblem } from "./nesting.js";
@@ -13,13 +24,15 @@ import {
   checkRulesValue,
   formatPath,
   type Issue,
+  MAX_PROBLEMS,
   type Path,
   StreamedEntries,
 } from "./rules-schema.js";
 import { type FastYaml, loadYamlFast, type TooManyItems } from "./yaml-fast.js";
+import { parseDocumentUniqueKeys } from "./yaml-unique-keys.js";
 
 export * from "./rules-file-types.js";
-export { formatPath } from "./rules-schema.js";
+export { formatPath, MAX_PROBLEMS } from "./rules-schema.js";
 
 /** All problems of one rules file. An InputError, so the CLI maps it to exit 2 and the API to 400. */
 export class RulesFileError extends InputError {
@@ -103,7 +116,7 @@ export function parseRulesValue(value: unknown, fileName: string): RulesFile {
   try {
     const checked = checkRulesValue(value, fileName);
     if (checked.file) return checked.file;
-    problems = toProblems(checked.issues, fileName, () => undefined);
+    problems = toProblems(checked.issues, checked.more, fileName, () => undefined);
   } catch (err) {
     problems = [
       new InputError(
@@ -157,7 +170,7 @@ function parseUnsafe(
       );
       const result = checked.file
         ? fastFile(read, checked.file, text)
-        : fastProblems(read, checked.issues, text, fileName, hooks);
+        : fastProblems(read, checked, text, fileName, hooks);
       if (result) return result;
     }
   }
@@ -177,10 +190,10 @@ function parseUnsafe(
     // (only once a problem needs a position: a clean JSON file is read by JSON.parse alone)
     locate = lazyJsonLocator(text, hooks);
   } else {
-    const lineCounter = new LineCounter();
     hooks.onReread?.(text.length);
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-    const syntax = [...doc.errors, ...doc.warnings].map((e) => {
+    const { doc, lineCounter } = parseDocumentUniqueKeys(text);
+    const syntax = capped([...doc.errors, ...doc.warnings], fileName).map((e) => {
+      if (e instanceof InputError) return e;
       const pos = lineCounter.linePos(e.pos[0]);
       return new InputError(`RULES_YAML_${e.code}`, e.message.split("\n")[0] ?? e.message, undefined, {
         file: fileName,
@@ -193,7 +206,7 @@ function parseUnsafe(
     locate = yamlLocator(doc, lineCounter);
   }
   const checked = checkRulesValue(value, fileName);
-  if (!checked.file) return toProblems(checked.issues, fileName, locate);
+  if (!checked.file) return toProblems(checked.issues, checked.more, fileName, locate);
   // entry lines are a display nicety; for JSON they would cost the slow YAML parse, so they are skipped
   if (looksJson) return checked.file;
   for (const entry of checked.file.campaigns) {
@@ -239,13 +252,13 @@ function fastFile(read: FastYaml, file: RulesFile, text: string): RulesFile | un
 /** The problems of a file js-yaml read, located without re-reading all of it; `undefined`: ask the slow path. */
 function fastProblems(
   read: FastYaml,
-  issues: readonly Issue[],
+  checked: { issues: readonly Issue[]; more: number },
   text: string,
   fileName: string,
   hooks: ParseHooks,
 ): InputError[] | undefined {
   try {
-    return toProblems(issues, fileName, spanLocator(read, text, hooks));
+    return toProblems(checked.issues, checked.more, fileName, spanLocator(read, text, hooks));
   } catch (err) {
     if (err === CANNOT_LOCATE) return undefined;
     throw err;
@@ -276,6 +289,9 @@ function tooManyItems(read: TooManyItems, text: string, fileName: string): Input
   );
 }
 
+/** The longest part of a file re-read with `yaml` to locate a problem (the server's whole request body). */
+export const LOCATE_PART_MAX_CHARS = 256 * 1024;
+
 /** Thrown inside a span locator when a part re-read with `yaml` does not parse: the whole file is re-read. */
 const CANNOT_LOCATE = Symbol("cannot locate from spans");
 
@@ -288,6 +304,26 @@ const CANNOT_LOCATE = Symbol("cannot locate from spans");
  */
 function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
   const lines = lineStarts(text);
+  /**
+   * Each part parsed once: problems in the same collection (keys of one mapping, items of one list) cut
+   * the same part, and parsing it again for each made 1,000 unknown top-level keys cost 10 s.
+   */
+  const parsed = new Map<string, { doc: Document; toOriginal(offset: number): number } | null>();
+  const childSpans = new WeakMap<object, Map<string, readonly [number, number]>>();
+  /** The spans of a collection's child collections by key, found once per collection. */
+  const collectionsOf = (container: unknown): Map<string, readonly [number, number]> => {
+    if (typeof container !== "object" || container === null) return new Map();
+    let spans = childSpans.get(container);
+    if (spans === undefined) {
+      spans = new Map();
+      for (const [k, child] of entriesOf(container)) {
+        const span = read.spanOf(child, container, k);
+        if (span) spans.set(String(k), span);
+      }
+      childSpans.set(container, spans);
+    }
+    return spans;
+  };
   return (path, atKey) => {
     let node: unknown = read.value;
     let anchor: { span: readonly [number, number]; node: unknown; depth: number } | undefined;
@@ -303,21 +339,32 @@ function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
     const [from, to] = anchor?.span ?? [0, text.length];
     const within = anchor ? path.slice(anchor.depth) : path;
     const container = anchor ? anchor.node : read.value;
-    const keep = within[0];
-    // cut out the container's child collections that are not on the path
-    const cut: (readonly [number, number])[] = [];
-    for (const [k, child] of entriesOf(container)) {
-      if (keep !== undefined && String(k) === String(keep)) continue;
-      const span = read.spanOf(child, container, k);
-      if (span) cut.push(span);
+    const spans = collectionsOf(container);
+    // the child collection on the path stays; a problem at a key needs none of its value, so that is cut
+    // out too, and all of a mapping's keys share one part
+    const keep = atKey && within.length === 1 ? undefined : within[0];
+    const kept = keep !== undefined && spans.has(String(keep)) ? String(keep) : undefined;
+    const key = `${from} ${to} ${kept ?? ""}`;
+    let part = parsed.get(key);
+    if (part === undefined) {
+      const cut = [...spans].flatMap(([k, span]) => (k === kept ? [] : [span]));
+      const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;
+      const pad = anchor && !flowRoot ? from - lineStartOf(lines, from) : 0;
+      const cutText = cutOut(text, from, to, cut, pad);
+      // only a mapping of some 20,000 keys or a huge scalar makes a part this long; `yaml` would take
+      // ~150 bytes of memory per character of it (1.6 GB for a 10 MiB mapping): left unlocated
+      if (cutText.text.length > LOCATE_PART_MAX_CHARS) part = null;
+      else {
+        hooks.onReread?.(cutText.text.length);
+        // repeated keys need no check here: js-yaml refused them in YAML, and JSON keeps the last (as nodeOffset)
+        const doc = parseDocument(cutText.text, { prettyErrors: false, uniqueKeys: false, strict: true });
+        if (doc.errors.length > 0 || doc.warnings.length > 0) throw CANNOT_LOCATE;
+        part = { doc, toOriginal: cutText.toOriginal };
+      }
+      parsed.set(key, part);
     }
-    const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;
-    const pad = anchor && !flowRoot ? from - lineStartOf(lines, from) : 0;
-    const part = cutOut(text, from, to, cut, pad);
-    hooks.onReread?.(part.text.length);
-    const doc = parseDocument(part.text, { prettyErrors: false, uniqueKeys: true, strict: true });
-    if (doc.errors.length > 0 || doc.warnings.length > 0) throw CANNOT_LOCATE;
-    const offset = nodeOffset(doc, within, atKey);
+    if (part === null) return undefined;
+    const offset = nodeOffset(part.doc, within, atKey);
     if (offset === undefined) return undefined;
     const original = part.toOriginal(offset);
     const lineIndex = lineIndexOf(lines, original);
@@ -438,20 +485,41 @@ function linePositions(
   return offsets.map((offset) => (offset === undefined ? undefined : at(offset)));
 }
 
-function toProblems(issues: readonly Issue[], fileName: string, locate: Locate): InputError[] {
+/** The checker's issues (at most MAX_PROBLEMS, `more` past them counted), located and in document order. */
+function toProblems(issues: readonly Issue[], more: number, fileName: string, locate: Locate): InputError[] {
   const problems = issues.map((issue) => {
     const pos = locate(issue.path, issue.atKey);
     const location = pos ? { file: fileName, line: pos.line, column: pos.column } : { file: fileName };
     return new InputError(issue.code, issue.message, formatPath(issue.path) || undefined, location);
   });
   // document order, then path: stable whatever order the checks ran in
-  return problems.sort(
+  problems.sort(
     (a, b) =>
       (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
       (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
       (a.path ?? "").localeCompare(b.path ?? "") ||
       a.code.localeCompare(b.code),
   );
+  if (more > 0) problems.push(moreProblems(more, fileName));
+  return problems;
+}
+
+function moreProblems(more: number, fileName: string): InputError {
+  return new InputError(
+    "RULES_MORE_PROBLEMS",
+    `${more} more problem${more === 1 ? "" : "s"} not listed (the first ${MAX_PROBLEMS} are): fix those and check again`,
+    undefined,
+    { file: fileName },
+  );
+}
+
+/**
+ * The first MAX_PROBLEMS of `errors`, then one problem counting the rest: as for the checker's issues, a
+ * report of hundreds of thousands of lines helps nobody, and a hostile file can make them.
+ */
+function capped<T>(errors: readonly T[], fileName: string): (T | InputError)[] {
+  if (errors.length <= MAX_PROBLEMS) return [...errors];
+  return [...errors.slice(0, MAX_PROBLEMS), moreProblems(errors.length - MAX_PROBLEMS, fileName)];
 }
 
 function jsonSyntaxError(text: string, fileName: string, err: unknown, hooks: ParseHooks): InputError {
@@ -520,6 +588,23 @@ function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
   };
 }
 
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/**
+ * A mapping's pairs by key, built once per mapping: looking each problem's key up among all pairs was
+ * quadratic in a mapping of many unknown keys. The last of a repeated key wins: the one JSON.parse keeps
+ * (a YAML file repeating one is refused before).
+ */
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items) if (isPair(p) && isScalar(p.key)) index.set(String(p.key.value), p);
+    pairIndexes.set(map, index);
+  }
+  return index;
+}
+
 /** The offset where the node at `path` (or its nearest existing ancestor) starts; its key's with `atKey`. */
 function nodeOffset(doc: Document, path: Path, atKey: boolean | undefined): number | undefined {
   let node: unknown = doc.contents;
@@ -528,10 +613,7 @@ function nodeOffset(doc: Document, path: Path, atKey: boolean | undefined): numb
     if (isAlias(node)) node = node.resolve(doc);
     let next: unknown;
     if (isMap(node)) {
-      // the last of a repeated key: the one JSON.parse keeps (a YAML file repeating one is refused before)
-      const pair = node.items.findLast(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
-      );
+      const pair = pairsByKey(node).get(String(seg));
       if (!pair) break;
       next = atKey && i === path.length - 1 ? pair.key : pair.value;
     } else if (isSeq(node) && typeof seg === "number") {

@@ -79,11 +79,24 @@ const under = (path: Path, key: PathSegment | undefined): Path => (key === undef
  * path of a field is built only when a problem is reported there, not for every field of every entry
  * (at 100,000 entries the paths were most of what checking allocated; issue 17).
  */
+/**
+ * Issues kept for one file; the rest are only counted. A 10 MiB mapping of unknown keys is ~880,000 issues:
+ * kept, they were most of the 800 MB it took to refuse it. The first ones in check order are kept.
+ */
+export const MAX_PROBLEMS = 1_000;
+
 class Checker {
   readonly issues: Issue[] = [];
+  /** Issues past MAX_PROBLEMS: counted, not kept. */
+  more = 0;
 
   add(path: Path, code: string, message: string, atKey?: boolean): void {
-    this.issues.push(atKey ? { path, code, message, atKey } : { path, code, message });
+    this.keep(atKey ? { path, code, message, atKey } : { path, code, message });
+  }
+
+  keep(issue: Issue): void {
+    if (this.issues.length < MAX_PROBLEMS) this.issues.push(issue);
+    else this.more++;
   }
 
   /** A plain mapping with only `allowed` keys; reports unknown keys and missing `required` ones. */
@@ -407,7 +420,8 @@ export class StreamedEntries {
   /** The entries; their issues are appended to `c`'s, where checking the list itself would add them. */
   takeInto(c: Checker): CampaignEntry[] {
     this.entries.finish();
-    for (const issue of this.c.issues) c.issues.push(issue);
+    for (const issue of this.c.issues) c.keep(issue);
+    c.more += this.c.more;
     return this.entries.out;
   }
 }
@@ -574,10 +588,10 @@ export function checkRulesValue(
   value: unknown,
   fileName: string,
   streamed?: { list: unknown[]; entries: StreamedEntries },
-): { file: RulesFile; issues: [] } | { file?: undefined; issues: Issue[] } {
+): { file: RulesFile; issues: [] } | { file?: undefined; issues: Issue[]; more: number } {
   const c = new Checker();
   const top = c.object(value, [], TOP_KEYS, ["campaigns"]);
-  if (!top) return { issues: c.issues };
+  if (!top) return { issues: c.issues, more: c.more };
   // Required, so that "no profile" is a choice someone wrote down (`profiles: []`), never an omission that
   // lets POWER at maxRate 0.5 pass as valid.
   if (!("profiles" in top))
@@ -606,7 +620,7 @@ export function checkRulesValue(
         campaigns = streamed.entries.takeInto(c);
     } else campaigns = checkEntries(c, top.campaigns);
   }
-  if (c.issues.length > 0) return { issues: c.issues };
+  if (c.issues.length > 0) return { issues: c.issues, more: c.more };
   const file: RulesFile = { fileName, profiles, limits, overrides, defaults, campaigns };
   if (licenseTier) file.licenseTier = licenseTier;
   if (capacity) file.capacity = capacity;

@@ -38,12 +38,14 @@ describe("the document", () => {
             "expected a mapping with keys profiles, licenseTier, limits, overrides, capacity, defaults, campaigns, got the number 5",
         },
       ],
+      more: 0,
     });
   });
 
   it("without campaigns gives only the missing-key issue (no check of an absent list)", () => {
     expect(checkRulesValue({ profiles: [] }, "rules.yaml")).toEqual({
       issues: [{ path: [], code: "RULES_MISSING_KEY", message: 'missing required key "campaigns"' }],
+      more: 0,
     });
   });
 
@@ -484,6 +486,7 @@ describe("campaigns checked as they were read (StreamedEntries)", () => {
       issues: [
         { path: ["campaigns", 1, "id"], code: "RULES_TYPE", message: "expected a string, got the number 7" },
       ],
+      more: 0,
     });
   });
 
@@ -512,6 +515,7 @@ describe("campaigns checked as they were read (StreamedEntries)", () => {
       issues: [
         { path: ["campaigns", 0, "id"], code: "RULES_TYPE", message: "expected a string, got the number 7" },
       ],
+      more: 0,
     });
   });
 
@@ -522,6 +526,6 @@ describe("campaigns checked as they were read (StreamedEntries)", () => {
         list,
         entries: new StreamedEntries(),
       }),
-    ).toEqual({ issues: [range(["campaigns"], "has 100001 items, at most 100000 allowed")] });
+    ).toEqual({ issues: [range(["campaigns"], "has 100001 items, at most 100000 allowed")], more: 0 });
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * Files made to be expensive (issue 17 §3: "any file within the size cap, valid or not, in linear time"):
+ * a mapping of thousands of unknown keys, repeated keys where `yaml`'s own check is quadratic, a part too
+ * long to re-read. Before, 1,000 unknown top-level keys took 8–10 s to report and 4,000 over two minutes
+ * (each problem re-parsed its part, and looked its key up among all the others); a 256 KB request body was
+ * minutes of a server's parse worker. The costs are pinned through `ParseHooks.onReread`, not timed.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  LOCATE_PART_MAX_CHARS,
+  MAX_PROBLEMS,
+  parseRulesFile,
+  parseRulesValue,
+  RulesFileError,
+} from "../../src/domain/rules-file.js";
+
+interface Cost {
+  reread: number[];
+  problems: string[];
+}
+
+function costOf(text: string, fileName: string): Cost {
+  const cost: Cost = { reread: [], problems: [] };
+  try {
+    parseRulesFile(text, fileName, { onReread: (chars) => cost.reread.push(chars) });
+  } catch (err) {
+    if (!(err instanceof RulesFileError)) throw err;
+    cost.problems = err.problems.map(
+      (p) =>
+        `${p.location?.line ?? "-"}:${p.location?.column ?? "-"} ${p.path ?? ""} [${p.code}] ${p.message}`,
+    );
+  }
+  return cost;
+}
+
+const unknownKey = (key: string) =>
+  `[RULES_UNKNOWN_KEY] unknown key "${key}"; allowed here: profiles, licenseTier, limits, overrides, capacity, defaults, campaigns`;
+
+describe("a file of many problems", () => {
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
+
+  it("lists the first 1,000 located, counts the rest, and re-reads one part for all of a mapping's keys", () => {
+    const yaml = `profiles: []\ncampaigns: []\n${keys(5_000)
+      .map((k) => `${k}: [1]\n`)
+      .join("")}`;
+    const cost = costOf(yaml, "r.yaml");
+    expect(MAX_PROBLEMS).toBe(1_000);
+    expect(cost.problems).toHaveLength(1_001);
+    expect(cost.problems.slice(0, 2)).toEqual([`3:1 k0 ${unknownKey("k0")}`, `4:1 k1 ${unknownKey("k1")}`]);
+    expect(cost.problems[999]).toBe(`1002:1 k999 ${unknownKey("k999")}`);
+    expect(cost.problems[1_000]).toBe(
+      "-:-  [RULES_MORE_PROBLEMS] 4000 more problems not listed (the first 1000 are): fix those and check again",
+    );
+    // the document with every value cut out: "profiles: ~\ncampaigns: ~\nk0: ~\n…"
+    expect(cost.reread).toEqual([
+      `profiles: ~\ncampaigns: ~\n${keys(5_000)
+        .map((k) => `${k}: ~\n`)
+        .join("")}`.length,
+    ]);
+  });
+
+  it("does the same for a JSON file, after JSON.parse", () => {
+    const json = JSON.stringify({
+      profiles: [],
+      campaigns: [],
+      ...Object.fromEntries(keys(1_001).map((k) => [k, 1])),
+    });
+    const cost = costOf(json, "r.json");
+    expect(cost.problems).toHaveLength(1_001);
+    expect(cost.problems[0]).toBe(`1:31 k0 ${unknownKey("k0")}`);
+    expect(cost.problems[1_000]).toMatch(/^-:- {2}\[RULES_MORE_PROBLEMS\] 1 more problem not listed/);
+    expect(cost.reread).toHaveLength(1);
+  });
+
+  it("keys of a nested mapping share its part too", () => {
+    const yaml = `profiles: []\ncampaigns: []\ndefaults:\n  dialingRules:\n${keys(1_500)
+      .map((k) => `    ${k}: 1\n`)
+      .join("")}`;
+    const cost = costOf(yaml, "r.yaml");
+    expect(cost.problems).toHaveLength(1_001);
+    expect(cost.problems[0]).toMatch(/^5:5 defaults\.dialingRules\.k0 \[RULES_UNKNOWN_KEY\]/);
+    expect(cost.reread).toHaveLength(1);
+  });
+
+  it("leaves a problem unlocated where its part is longer than a request body, rather than re-read it", () => {
+    const many = keys(30_000);
+    const yaml = `profiles: []\ncampaigns: []\n${many.map((k) => `${k}: 1\n`).join("")}`;
+    expect(`profiles: ~\ncampaigns: ~\n${many.map((k) => `${k}: 1\n`).join("")}`.length).toBeGreaterThan(
+      LOCATE_PART_MAX_CHARS,
+    );
+    const cost = costOf(yaml, "r.yaml");
+    expect(cost.reread).toEqual([]);
+    expect(cost.problems[0]).toBe(`-:- k0 ${unknownKey("k0")}`);
+    expect(cost.problems).toHaveLength(1_001);
+  });
+
+  it("counts past 1,000 for a value with no text (a request body) as well", () => {
+    const value = { profiles: [], campaigns: [], ...Object.fromEntries(keys(1_200).map((k) => [k, 1])) };
+    try {
+      parseRulesValue(value, "body");
+      expect.unreachable();
+    } catch (err) {
+      if (!(err instanceof RulesFileError)) throw err;
+      expect(err.problems).toHaveLength(1_001);
+      expect(err.problems[1_000]?.message).toBe(
+        "200 more problems not listed (the first 1000 are): fix those and check again",
+      );
+    }
+  });
+});
+
+describe("repeated keys where the fast path cannot read the file (an anchor sends it to `yaml`)", () => {
+  it("are found in linear time, with yaml's code, message and position, however large the mapping", () => {
+    const filler = Array.from({ length: 3_000 }, (_, i) => `k${i}: 1\n`).join("");
+    const yaml = `a: &x 1\nprofiles: []\ncampaigns: []\n${filler}k5: 2\nprofiles: []\n`;
+    const cost = costOf(yaml, "r.yaml");
+    expect(cost.problems).toEqual([
+      "3004:1  [RULES_YAML_DUPLICATE_KEY] Map keys must be unique",
+      "3005:1  [RULES_YAML_DUPLICATE_KEY] Map keys must be unique",
+    ]);
+  });
+
+  it("in a small mapping are yaml's own errors", () => {
+    expect(costOf("a: &x 1\nprofiles: []\nprofiles: []\ncampaigns: []\n", "r.yaml").problems).toEqual([
+      "3:1  [RULES_YAML_DUPLICATE_KEY] Map keys must be unique",
+    ]);
+  });
+});
