@@ -188,6 +188,19 @@ function runCli(file: string, platform?: string): CliRun {
  * or YAML `  - id: C…` lines. Such a file is refused (more than 100,000 entries); the rows check it is
  * refused in linear time and memory, not after building every entry.
  */
+/** `{"profiles":[],"campaigns":[],"k0":1,…}` as long as the size cap allows. */
+export function unknownKeysFile(): { text: string; keys: number } {
+  const head = '{"profiles":[],"campaigns":[]';
+  const parts = [head];
+  let length = head.length + 1;
+  for (let i = 0; ; i++) {
+    const pair = `,"k${i}":1`;
+    if (length + pair.length > DEFAULT_MAX_RULES_BYTES) return { text: `${parts.join("")}}`, keys: i };
+    parts.push(pair);
+    length += pair.length;
+  }
+}
+
 export function sizeCapFile(kind: "json" | "yaml"): { text: string; entries: number } {
   const head =
     kind === "json" ? '{"profiles":["US_TCPA"],"campaigns":[' : "profiles: [US_TCPA]\ncampaigns:\n";
@@ -263,6 +276,26 @@ export function benchValidateSizes(sizes: readonly number[] = SIZE_ROWS): BenchR
           unit: `B (peak ${Math.round(run.maxRssKb / 1024)} MiB − ${Math.round(base.maxRssKb / 1024)} MiB for one entry)`,
           target: `≤ ${TARGET_BYTES_PER_ENTRY} B`,
           ok: perEntry <= TARGET_BYTES_PER_ENTRY,
+        },
+      );
+    }
+    {
+      // made to be expensive: a 10 MiB mapping of unknown top-level keys (each one a problem)
+      const { text, keys } = unknownKeysFile();
+      const run = runCli(write("keys.json", text));
+      const label = `validate CLI JSON of ${keys.toLocaleString("en-US")} unknown keys (10 MiB, refused)`;
+      rows.push(
+        {
+          name: `${label}: time`,
+          value: ms(run.ms),
+          unit: `ms (exit ${run.exit}; 1,000 problems listed, the rest counted)`,
+          target: "exit 2",
+          ok: run.exit === 2,
+        },
+        {
+          name: `${label}: peak RSS`,
+          value: Math.round(run.maxRssKb / 1024),
+          unit: `MiB (${Math.round(((run.maxRssKb - base.maxRssKb) * 1024) / text.length)} B per byte of file over one entry's run)`,
         },
       );
     }

@@ -10,7 +10,7 @@
  * Among other errors, a repeat takes its place by position, where `yaml` lists errors in the order it
  * composes nodes. No valid rules file has a mapping that large.
  */
-import { type Document, isMap, isScalar, LineCounter, parseDocument, visit, YAMLParseError } from "yaml";
+import { type Document, isScalar, LineCounter, parseDocument, visit, YAMLParseError } from "yaml";
 
 /** Mappings up to this many pairs are left to `yaml`'s check (at most ~2 million key comparisons each). */
 export const QUADRATIC_CHECK_MAX_PAIRS = 2_000;
@@ -57,7 +57,6 @@ export function repeatedKeys(doc: Document): { repeats: number[]; largest: numbe
   let largest = 0;
   visit(doc, {
     Map(_, map) {
-      if (!isMap(map)) return;
       largest = Math.max(largest, map.items.length);
       const seen = new Set<unknown>();
       for (const pair of map.items) {

@@ -105,7 +105,18 @@ describe("a file of many problems", () => {
       expect(err.problems[1_000]?.message).toBe(
         "200 more problems not listed (the first 1000 are): fix those and check again",
       );
+      expect(err.problems[1_000]?.location).toEqual({ file: "body" });
     }
+  });
+});
+
+describe("streamed entries' problems past 1,000", () => {
+  it("are counted with the rest of the file's", () => {
+    const entries = Array.from({ length: 1_200 }, (_, i) => `  - id: C${i}\n    bogus: 1\n`).join("");
+    const cost = costOf(`profiles: []\nbogus: 1\ncampaigns:\n${entries}`, "r.yaml");
+    expect(cost.problems).toHaveLength(1_001);
+    expect(cost.problems[0]).toMatch(/^2:1 bogus \[RULES_UNKNOWN_KEY\]/);
+    expect(cost.problems[1_000]).toMatch(/ 201 more problems not listed /);
   });
 });
 
@@ -123,6 +134,60 @@ describe("repeated keys where the fast path cannot read the file (an anchor send
   it("in a small mapping are yaml's own errors", () => {
     expect(costOf("a: &x 1\nprofiles: []\nprofiles: []\ncampaigns: []\n", "r.yaml").problems).toEqual([
       "3:1  [RULES_YAML_DUPLICATE_KEY] Map keys must be unique",
+    ]);
+  });
+
+  it("past 1,000 are counted as the others are: the first 1,000 listed, then one problem for the rest", () => {
+    const repeats = Array.from({ length: 1_200 }, () => "profiles: []\n").join("");
+    const cost = costOf(`a: &x 1\ncampaigns: []\n${repeats}`, "r.yaml");
+    expect(cost.problems).toHaveLength(1_001);
+    expect(cost.problems[0]).toBe("4:1  [RULES_YAML_DUPLICATE_KEY] Map keys must be unique");
+    expect(cost.problems[1_000]).toBe(
+      "-:-  [RULES_MORE_PROBLEMS] 199 more problems not listed (the first 1000 are): fix those and check again",
+    );
+  });
+});
+
+describe("a problem deep in a mapping", () => {
+  it("is placed inside the child collection it is in, which stays in the part re-read", () => {
+    const yaml =
+      "profiles: []\ncampaigns: []\ndefaults:\n  dialingRules:\n    maxCallsPerAgent: 1\n    retrySettings:\n      maxAttempts: x\n      intervalMinutes: [60]\n";
+    const cost = costOf(yaml, "r.yaml");
+    expect(cost.problems).toEqual([
+      '7:20 defaults.dialingRules.retrySettings.maxAttempts [RULES_TYPE] expected a number, got the string "x"',
+    ]);
+    // the dialingRules mapping (to its last character), its retrySettings kept whole
+    expect(cost.reread).toEqual([
+      "    maxCallsPerAgent: 1\n    retrySettings:\n      maxAttempts: x\n      intervalMinutes: [60]".length,
+    ]);
+  });
+});
+
+describe("a part exactly as long as the limit", () => {
+  it("is re-read; one character more and it is not", () => {
+    const head = "profiles: []\ncampaigns: []\nbogus: ";
+    const partHead = "profiles: ~\ncampaigns: ~\nbogus: ";
+    const n = LOCATE_PART_MAX_CHARS - partHead.length - 1;
+    const at = costOf(`${head}${"x".repeat(n)}\n`, "r.yaml");
+    expect(at.reread).toEqual([LOCATE_PART_MAX_CHARS]);
+    expect(at.problems[0]).toMatch(/^3:1 bogus \[RULES_UNKNOWN_KEY\]/);
+    const over = costOf(`${head}${"x".repeat(n + 1)}\n`, "r.yaml");
+    expect(over.reread).toEqual([]);
+    expect(over.problems[0]).toMatch(/^-:- bogus \[RULES_UNKNOWN_KEY\]/);
+  });
+});
+
+describe("a JSON file long enough to be counted", () => {
+  it("whose root is a list, or that has no campaigns list, gets the schema's problems", () => {
+    const list = `[${Array.from({ length: 120_000 }, () => "1").join(",")}]`;
+    expect(list.length).toBeGreaterThan(200_000);
+    expect(costOf(list, "r.json").problems).toEqual([
+      "1:1  [RULES_TYPE] expected a mapping with keys profiles, licenseTier, limits, overrides, capacity, defaults, campaigns, got a list",
+    ]);
+    const noList = JSON.stringify({ profiles: [], campaigns: 5, pad: "x".repeat(210_000) });
+    expect(costOf(noList, "r.json").problems.map((p) => p.split(" [")[0])).toEqual([
+      "1:28 campaigns",
+      "1:30 pad",
     ]);
   });
 });

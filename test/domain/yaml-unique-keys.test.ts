@@ -85,6 +85,8 @@ describe("parseDocumentUniqueKeys", () => {
     expect(positions("0: 1\n-0: 2\n")).toEqual([5]);
     expect(positions("'1': 1\n1: 2\n")).toEqual([]);
     expect(positions("a: {b: 1, b: 2}\nc: [{d: 1, d: 2}]\n")).toEqual([10, 27]);
+    // in document order, though a nested mapping is visited after its parent's keys
+    expect(positions("a: {b: 1, b: 2}\na: 3\n")).toEqual([10, 16]);
     const filler = Array.from({ length: QUADRATIC_CHECK_MAX_PAIRS }, (_, i) => `f${i}: 1\n`).join("");
     const big = `${filler}a: 1\nf7: 2\n`;
     expect(repeatedKeys(parseDocument(big, { uniqueKeys: false })).largest).toBe(
@@ -99,5 +101,31 @@ describe("parseDocumentUniqueKeys", () => {
     // yaml's position is where its previous pair ended: the end of the line "a: " (offset 3)
     expect(yamlsOwn(`a: \na: 1\n${filler}`)).toEqual(["3 DUPLICATE_KEY Map keys must be unique"]);
     expect(ours(`a: \na: 1\n${filler}`)).toEqual(["4 DUPLICATE_KEY Map keys must be unique"]);
+  });
+
+  it("up to that size, even a repeat after an empty value is placed as yaml places it, strict errors and all", () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `f${i}: 1\n`).join("");
+    // 2,000 pairs exactly: `a`, `a` again and 1,998 more
+    const atLimit = `a: \na: 1\n${filler(QUADRATIC_CHECK_MAX_PAIRS - 2)}`;
+    expect(ours(atLimit)).toEqual(["3 DUPLICATE_KEY Map keys must be unique"]);
+    // a multi-line implicit key in a flow sequence is an error only under `strict`
+    const strict = "a: 1\na: 2\nb: [c\n  : d]\n";
+    expect(ours(strict)).toEqual([
+      "5 DUPLICATE_KEY Map keys must be unique",
+      "15 MULTILINE_IMPLICIT_KEY Implicit keys of flow sequence pairs need to be on a single line",
+    ]);
+    expect(ours(strict)).toEqual(yamlsOwn(strict));
+  });
+
+  it("past that size, puts each repeat among the other errors by position", () => {
+    const filler = Array.from({ length: QUADRATIC_CHECK_MAX_PAIRS }, (_, i) => `f${i}: 1\n`).join("");
+    const text = `x: [c\n  : d]\n${filler}a: 1\na: 2\ny: [e\n  : f]\n`;
+    const mine = ours(text);
+    expect(mine.map((e) => e.split(" ")[1])).toEqual([
+      "MULTILINE_IMPLICIT_KEY",
+      "DUPLICATE_KEY",
+      "MULTILINE_IMPLICIT_KEY",
+    ]);
+    expect(mine).toEqual(yamlsOwn(text));
   });
 });
