@@ -309,21 +309,12 @@ function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
    * the same part, and parsing it again for each made 1,000 unknown top-level keys cost 10 s.
    */
   const parsed = new Map<string, { doc: Document; toOriginal(offset: number): number } | null>();
-  const childSpans = new WeakMap<object, Map<string, readonly [number, number]>>();
-  /** The spans of a collection's child collections by key, found once per collection. */
-  const collectionsOf = (container: unknown): Map<string, readonly [number, number]> => {
-    if (typeof container !== "object" || container === null) return new Map();
-    let spans = childSpans.get(container);
-    if (spans === undefined) {
-      spans = new Map();
-      for (const [k, child] of entriesOf(container)) {
-        const span = read.spanOf(child, container, k);
-        if (span) spans.set(String(k), span);
-      }
-      childSpans.set(container, spans);
-    }
-    return spans;
-  };
+  /** The spans of a collection's child collections. */
+  const collectionsOf = (container: unknown): (readonly [number, number])[] =>
+    entriesOf(container).flatMap(([k, child]) => {
+      const span = read.spanOf(child, container, k);
+      return span ? [span] : [];
+    });
   return (path, atKey) => {
     let node: unknown = read.value;
     let anchor: { span: readonly [number, number]; node: unknown; depth: number } | undefined;
@@ -339,15 +330,14 @@ function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
     const [from, to] = anchor?.span ?? [0, text.length];
     const within = anchor ? path.slice(anchor.depth) : path;
     const container = anchor ? anchor.node : read.value;
-    const spans = collectionsOf(container);
-    // the child collection on the path stays; a problem at a key needs none of its value, so that is cut
-    // out too, and all of a mapping's keys share one part
-    const keep = atKey && within.length === 1 ? undefined : within[0];
-    const kept = keep !== undefined && spans.has(String(keep)) ? String(keep) : undefined;
-    const key = `${from} ${to} ${kept ?? ""}`;
+    // Every child collection of the container is cut out. None is on the path: js-yaml records spans two
+    // levels deep at most, and a collection on the path that has one is the anchor itself — except at a
+    // key (`bogus: [1]`), whose value a problem there does not need. So all of a container's problems
+    // share one part.
+    const key = `${from} ${to}`;
     let part = parsed.get(key);
     if (part === undefined) {
-      const cut = [...spans].flatMap(([k, span]) => (k === kept ? [] : [span]));
+      const cut = collectionsOf(container);
       const flowRoot = text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x7b;
       const pad = anchor && !flowRoot ? from - lineStartOf(lines, from) : 0;
       const cutText = cutOut(text, from, to, cut, pad);

@@ -137,6 +137,13 @@ describe("repeated keys where the fast path cannot read the file (an anchor send
     ]);
   });
 
+  it("exactly 1,000 are all listed, with nothing counted", () => {
+    const repeats = Array.from({ length: 1_000 }, () => "profiles: []\n").join("");
+    const cost = costOf(`a: &x 1\ncampaigns: []\n${repeats}`, "r.yaml");
+    expect(cost.problems).toHaveLength(1_000);
+    expect(cost.problems.filter((p) => p.includes("RULES_MORE_PROBLEMS"))).toEqual([]);
+  });
+
   it("past 1,000 are counted as the others are: the first 1,000 listed, then one problem for the rest", () => {
     const repeats = Array.from({ length: 1_200 }, () => "profiles: []\n").join("");
     const cost = costOf(`a: &x 1\ncampaigns: []\n${repeats}`, "r.yaml");
