@@ -138,7 +138,8 @@ describe("repeated keys where the fast path cannot read the file (an anchor send
   });
 
   it("exactly 1,000 are all listed, with nothing counted", () => {
-    const repeats = Array.from({ length: 1_000 }, () => "profiles: []\n").join("");
+    // the first `profiles` and 1,000 repeats of it
+    const repeats = Array.from({ length: 1_001 }, () => "profiles: []\n").join("");
     const cost = costOf(`a: &x 1\ncampaigns: []\n${repeats}`, "r.yaml");
     expect(cost.problems).toHaveLength(1_000);
     expect(cost.problems.filter((p) => p.includes("RULES_MORE_PROBLEMS"))).toEqual([]);
