@@ -183,11 +183,6 @@ function runCli(file: string, platform?: string): CliRun {
   };
 }
 
-/**
- * The most entries that fit the size cap, the shortest entries a file can hold: JSON `{"id":"C…"}` items
- * or YAML `  - id: C…` lines. Such a file is refused (more than 100,000 entries); the rows check it is
- * refused in linear time and memory, not after building every entry.
- */
 /** `{"profiles":[],"campaigns":[],"k0":1,…}` as long as the size cap allows. */
 export function unknownKeysFile(): { text: string; keys: number } {
   const head = '{"profiles":[],"campaigns":[]';
@@ -201,6 +196,11 @@ export function unknownKeysFile(): { text: string; keys: number } {
   }
 }
 
+/**
+ * The most entries that fit the size cap, the shortest entries a file can hold: JSON `{"id":"C…"}` items
+ * or YAML `  - id: C…` lines. Such a file is refused (more than 100,000 entries); the rows check it is
+ * refused in linear time and memory, not after building every entry.
+ */
 export function sizeCapFile(kind: "json" | "yaml"): { text: string; entries: number } {
   const head =
     kind === "json" ? '{"profiles":["US_TCPA"],"campaigns":[' : "profiles: [US_TCPA]\ncampaigns:\n";

@@ -192,8 +192,9 @@ function parseUnsafe(
   } else {
     hooks.onReread?.(text.length);
     const { doc, lineCounter } = parseDocumentUniqueKeys(text);
-    const syntax = capped([...doc.errors, ...doc.warnings], fileName).map((e) => {
-      if (e instanceof InputError) return e;
+    const errors = [...doc.errors, ...doc.warnings];
+    // as the checker's issues: the first MAX_PROBLEMS, then one problem counting the rest
+    const syntax = errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
       return new InputError(`RULES_YAML_${e.code}`, e.message.split("\n")[0] ?? e.message, undefined, {
         file: fileName,
@@ -201,6 +202,7 @@ function parseUnsafe(
         column: pos.col,
       });
     });
+    if (errors.length > MAX_PROBLEMS) syntax.push(moreProblems(errors.length - MAX_PROBLEMS, fileName));
     if (syntax.length > 0) return syntax;
     value = doc.toJS({ maxAliasCount: 1000 });
     locate = yamlLocator(doc, lineCounter);
@@ -298,9 +300,9 @@ const CANNOT_LOCATE = Symbol("cannot locate from spans");
 /**
  * Locates a path the way `yamlLocator` does on the whole document, from the spans js-yaml recorded: the
  * deepest collection on the path two or three levels down (`campaigns[i]`, `defaults`) is re-read alone
- * with `yaml`, its sibling collections cut out, so a problem in a 100,000-entry file costs one entry's parse.
- * What no span covers (a top-level key, a scalar) is read from the document with every collection two
- * levels deep cut out. Throws CANNOT_LOCATE when a part does not parse on its own.
+ * with `yaml`, its own child collections cut out, so a problem in a 100,000-entry file costs one entry's
+ * parse. What no span covers (a top-level key, a scalar) is read from the document with every collection
+ * two levels deep cut out. Throws CANNOT_LOCATE when a part does not parse on its own.
  */
 function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
   const lines = lineStarts(text);
@@ -330,10 +332,10 @@ function spanLocator(read: FastYaml, text: string, hooks: ParseHooks): Locate {
     const [from, to] = anchor?.span ?? [0, text.length];
     const within = anchor ? path.slice(anchor.depth) : path;
     const container = anchor ? anchor.node : read.value;
-    // Every child collection of the container is cut out. None is on the path: js-yaml records spans two
-    // levels deep at most, and a collection on the path that has one is the anchor itself — except at a
-    // key (`bogus: [1]`), whose value a problem there does not need. So all of a container's problems
-    // share one part.
+    // Every child collection of the container is cut out. None is on the path: js-yaml records spans only
+    // for collections two and three levels deep (an entry's own collections have none), and a collection
+    // on the path that has one is the anchor itself — except at a key (`bogus: [1]`), whose value a problem
+    // there does not need. So all of a container's problems share one part.
     const key = `${from} ${to}`;
     let part = parsed.get(key);
     if (part === undefined) {
@@ -501,15 +503,6 @@ function moreProblems(more: number, fileName: string): InputError {
     undefined,
     { file: fileName },
   );
-}
-
-/**
- * The first MAX_PROBLEMS of `errors`, then one problem counting the rest: as for the checker's issues, a
- * report of hundreds of thousands of lines helps nobody, and a hostile file can make them.
- */
-function capped<T>(errors: readonly T[], fileName: string): (T | InputError)[] {
-  if (errors.length <= MAX_PROBLEMS) return [...errors];
-  return [...errors.slice(0, MAX_PROBLEMS), moreProblems(errors.length - MAX_PROBLEMS, fileName)];
 }
 
 function jsonSyntaxError(text: string, fileName: string, err: unknown, hooks: ParseHooks): InputError {

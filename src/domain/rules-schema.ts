@@ -75,16 +75,16 @@ const INT = {
 const under = (path: Path, key: PathSegment | undefined): Path => (key === undefined ? path : [...path, key]);
 
 /**
- * The checks take the path of what they check as the parent's path and, optionally, the key under it: the
- * path of a field is built only when a problem is reported there, not for every field of every entry
- * (at 100,000 entries the paths were most of what checking allocated; issue 17).
- */
-/**
  * Issues kept for one file; the rest are only counted. A 10 MiB mapping of unknown keys is ~880,000 issues:
  * kept, they were most of the 800 MB it took to refuse it. The first ones in check order are kept.
  */
 export const MAX_PROBLEMS = 1_000;
 
+/**
+ * The checks take the path of what they check as the parent's path and, optionally, the key under it: the
+ * path of a field is built only when a problem is reported there, not for every field of every entry
+ * (at 100,000 entries the paths were most of what checking allocated; issue 17).
+ */
 class Checker {
   readonly issues: Issue[] = [];
   /** Issues past MAX_PROBLEMS: counted, not kept. */

@@ -38,13 +38,11 @@ const CAPACITY_CITATION = "dialrules capacity model (docs/capacity.md)";
 export function validateFile(file: RulesFile, capacity?: CapacityInputs): FileValidation {
   const policy = policyFromFile(file);
   const hasDefaults = RULE_FIELDS.some((f) => file.defaults[f] !== undefined);
-  const defaults = hasDefaults
-    ? checkGroup("defaults", {}, file, policy, capacity, undefined, capacity && sharedEstimates(capacity))
-    : undefined;
-  const seen = new Set((defaults?.findings ?? []).map(key));
   const estimate = capacity && sharedEstimates(capacity);
+  const defaults = hasDefaults ? checkGroup("defaults", {}, file, policy, estimate) : undefined;
+  const seen = new Set((defaults?.findings ?? []).map(key));
   const entries = file.campaigns.map((entry) => {
-    const g = checkGroup(entry.label, entry.dialingRules, file, policy, capacity, entry, estimate);
+    const g = checkGroup(entry.label, entry.dialingRules, file, policy, estimate, entry);
     // a problem of the defaults alone is reported once, under "defaults"
     if (g.findings.length > 0) g.findings = g.findings.filter((f) => !seen.has(key(f)));
     return g;
@@ -96,9 +94,8 @@ function checkGroup(
   own: PartialRules,
   file: RulesFile,
   policy: Policy,
-  capacity: CapacityInputs | undefined,
-  entry: CampaignEntry | undefined,
   estimate: Estimate | undefined,
+  entry?: CampaignEntry,
 ): GroupValidation {
   // per entry, nothing here is kept but `rules`: no Map of origins, no prefix string unless a finding
   // needs it — 100,000 groups' garbage is what fills the heap between collections (issue 17)
@@ -122,13 +119,7 @@ function checkGroup(
       ? { label, index: entry.index, selector: entry.selector, line: entry.line, rules, findings }
       : { label, index: entry.index, selector: entry.selector, rules, findings };
   const limit = rules.abandonmentRateThreshold?.maxRate ?? policy.maxAbandonmentRate?.value;
-  if (
-    capacity &&
-    estimate &&
-    rules.dialingMethod &&
-    rules.maxCallsPerAgent !== undefined &&
-    limit !== undefined
-  ) {
+  if (estimate && rules.dialingMethod && rules.maxCallsPerAgent !== undefined && limit !== undefined) {
     const est = estimate(rules.dialingMethod, rules.maxCallsPerAgent, limit);
     group.capacity = est;
     if (est.canExceedAbandonmentLimit) {
@@ -136,7 +127,7 @@ function checkGroup(
         severity: "warning",
         code: "CAPACITY_ABANDON_RISK",
         path: `${at("maxCallsPerAgent")}.maxCallsPerAgent`,
-        message: `${est.method} at up to ${est.maxCallsPerAgent} lines per agent with connect rate ${capacity.connectRate} can abandon up to ${+(est.worstCaseAbandonRate * 100).toFixed(2)}% of live calls, above the ${+(limit * 100).toFixed(2)}% threshold; lower maxCallsPerAgent or make sure the dialer's abandonment throttle is on`,
+        message: `${est.method} at up to ${est.maxCallsPerAgent} lines per agent with connect rate ${est.inputs.connectRate} can abandon up to ${+(est.worstCaseAbandonRate * 100).toFixed(2)}% of live calls, above the ${+(limit * 100).toFixed(2)}% threshold; lower maxCallsPerAgent or make sure the dialer's abandonment throttle is on`,
         citation: CAPACITY_CITATION,
       });
     }
